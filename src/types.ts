@@ -1,0 +1,285 @@
+// Shared data shapes of brainbench: suites, attempts, scorecards, lanes, telemetry and the
+// engine's event stream. Every module speaks these; field names follow DESIGN.md §4–§7.
+
+// ---------------------------------------------------------------------------------------------
+// Suites (DESIGN §4)
+
+export type CheckSpec =
+  | { kind: 'substring'; any?: string[]; all?: string[] }
+  | { kind: 'json_keys'; keys: string[] }
+  | { kind: 'regex'; all: string[] }
+  | { kind: 'honesty' }
+  | { kind: 'numeric'; value: number; tolerance?: number };
+
+export type CheckKind = CheckSpec['kind'];
+
+export interface CheckResult {
+  passed: boolean;
+  /** Short reason: "matched '42,000'", "missing keys [os]". */
+  why: string;
+}
+
+/** Inject a failing tool result the first `times` calls of `tool` (error-recovery prompts). */
+export interface ToolFailureInjection {
+  tool: string;
+  times: number;
+  message?: string;
+}
+
+export interface Prompt {
+  id: string;
+  prompt: string;
+  category: string;
+  core: boolean;
+  /** Capability flag; the prompt runs only when the flag is enabled (e.g. "shell"). */
+  conditional?: string;
+  /** Heuristic check: listed in the review queue, never a gate. */
+  vibe: boolean;
+  /** Tool-name substrings; empty means no tool is expected. */
+  expect_tool_any: string[];
+  /** brainbench extension: every one of these tool-name substrings must be called. */
+  expect_tools_all?: string[];
+  /** brainbench extension: for a tool name, argument name → regex its value must match. */
+  tool_args_schema?: Record<string, Record<string, string>>;
+  inject_tool_failure?: ToolFailureInjection;
+  turn_budget?: number;
+  check: CheckSpec;
+  note?: string;
+  /** Where the prompt came from, for error messages: file and 1-based line. */
+  source: { file: string; line: number };
+  /** Fields brainbench does not know are kept, not rejected. */
+  extra: Record<string, unknown>;
+}
+
+export interface Sampling {
+  temperature?: number;
+  top_p?: number;
+  seed?: number;
+  max_tokens?: number;
+}
+
+export interface Suite {
+  name: string;
+  /** Absolute path of the file or directory loaded. */
+  path: string;
+  /** sha256 of the suite's prompt definitions as loaded (bytes of the source files). */
+  hash: string;
+  prompts: Prompt[];
+  groundTruth: Record<string, unknown>;
+  /** Directory holding the seeded scratch tree to copy per attempt (absent: empty scratch). */
+  scratchDir?: string;
+  /** sha256 over the scratch tree (sorted relative paths + bytes). */
+  fixtureHash: string;
+  sampling: Sampling;
+  notes?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attempts and scoring (DESIGN §5, §6)
+
+export type Outcome = 'pass' | 'wrong_answer' | 'no_tool_call' | 'runaway' | 'format_error' | 'lane_error';
+
+export interface ToolCallRecord {
+  name: string;
+  /** Raw arguments string as the model sent it. */
+  arguments: string;
+  ok: boolean;
+  /** Result sent back to the model (truncated for the record). */
+  result: string;
+  escape: boolean;
+}
+
+/** What the agent loop reports about one attempt before it is graded. */
+export interface AttemptRun {
+  /** completed = the model gave a final answer. */
+  status: 'completed' | 'runaway' | 'format_error' | 'lane_error';
+  answer: string;
+  reasoning?: string;
+  tool_calls: ToolCallRecord[];
+  turns: number;
+  tokens: { prompt: number; completion: number };
+  wall_s: number;
+  ttft_s: number | null;
+  escape_attempts: number;
+  /** Why it ended that way when not completed: "turn budget 12 reached", "ECONNREFUSED". */
+  error?: string;
+  /** Seconds the agent loop spent waiting on the lane and on tools (for bench/overhead). */
+  wait_s: number;
+}
+
+export interface AttemptRecord {
+  lane: string;
+  prompt_id: string;
+  /** 1-based attempt number. */
+  attempt: number;
+  outcome: Outcome;
+  check_passed: boolean;
+  why: string;
+  correct_tool: boolean;
+  tools_called: string[];
+  turns: number;
+  tokens: { prompt: number; completion: number };
+  wall_s: number;
+  ttft_s: number | null;
+  answer: string;
+  reasoning?: string;
+  transcript: string;
+  escape_attempts: number;
+  error?: string;
+  started_at: string;
+  ended_at: string;
+}
+
+export interface WilsonInterval {
+  low: number;
+  high: number;
+}
+
+export interface PromptStats {
+  prompt_id: string;
+  category: string;
+  core: boolean;
+  vibe: boolean;
+  runs: number;
+  pass_count: number;
+  pass_rate: number | null;
+  agreement: number | null;
+  answer_agreement: number | null;
+  correct_tool_rate: number | null;
+  runaway_rate: number | null;
+  wall: { mean: number; min: number; max: number } | null;
+  wilson95: WilsonInterval | null;
+  outcomes: Partial<Record<Outcome, number>>;
+  lane_errors: number;
+  skipped?: string;
+  decided_early?: boolean;
+}
+
+export interface TelemetryRollup {
+  n_samples: number;
+  gpu_util_mean: number | null;
+  gpu_util_max: number | null;
+  unified_used_gb_max: number | null;
+  gpu_temp_c_max: number | null;
+  power_w_max: number | null;
+  unified_idle_gb?: number | null;
+}
+
+export interface ProbeResult {
+  requests: number;
+  /** Median of completion_tokens / wall over the probe requests. */
+  tokens_per_sec: number | null;
+  /** Median of the server's own decode rate (llama.cpp timings.predicted_per_second). */
+  decode_tokens_per_sec: number | null;
+  error?: string;
+}
+
+export interface LaneScorecard {
+  lane: string;
+  simulated: boolean;
+  core_pass: number;
+  core_n: number;
+  core_pass_rate: number | null;
+  consistency: number | null;
+  runaway_rate: number | null;
+  honesty_pass_rate: number | null;
+  json_format_pass_rate: number | null;
+  clean_run_rate: number | null;
+  tokens_per_sec: number | null;
+  decode_tokens_per_sec: number | null;
+  latency: { mean: number; p50: number; p95: number; max: number } | null;
+  telemetry: TelemetryRollup | null;
+  escape_attempts: number;
+  prompts: PromptStats[];
+  reproducibility: {
+    suite: string;
+    suite_hash: string;
+    fixture_hash: string;
+    n: number;
+    parallel: number;
+    adaptive: boolean;
+    sampling: Sampling;
+    lane_command: string;
+    brainbench_version: string;
+    started_at: string;
+    ended_at: string;
+    machine: string;
+    run_id: string;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lanes (DESIGN §3)
+
+export type LaneKind = 'llamacpp' | 'vllm' | 'nim' | 'openai' | 'demo';
+
+export type LaneState = 'stopped' | 'starting' | 'ready' | 'stopping' | 'crashed' | 'foreign' | 'error';
+
+// ---------------------------------------------------------------------------------------------
+// Telemetry (DESIGN §7)
+
+export interface GpuSample {
+  index: number;
+  util_pct: number | null;
+  temp_c: number | null;
+  mem_used_mb: number | null;
+  mem_total_mb: number | null;
+  power_w: number | null;
+}
+
+export interface LaneMetrics {
+  gen_tokens_per_sec: number | null;
+  requests_running: number | null;
+  requests_waiting: number | null;
+  kv_cache_usage: number | null;
+}
+
+export interface TelemetrySample {
+  /** ms since epoch. */
+  t: number;
+  /** null when nvidia-smi is absent ("no GPU"). */
+  gpus: GpuSample[] | null;
+  unified_used_gb: number | null;
+  unified_total_gb: number | null;
+  mem_pressure_some_avg10: number | null;
+  lane?: LaneMetrics | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine events: the one stream the headless reporter, the --json printer and the cockpit's
+// store all consume.
+
+export interface PlannedPrompt {
+  id: string;
+  category: string;
+  core: boolean;
+  skipped?: string;
+}
+
+export type EngineEvent =
+  | {
+      type: 'run.start';
+      runId: string;
+      lane: string;
+      suite: string;
+      n: number;
+      parallel: number;
+      prompts: PlannedPrompt[];
+      /** Attempts this run will make in total (including ones already journaled). */
+      total: number;
+      /** Attempts already journaled (resume). */
+      done: AttemptRecord[];
+      simulated: boolean;
+      startedAt: string;
+    }
+  | { type: 'attempt.start'; lane: string; promptId: string; attempt: number; at: string }
+  | { type: 'attempt.progress'; lane: string; promptId: string; attempt: number; completionTokens: number; tokPerSec: number | null }
+  | { type: 'attempt.end'; record: AttemptRecord }
+  | { type: 'lane.state'; lane: string; state: LaneState; port?: number; detail?: string }
+  | { type: 'telemetry'; sample: TelemetrySample }
+  | { type: 'probe'; lane: string; result: ProbeResult }
+  | { type: 'run.paused'; lane: string; reason: string }
+  | { type: 'run.end'; runId: string; lane: string; scorecard: LaneScorecard; scorecardPath: string; summaryPath: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+export type EventListener = (event: EngineEvent) => void;
