@@ -117,6 +117,8 @@ export interface AttemptRecord {
   why: string;
   correct_tool: boolean;
   tools_called: string[];
+  /** Tool calls that got an error result the model caused (injected failures not counted). */
+  tool_errors?: number;
   turns: number;
   tokens: { prompt: number; completion: number };
   wall_s: number;
@@ -126,6 +128,8 @@ export interface AttemptRecord {
   transcript: string;
   escape_attempts: number;
   error?: string;
+  /** The second try of a slot whose first attempt was a lane_error. */
+  retry?: boolean;
   started_at: string;
   ended_at: string;
 }
@@ -274,7 +278,8 @@ export type EngineEvent =
     }
   | { type: 'attempt.start'; lane: string; promptId: string; attempt: number; at: string }
   | { type: 'attempt.progress'; lane: string; promptId: string; attempt: number; completionTokens: number; tokPerSec: number | null }
-  | { type: 'attempt.end'; record: AttemptRecord }
+  /** overheadS: brainbench's own time in the attempt (wall minus waiting on the lane and tools). */
+  | { type: 'attempt.end'; record: AttemptRecord; overheadS?: number }
   | { type: 'lane.state'; lane: string; state: LaneState; port?: number; detail?: string }
   | { type: 'telemetry'; sample: TelemetrySample }
   | { type: 'probe'; lane: string; result: ProbeResult }

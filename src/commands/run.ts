@@ -1,11 +1,192 @@
-import type { Command } from '../cli/args.js';
+import { spawn } from 'node:child_process';
+import { openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { intFlag, parseFlags, UsageError, type Command } from '../cli/args.js';
+import { EventBus } from '../events.js';
+import { defaultResultsDir, defaultSuite, runDir } from '../paths.js';
+import { RunControl } from '../run/control.js';
+import { runQueue } from '../run/queue.js';
+import { createLineReporter } from '../run/reporter.js';
+import { lockResults } from '../run/results-lock.js';
+import { createRun, openSession } from '../run/session.js';
+import { createStatusWriter } from '../run/status-file.js';
+import type { EngineEvent } from '../types.js';
+
+const HELP = `brainbench run — run a suite against one lane or a queue of lanes, headless
+
+Usage:
+  brainbench run --lane ID [flags]          one lane (started if it is not up)
+  brainbench run --lanes a,b,c [flags]      a queue: each lane started, run, probed, stopped in turn
+  brainbench run --all [flags]              every lane of lanes.yaml, in file order
+  brainbench run --resume RUN_ID            carry on a killed or interrupted run
+
+Flags:
+  --lane ID            the lane to run (an id from lanes.yaml; 'demo' is the simulated lane)
+  --lanes a,b,c        a queue of lanes
+  --all                every lane in lanes.yaml
+  --suite PATH|NAME    the suite: a built-in name (brain-v1) or a path (default ${defaultSuite})
+  -n N                 attempts per prompt (default 5)
+  --parallel K         attempts in flight at once (default: the lane's slot count, else 1)
+  --adaptive           stop a prompt's attempts once its majority verdict cannot change
+  --enable FLAG        switch on a capability flag for conditional prompts (repeatable;
+                       'shell' is on by itself where bubblewrap works)
+  --turn-budget N      model turns per attempt before it counts as runaway (default 12)
+  --timeout S          seconds per attempt before it counts as runaway (default 360)
+  --temperature T      sampling temperature (default: the suite's, else the server's)
+  --seed N             sampling seed
+  --brain NAME         demo lane only: strong, weak, confabulator, looper, broken-json,
+                       reasoning-only, crasher (default strong)
+  --tok-per-sec N      demo lane only: simulated decode speed per slot (default 40)
+  --lanes-file FILE    lanes manifest (default: $BRAINBENCH_LANES, ./lanes.yaml, then the user config)
+  --results DIR        where results go (default ./results)
+  --stop-after         stop the lane when the run ends (a queue always stops all but the last)
+  --json               print engine events as JSON lines instead of the line reporter
+  --detach             run in the background, immune to the SSH session ending; prints how
+                       to watch it ('brainbench' attaches the cockpit, 'brainbench status')
+
+Every finished attempt is journaled to results/runs/<run-id>/journal.jsonl before the next one
+starts; results/<lane>.json and results/summary.md are rewritten after each lane.
+Exit code: 0 when the run completed (whatever the scores), 1 when it could not, 2 on bad flags.
+
+Examples:
+  brainbench run --lane demo -n 3
+  brainbench run --lane demo --brain confabulator
+  brainbench run --lanes qwen3-30b-moe-llamacpp-q4km,qwen3-30b-moe-vllm-fp8 --adaptive
+  brainbench run --resume 20261122-221500-ab12`;
+
+const FLAGS = {
+  lane: { type: 'string' },
+  lanes: { type: 'string' },
+  all: { type: 'boolean' },
+  suite: { type: 'string' },
+  n: { type: 'string', short: 'n' },
+  parallel: { type: 'string' },
+  adaptive: { type: 'boolean' },
+  enable: { type: 'string', multiple: true },
+  'turn-budget': { type: 'string' },
+  timeout: { type: 'string' },
+  temperature: { type: 'string' },
+  seed: { type: 'string' },
+  brain: { type: 'string' },
+  'tok-per-sec': { type: 'string' },
+  'lanes-file': { type: 'string' },
+  results: { type: 'string' },
+  resume: { type: 'string' },
+  'stop-after': { type: 'boolean' },
+  json: { type: 'boolean' },
+  detach: { type: 'boolean' },
+} as const;
+
+function numberFlag(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  if (!Number.isFinite(x)) throw new UsageError(`--${name} wants a number, got '${value}'`);
+  return x;
+}
+
+/**
+ * Starts this same command again as a background process in its own session (so the SSH
+ * session's SIGHUP never reaches it), resuming the run just planned; its output goes to
+ * runs/<id>/runner.log.
+ */
+function detach(runId: string, resultsDir: string): number {
+  const dir = runDir(resultsDir, runId);
+  const log = openSync(join(dir, 'runner.log'), 'a');
+  const cli = process.argv[1]!;
+  const child = spawn(process.execPath, [...process.execArgv, cli, 'run', '--resume', runId, '--results', resultsDir], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, BRAINBENCH_DETACHED: '1' },
+  });
+  child.unref();
+  writeFileSync(join(dir, 'runner.pid'), `${child.pid}\n`);
+  console.log(`run ${runId} started in the background (pid ${child.pid}); it keeps going when you log out.
+  watch it:   brainbench            (the cockpit attaches to it)
+  progress:   brainbench status ${runId}${resultsDir === defaultResultsDir() ? '' : ` --results ${resultsDir}`}
+  log:        ${join(dir, 'runner.log')}
+  stop it:    kill ${child.pid}   (resume later with: brainbench run --resume ${runId})`);
+  return 0;
+}
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run a suite against a lane, headless',
-  help: `brainbench run — run a suite against a lane, headless`,
-  async run() {
-    console.error('brainbench run: not built yet');
-    return 1;
+  summary: 'run a suite against a lane or a queue of lanes, headless',
+  help: HELP,
+  async run(argv) {
+    const { values } = parseFlags(argv, FLAGS);
+    const resultsDir = values.results ?? defaultResultsDir();
+    const bus = new EventBus();
+    const print = values.json
+      ? (event: EngineEvent) => process.stdout.write(`${JSON.stringify(event)}\n`)
+      : createLineReporter((line) => process.stdout.write(`${line}\n`));
+    bus.on(print);
+
+    let runId = values.resume;
+    if (!runId) {
+      const lanes = values.all ? [] : (values.lanes?.split(',').map((s) => s.trim()).filter(Boolean) ?? (values.lane ? [values.lane] : null));
+      if (!lanes) throw new UsageError('which lane? give --lane ID, --lanes a,b,c or --all (try --lane demo)');
+      const temperature = numberFlag(values.temperature, 'temperature');
+      const seed = numberFlag(values.seed, 'seed');
+      const plan = await createRun(
+        {
+          lanes,
+          lanesFile: values['lanes-file'],
+          suite: values.suite ?? defaultSuite,
+          n: intFlag(values.n, 'n', 5),
+          parallel: values.parallel === undefined ? null : intFlag(values.parallel, 'parallel', 1),
+          adaptive: values.adaptive ?? false,
+          enable: values.enable ?? [],
+          turnBudget: intFlag(values['turn-budget'], 'turn-budget', 12),
+          timeoutS: intFlag(values.timeout, 'timeout', 360),
+          sampling: { ...(temperature !== undefined ? { temperature } : {}), ...(seed !== undefined ? { seed } : {}) },
+          demo: {
+            ...(values.brain ? { brain: values.brain } : {}),
+            ...(values['tok-per-sec'] ? { tokPerSec: numberFlag(values['tok-per-sec'], 'tok-per-sec') } : {}),
+          },
+          stopAfter: values['stop-after'] ?? false,
+        },
+        resultsDir,
+      );
+      runId = plan.runId;
+    }
+
+    if (values.detach) return detach(runId, resultsDir);
+    if (process.env.BRAINBENCH_DETACHED === '1') process.on('SIGHUP', () => undefined);
+
+    const releaseResults = await lockResults(resultsDir, runId);
+    const session = await openSession(resultsDir, runId, bus);
+    const status = createStatusWriter(session.runDir, runId, session.plan.lanes);
+    bus.on(status.listener);
+    const control = new RunControl();
+    let interrupts = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      interrupts++;
+      if (interrupts > 1) process.exit(130);
+      process.stderr.write(
+        `\n${signal}: finishing the attempts in flight (again to quit now). Resume with: brainbench run --resume ${runId}${values.results ? ` --results ${values.results}` : ''}\n`,
+      );
+      control.stop(`interrupted (${signal})`);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const result = await runQueue({ ...session, resultsDir, bus, control });
+      for (const f of result.failures) process.stderr.write(`lane ${f.lane} did not start: ${f.reason}\n`);
+      for (const u of result.unfinished) {
+        process.stderr.write(`lane ${u.lane} did not finish: ${u.reason}\nResume with: brainbench run --resume ${runId}\n`);
+      }
+      const failed = result.failures.length > 0 || result.unfinished.length > 0;
+      status.setState(control.stopped ? 'stopped' : failed ? 'failed' : 'finished');
+      return failed ? 1 : 0;
+    } catch (err) {
+      status.setState('failed');
+      throw err;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (session.plan.stopAfter) await session.manager.stopAll();
+      await status.flush();
+      await releaseResults();
+    }
   },
 };

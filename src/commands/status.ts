@@ -1,11 +1,78 @@
-import type { Command } from '../cli/args.js';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseFlags, type Command } from '../cli/args.js';
+import { defaultResultsDir, runDir } from '../paths.js';
+import { isAlive, readStatus, type RunStatus } from '../run/status-file.js';
+
+const HELP = `brainbench status — one screen of a run's progress (detached or not)
+
+Usage:
+  brainbench status [RUN_ID] [--results DIR] [--json]
+
+Without RUN_ID, shows the newest run in results/runs/. Tells whether the run is running,
+finished, stopped or died (and then how to resume it), which lane it is on, attempt k of total,
+passes so far, the ETA and the last error.`;
+
+function clock(seconds: number | null): string {
+  if (seconds === null) return '—';
+  const s = Math.max(0, Math.round(seconds));
+  const pad = (x: number) => String(x).padStart(2, '0');
+  return `${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
+}
+
+/** The run's state as a person should read it: a "running" status whose process is gone died. */
+export function effectiveState(status: RunStatus): string {
+  if ((status.state === 'running' || status.state === 'paused') && !isAlive(status.pid)) return 'died';
+  return status.state;
+}
+
+export function renderStatus(status: RunStatus, resultsDir: string, now = Date.now()): string {
+  const state = effectiveState(status);
+  const ago = Math.round((now - Date.parse(status.updatedAt)) / 1000);
+  const queue = status.queue
+    .map((id) => `${id} ${status.lanesDone.includes(id) ? '✓' : id === status.lane ? '●' : '·'}`)
+    .join(' → ');
+  const lines = [
+    `run ${status.runId}  ${state}${state === 'running' || state === 'paused' ? ` (pid ${status.pid})` : ''}  started ${status.startedAt.replace('T', ' ').slice(0, 19)}  updated ${ago} s ago`,
+    `queue    ${queue}`,
+    `lane     ${status.lane ?? '—'}  ${status.laneState ?? ''}`.trimEnd(),
+    `attempt  ${status.done}/${status.total}  pass ${status.passes}  ETA ${state === 'running' ? clock(status.etaS) : '—'}`,
+    `last error  ${status.lastError ?? '—'}`,
+    `results  ${join(resultsDir, 'summary.md')}`,
+  ];
+  if (state === 'died' || state === 'stopped' || state === 'failed') {
+    lines.push(`resume   brainbench run --resume ${status.runId} --results ${resultsDir}`);
+  }
+  return lines.join('\n');
+}
+
+export async function newestRunId(resultsDir: string): Promise<string | null> {
+  try {
+    const ids = (await readdir(join(resultsDir, 'runs'))).sort();
+    return ids[ids.length - 1] ?? null;
+  } catch {
+    return null;
+  }
+}
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: "one screen of a detached run’s progress",
-  help: `brainbench status — one screen of a detached run’s progress`,
-  async run() {
-    console.error('brainbench status: not built yet');
-    return 1;
+  summary: "one screen of a run's progress: lane, attempt k/total, passes, ETA, last error",
+  help: HELP,
+  async run(argv) {
+    const { values, positionals } = parseFlags(argv, { results: { type: 'string' }, json: { type: 'boolean' } }, true);
+    const resultsDir = values.results ?? defaultResultsDir();
+    const runId = positionals[0] ?? (await newestRunId(resultsDir));
+    if (!runId) {
+      console.error(`no runs in ${join(resultsDir, 'runs')} — start one with 'brainbench run --lane demo'`);
+      return 1;
+    }
+    const status = await readStatus(runDir(resultsDir, runId));
+    if (!status) {
+      console.error(`run ${runId} has no status.json in ${runDir(resultsDir, runId)} (not started yet, or not a run folder)`);
+      return 1;
+    }
+    console.log(values.json ? JSON.stringify({ ...status, state: effectiveState(status) }, null, 2) : renderStatus(status, resultsDir));
+    return 0;
   },
 };

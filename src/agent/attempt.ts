@@ -1,0 +1,252 @@
+// One attempt: system + user prompt → model → tool calls → tool results → … → final answer,
+// streamed, within a turn budget and a wall-clock timeout (DESIGN §5).
+import OpenAI from 'openai';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { AttemptRun, Prompt, Sampling, ToolCallRecord } from '../types.js';
+import { estimateTokens, splitThink } from './answer.js';
+import { classifyError, type Classified } from './classify.js';
+import { createToolbox } from './tools.js';
+import { writeTranscript, type TranscriptTurn } from './transcript.js';
+import { collectTurn, type StreamedTurn } from './turnStream.js';
+
+export const DEFAULT_TURN_BUDGET = 12;
+export const DEFAULT_TIMEOUT_S = 360;
+const RECORDED_RESULT_CHARS = 2048;
+const PROGRESS_INTERVAL_MS = 250;
+/** Ending on this many malformed tool calls in a row (budget or timeout) is a format_error. */
+export const MALFORMED_STREAK_FOR_FORMAT_ERROR = 2;
+
+export interface AttemptProgress {
+  completionTokens: number;
+  tokPerSec: number | null;
+  ttftS: number | null;
+}
+
+export interface AttemptOptions {
+  baseURL: string;
+  model: string;
+  apiKey?: string;
+  prompt: Prompt;
+  /** The fresh per-attempt scratch copy (already seeded by the caller). */
+  workDir: string;
+  transcriptPath: string;
+  sampling: Sampling;
+  turnBudget: number;
+  timeoutS: number;
+  shell: boolean;
+  systemPrompt?: string;
+  /** Called at most 4 times a second while tokens arrive, and once at the end. */
+  onProgress?: (p: AttemptProgress) => void;
+  /** Cancels the attempt: runAttempt then rejects with the signal's reason (nothing to grade). */
+  signal?: AbortSignal;
+}
+
+export function defaultSystemPrompt(toolNames: string[]): string {
+  return [
+    'You are an agent working in a folder of files (the working folder, ".").',
+    `Use the tools (${toolNames.join(', ')}) to look at the files; paths are relative to the working folder.`,
+    'Do not guess what a file contains: read it. If the information is not available, say so.',
+    'When you are done, reply with the final answer only, without calling a tool.',
+  ].join(' ');
+}
+
+/** Arguments as sent back in the history: servers parse them, so unparseable ones become `{}`. */
+function historyArguments(raw: string): string {
+  try {
+    JSON.parse(raw);
+    return raw;
+  } catch {
+    return '{}';
+  }
+}
+
+const seconds = (ms: number) => Math.round(ms) / 1000;
+
+export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
+  const startedAt = performance.now();
+  const toolbox = createToolbox(opts.workDir, { shell: opts.shell, injectFailure: opts.prompt.inject_tool_failure });
+  const client = new OpenAI({
+    baseURL: opts.baseURL,
+    apiKey: opts.apiKey ?? 'no-key',
+    maxRetries: 0, // the runner decides about retries
+    timeout: opts.timeoutS * 1000 + 5_000, // our own deadline aborts first
+    logLevel: 'off',
+  });
+
+  const abort = new AbortController();
+  let timedOut = false;
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    abort.abort();
+  }, opts.timeoutS * 1000);
+  const onCancel = () => abort.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', onCancel, { once: true });
+
+  const messages: ChatCompletionMessageParam[] = [
+    { role: 'system', content: opts.systemPrompt ?? defaultSystemPrompt(toolbox.names) },
+    { role: 'user', content: opts.prompt.prompt },
+  ];
+  // The transcript keeps what the model really sent (raw arguments, reasoning) next to what was sent back.
+  const transcriptMessages: Record<string, unknown>[] = messages.map((m) => ({ ...m }));
+  const turnsLog: TranscriptTurn[] = [];
+  const toolCalls: ToolCallRecord[] = [];
+  const tokens = { prompt: 0, completion: 0 };
+  let ttftMs: number | null = null;
+  let waitMs = 0;
+  let escapeAttempts = 0;
+  let malformedStreak = 0;
+  let lastTurn: StreamedTurn | null = null;
+  let ended: Classified | null = null;
+  let lastProgressAt = 0;
+
+  const emitProgress = (turnDeltas: number, turnFirstDeltaAt: number | null, force = false) => {
+    if (!opts.onProgress) return;
+    const now = performance.now();
+    if (!force && now - lastProgressAt < PROGRESS_INTERVAL_MS) return;
+    lastProgressAt = now;
+    const elapsed = turnFirstDeltaAt === null ? 0 : (now - turnFirstDeltaAt) / 1000;
+    opts.onProgress({
+      completionTokens: tokens.completion + turnDeltas,
+      tokPerSec: elapsed > 0 && turnDeltas > 1 ? (turnDeltas - 1) / elapsed : null,
+      ttftS: ttftMs === null ? null : seconds(ttftMs),
+    });
+  };
+
+  try {
+    for (let turnNo = 1; ; turnNo++) {
+      if (turnNo > opts.turnBudget) {
+        ended = { status: 'runaway', error: `turn budget ${opts.turnBudget} reached` };
+        break;
+      }
+      const requestAt = performance.now();
+      let firstDeltaAt: number | null = null;
+      const stream = await client.chat.completions.create(
+        {
+          model: opts.model,
+          messages,
+          tools: toolbox.specs,
+          stream: true,
+          stream_options: { include_usage: true },
+          ...opts.sampling,
+        },
+        { signal: abort.signal },
+      );
+      const turn = await collectTurn(stream, (partial) => {
+        if (firstDeltaAt === null) {
+          firstDeltaAt = performance.now();
+          if (turnNo === 1) ttftMs = firstDeltaAt - requestAt;
+        }
+        emitProgress(partial.deltas, firstDeltaAt);
+      });
+      const turnMs = performance.now() - requestAt;
+      waitMs += turnMs;
+      if (abort.signal.aborted) break; // the client ends an aborted stream quietly
+      lastTurn = turn;
+      const usage = turn.usage ?? {
+        prompt_tokens: estimateTokens(JSON.stringify(messages)),
+        completion_tokens: estimateTokens(turn.content + turn.reasoning + turn.toolCalls.map((c) => c.name + c.arguments).join('')),
+      };
+      tokens.prompt += usage.prompt_tokens;
+      tokens.completion += usage.completion_tokens;
+      turnsLog.push({
+        turn: turnNo,
+        ttft_s: firstDeltaAt === null ? null : seconds(firstDeltaAt - requestAt),
+        wall_s: seconds(turnMs),
+        usage: { ...usage, estimated: turn.usage === null },
+        finish_reason: turn.finishReason,
+      });
+      emitProgress(0, null, false);
+      if (turn.finishReason === null) {
+        ended = { status: 'lane_error', error: 'stream ended without a finish_reason (cut by the lane)' };
+        break;
+      }
+
+      const ids = turn.toolCalls.map((call, i) => call.id || `call_${turnNo}_${i}`);
+      messages.push(
+        turn.toolCalls.length
+          ? {
+              role: 'assistant',
+              content: turn.content || null,
+              tool_calls: turn.toolCalls.map((call, i) => ({
+                id: ids[i]!,
+                type: 'function' as const,
+                function: { name: call.name, arguments: historyArguments(call.arguments) },
+              })),
+            }
+          : { role: 'assistant', content: turn.content },
+      );
+      transcriptMessages.push({
+        role: 'assistant',
+        content: turn.content,
+        ...(turn.reasoning ? { reasoning_content: turn.reasoning } : {}),
+        ...(turn.toolCalls.length
+          ? { tool_calls: turn.toolCalls.map((c, i) => ({ id: ids[i], type: 'function', function: { name: c.name, arguments: c.arguments } })) }
+          : {}),
+      });
+      if (turn.toolCalls.length === 0) break; // the final answer
+
+      for (const [i, call] of turn.toolCalls.entries()) {
+        const toolAt = performance.now();
+        const result = await toolbox.call(call.name, call.arguments);
+        waitMs += performance.now() - toolAt;
+        if (result.escape) escapeAttempts++;
+        malformedStreak = result.malformed ? malformedStreak + 1 : 0;
+        toolCalls.push({
+          name: call.name,
+          arguments: call.arguments,
+          ok: result.ok,
+          result: result.content.length > RECORDED_RESULT_CHARS ? `${result.content.slice(0, RECORDED_RESULT_CHARS)}…` : result.content,
+          escape: result.escape,
+        });
+        const toolMessage = { role: 'tool' as const, tool_call_id: ids[i]!, content: result.content };
+        messages.push(toolMessage);
+        transcriptMessages.push({ ...toolMessage, name: call.name, ok: result.ok });
+      }
+      if (abort.signal.aborted) break;
+    }
+  } catch (err) {
+    if (!abort.signal.aborted) ended = classifyError(err);
+  } finally {
+    clearTimeout(deadline);
+    opts.signal?.removeEventListener('abort', onCancel);
+  }
+
+  const cancelled = abort.signal.aborted && !timedOut;
+  if (timedOut) ended = { status: 'runaway', error: `timeout ${opts.timeoutS} s reached` };
+  if (ended?.status === 'runaway' && malformedStreak >= MALFORMED_STREAK_FOR_FORMAT_ERROR) {
+    ended = { status: 'format_error', error: `ended on ${malformedStreak} malformed tool calls in a row (${ended.error})` };
+  }
+
+  const { answer, thought } = splitThink(lastTurn?.content ?? '');
+  const reasoning = lastTurn?.reasoning || thought;
+  const wallMs = performance.now() - startedAt;
+  const run: AttemptRun = {
+    status: ended?.status ?? 'completed',
+    answer,
+    ...(reasoning ? { reasoning } : {}),
+    tool_calls: toolCalls,
+    turns: turnsLog.length,
+    tokens,
+    wall_s: seconds(wallMs),
+    ttft_s: ttftMs === null ? null : seconds(ttftMs),
+    escape_attempts: escapeAttempts,
+    ...(ended ? { error: ended.error } : {}),
+    wait_s: seconds(waitMs),
+  };
+  opts.onProgress?.({ completionTokens: tokens.completion, tokPerSec: null, ttftS: run.ttft_s });
+
+  await writeTranscript(opts.transcriptPath, {
+    prompt_id: opts.prompt.id,
+    model: opts.model,
+    baseURL: opts.baseURL,
+    sampling: opts.sampling,
+    tools: toolbox.names,
+    messages: transcriptMessages,
+    turns: turnsLog,
+    status: cancelled ? 'cancelled' : run.status,
+    error: cancelled ? 'cancelled' : (run.error ?? null),
+    wall_s: run.wall_s,
+  });
+  if (cancelled) throw opts.signal?.reason ?? new Error('attempt cancelled');
+  return run;
+}

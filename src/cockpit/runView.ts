@@ -1,0 +1,162 @@
+// The run as the cockpit draws it: a prompts × attempts grid of cells with per-row stats.
+// Updates copy only the row that changed, so memoized rows of the matrix skip re-rendering.
+import { percentile } from '../run/stats.js';
+import type { AttemptRecord, EngineEvent, LaneScorecard, PlannedPrompt } from '../types.js';
+import type { CellStatus } from './glyphs.js';
+
+export interface Cell {
+  status: CellStatus;
+  record?: AttemptRecord;
+  /** Live decode rate while running. */
+  tokPerSec?: number | null;
+}
+
+export interface RowStats {
+  /** Graded attempts (lane errors are not the model's and do not count). */
+  runs: number;
+  passCount: number;
+  /** max(pass, runs − pass) / runs (DESIGN §6); null before the first graded attempt. */
+  agreement: number | null;
+  /** Median attempt wall, seconds. */
+  p50: number | null;
+}
+
+export interface RunView {
+  runId: string;
+  lane: string;
+  suite: string;
+  n: number;
+  parallel: number;
+  simulated: boolean;
+  prompts: PlannedPrompt[];
+  /** cells[row][attempt − 1]; a skipped prompt's row is empty. */
+  cells: Cell[][];
+  stats: RowStats[];
+  rowOf: ReadonlyMap<string, number>;
+  total: number;
+  /** Graded attempts finished (lane errors excluded: they are retried). */
+  done: number;
+  running: number;
+  /** ms since epoch. */
+  startedAt: number;
+  pausedReason: string | null;
+  ended: { scorecard: LaneScorecard; scorecardPath: string; summaryPath: string; at: number } | null;
+  /** Sum and count of graded attempt walls, for the ETA. */
+  wallSum: number;
+  wallCount: number;
+}
+
+type RunStart = Extract<EngineEvent, { type: 'run.start' }>;
+
+const isGraded = (status: CellStatus) => status !== 'pending' && status !== 'running' && status !== 'lane_error';
+
+export function rowStats(cells: readonly Cell[]): RowStats {
+  let passCount = 0;
+  const walls: number[] = [];
+  for (const cell of cells) {
+    if (!isGraded(cell.status) || !cell.record) continue;
+    walls.push(cell.record.wall_s);
+    if (cell.status === 'pass') passCount++;
+  }
+  const runs = walls.length;
+  return {
+    runs,
+    passCount,
+    agreement: runs ? Math.max(passCount, runs - passCount) / runs : null,
+    p50: percentile(walls, 50),
+  };
+}
+
+export function createRunView(event: RunStart): RunView {
+  const rowOf = new Map(event.prompts.map((p, i) => [p.id, i]));
+  const cells = event.prompts.map((p) =>
+    p.skipped ? [] : Array.from({ length: event.n }, (): Cell => ({ status: 'pending' })),
+  );
+  let done = 0;
+  let wallSum = 0;
+  let wallCount = 0;
+  for (const record of event.done) {
+    const row = rowOf.get(record.prompt_id);
+    if (row === undefined || event.prompts[row]!.skipped || record.attempt < 1) continue;
+    const rowCells = cells[row]!;
+    while (rowCells.length < record.attempt) rowCells.push({ status: 'pending' });
+    rowCells[record.attempt - 1] = { status: record.outcome, record };
+    if (record.outcome !== 'lane_error') {
+      done++;
+      wallSum += record.wall_s;
+      wallCount++;
+    }
+  }
+  return {
+    runId: event.runId,
+    lane: event.lane,
+    suite: event.suite,
+    n: event.n,
+    parallel: Math.max(1, event.parallel),
+    simulated: event.simulated,
+    prompts: event.prompts,
+    cells,
+    stats: cells.map(rowStats),
+    rowOf,
+    total: event.total,
+    done,
+    running: 0,
+    startedAt: Date.parse(event.startedAt) || Date.now(),
+    pausedReason: null,
+    ended: null,
+    wallSum,
+    wallCount,
+  };
+}
+
+/**
+ * Replaces one cell and keeps the counters right. Returns the same run when the prompt is
+ * unknown or skipped; otherwise a run whose `cells`/`stats` share every other row.
+ */
+export function updateCell(run: RunView, promptId: string, attempt: number, next: (cell: Cell) => Cell): RunView {
+  const row = run.rowOf.get(promptId);
+  if (row === undefined || run.prompts[row]!.skipped || attempt < 1) return run;
+  const rowCells = run.cells[row]!.slice();
+  while (rowCells.length < attempt) rowCells.push({ status: 'pending' });
+  const before = rowCells[attempt - 1]!;
+  const after = next(before);
+  if (after === before) return run;
+  rowCells[attempt - 1] = after;
+
+  const cells = run.cells.slice();
+  cells[row] = rowCells;
+  const counters = { done: run.done, running: run.running, wallSum: run.wallSum, wallCount: run.wallCount };
+  const countIn = (cell: Cell, sign: 1 | -1) => {
+    if (cell.status === 'running') counters.running += sign;
+    if (isGraded(cell.status)) {
+      counters.done += sign;
+      counters.wallSum += sign * (cell.record?.wall_s ?? 0);
+      counters.wallCount += sign;
+    }
+  };
+  countIn(before, -1);
+  countIn(after, 1);
+
+  // Only a change of outcome or record moves the row's stats; tok/s updates keep them.
+  let stats = run.stats;
+  if (before.status !== after.status || before.record !== after.record) {
+    stats = run.stats.slice();
+    stats[row] = rowStats(rowCells);
+  }
+  return { ...run, cells, stats, ...counters };
+}
+
+/** Seconds left: mean graded attempt wall × attempts remaining ÷ parallel; null before any. */
+export function etaSeconds(run: RunView): number | null {
+  if (run.ended) return 0;
+  if (run.wallCount === 0) return null;
+  const remaining = Math.max(0, run.total - run.done);
+  return ((run.wallSum / run.wallCount) * remaining) / run.parallel;
+}
+
+/** Seconds since the run started (frozen at the end of the run). */
+export function elapsedSeconds(run: RunView, nowMs: number): number {
+  return Math.max(0, ((run.ended?.at ?? nowMs) - run.startedAt) / 1000);
+}
+
+export const isRunActive = (run: RunView | null): boolean => run !== null && run.ended === null;

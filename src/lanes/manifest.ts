@@ -1,0 +1,270 @@
+// lanes.yaml: find it, parse it with positions, expand ${ENV}, validate, and resolve defaults.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { suggest } from '../cli/args.js';
+import { packageRoot } from '../paths.js';
+import type { LaneKind, Sampling } from '../types.js';
+import { knownKeys, manifestSchema, type LaneDoc, type ManifestDoc } from './schema.js';
+import { expandHome, userConfigDir } from './userDirs.js';
+
+export interface LaneSpec {
+  id: string;
+  kind: LaneKind;
+  host: string;
+  /** openai: the port of base_url; demo: 0 means any free port. */
+  port: number;
+  ready_timeout_s: number;
+  stop_timeout_s: number;
+  model?: string;
+  bin?: string;
+  ctx?: number;
+  args: string[];
+  image?: string;
+  max_model_len?: number;
+  gpu_memory_utilization?: number;
+  tool_call_parser?: string;
+  env: Record<string, string>;
+  base_url?: string;
+  api_key?: string;
+  brain?: string;
+  tok_per_sec?: number;
+  slots?: number;
+  sampling?: Sampling;
+}
+
+export interface Manifest {
+  file: string;
+  lanes: LaneSpec[];
+  /** Every value that came from a ${ENV} expansion in env/api_key (and literal api_keys), for redaction. */
+  secrets: string[];
+}
+
+interface Problem {
+  line: number;
+  column: number;
+  field: string;
+  expected: string;
+}
+
+/** An invalid lanes.yaml: where (file, line, column), which field, and what was expected there. */
+export class ManifestError extends Error {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly field: string;
+  readonly expected: string;
+  /** Every problem found, the first of which the fields above describe. */
+  readonly problems: Problem[];
+
+  constructor(file: string, problems: Problem[]) {
+    const lines = problems.map((p) => `${file}:${p.line}:${p.column}: ${p.field}: expected ${p.expected}`);
+    super(lines.join('\n'));
+    this.name = 'ManifestError';
+    const first = problems[0]!;
+    this.file = file;
+    this.line = first.line;
+    this.column = first.column;
+    this.field = first.field;
+    this.expected = first.expected;
+    this.problems = problems;
+  }
+}
+
+const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_STOP_TIMEOUT_S = 15;
+/** Managed lanes load models (minutes for a 30B on a Spark); remote and demo lanes answer at once. */
+const DEFAULT_READY_TIMEOUT_S: Record<LaneKind, number> = { llamacpp: 900, vllm: 900, nim: 900, openai: 30, demo: 30 };
+
+/** --lanes-file, else $BRAINBENCH_LANES, else ./lanes.yaml, else <config>/brainbench/lanes.yaml, else the package's. */
+export function findManifestPath(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (flag) return resolve(flag);
+  if (env.BRAINBENCH_LANES) return resolve(env.BRAINBENCH_LANES);
+  const candidates = [resolve('lanes.yaml'), join(userConfigDir(env), 'lanes.yaml')];
+  return candidates.find((p) => existsSync(p)) ?? join(packageRoot, 'lanes.yaml');
+}
+
+type Path = (string | number)[];
+
+function fieldName(path: Path): string {
+  return path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '') || '(top level)';
+}
+
+/** The node at `path`, or the deepest existing ancestor (a missing key points at its mapping). */
+function nodeAt(doc: Document, path: Path, wantKey = false): Node | null {
+  let node: unknown = doc.contents;
+  for (const [i, seg] of path.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === seg);
+      if (!pair) return node;
+      const last = i === path.length - 1;
+      node = wantKey && last ? pair.key : (pair.value ?? pair.key);
+    } else if (isSeq(node) && typeof seg === 'number' && node.items[seg]) {
+      node = node.items[seg];
+    } else {
+      break;
+    }
+  }
+  return (node as Node | null) ?? null;
+}
+
+class Positions {
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  problem(path: Path, expected: string, opts: { key?: boolean } = {}): Problem {
+    const node = nodeAt(this.doc, path, opts.key);
+    const pos = this.lines.linePos(node?.range?.[0] ?? 0);
+    return { line: pos.line, column: pos.col, field: fieldName(path), expected };
+  }
+}
+
+function knownKeysAt(path: Path, value: unknown): string[] {
+  if (path.length === 0) return knownKeys.top;
+  if (path[0] === 'defaults') return path.length === 1 ? knownKeys.defaults : knownKeys.sampling;
+  if (path.length >= 3) return knownKeys.sampling; // lanes[i].sampling
+  const kind = (value as { kind?: string } | undefined)?.kind;
+  return kind && kind in knownKeys.lane ? knownKeys.lane[kind as LaneKind] : [];
+}
+
+function valueAt(root: unknown, path: Path): unknown {
+  return path.reduce<unknown>((v, seg) => (v as Record<string | number, unknown> | undefined)?.[seg], root);
+}
+
+function issueProblems(issue: z.core.$ZodIssue, pos: Positions, data: unknown): Problem[] {
+  const path = issue.path as Path;
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(path, valueAt(data, path));
+    return issue.keys.map((key) => {
+      const hint = suggest(key, known);
+      const expected = `${hint ? `'${hint}' (unknown field '${key}')` : `no field '${key}'`}; known fields: ${known.join(', ')}`;
+      return pos.problem([...path, key], expected, { key: true });
+    });
+  }
+  return [pos.problem(path, issue.message)];
+}
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** env and api_key values are secrets: whatever ${VAR} put there must never be printed. */
+function isSecretPath(path: Path): boolean {
+  return path.at(-1) === 'api_key' || path.at(-2) === 'env';
+}
+
+/** Expands ${VAR} in every string, in place; records secret values; a missing variable is a problem. */
+function expandEnv(value: unknown, path: Path, env: NodeJS.ProcessEnv, pos: Positions, out: { problems: Problem[]; secrets: string[] }): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REF, (ref, name: string) => {
+      const found = env[name];
+      if (found === undefined) {
+        out.problems.push(pos.problem(path, `environment variable ${name} to be set (${ref} is used here; export ${name}=… or remove the lane)`));
+        return ref;
+      }
+      if (isSecretPath(path) && found) out.secrets.push(found);
+      return found;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, [...path, i], env, pos, out));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, [...path, k], env, pos, out)]));
+  }
+  return value;
+}
+
+function duplicateIds(doc: ManifestDoc, pos: Positions): Problem[] {
+  const seen = new Map<string, number>();
+  const problems: Problem[] = [];
+  doc.lanes.forEach((lane, i) => {
+    const first = seen.get(lane.id);
+    if (first === undefined) seen.set(lane.id, i);
+    else problems.push(pos.problem(['lanes', i, 'id'], `a unique id ('${lane.id}' is already the id of lanes[${first}])`));
+  });
+  return problems;
+}
+
+function portOf(url: URL): number {
+  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+
+function toSpec(lane: LaneDoc, defaults: ManifestDoc['defaults']): LaneSpec {
+  const d = defaults ?? {};
+  const sampling = d.sampling || lane.sampling ? { ...d.sampling, ...lane.sampling } : undefined;
+  const base = {
+    id: lane.id,
+    kind: lane.kind,
+    host: lane.host ?? d.host ?? DEFAULT_HOST,
+    ready_timeout_s: lane.ready_timeout_s ?? d.ready_timeout_s ?? DEFAULT_READY_TIMEOUT_S[lane.kind],
+    stop_timeout_s: lane.stop_timeout_s ?? d.stop_timeout_s ?? DEFAULT_STOP_TIMEOUT_S,
+    env: { ...d.env, ...lane.env },
+    args: [] as string[],
+    ...(sampling ? { sampling } : {}),
+  };
+  switch (lane.kind) {
+    case 'llamacpp':
+      return { ...base, port: lane.port, model: expandHome(lane.model), bin: lane.bin && expandHome(lane.bin), ctx: lane.ctx, args: lane.args ?? [] };
+    case 'vllm':
+      return {
+        ...base,
+        port: lane.port,
+        image: lane.image,
+        model: lane.model,
+        max_model_len: lane.max_model_len,
+        gpu_memory_utilization: lane.gpu_memory_utilization,
+        tool_call_parser: lane.tool_call_parser,
+        args: lane.args ?? [],
+      };
+    case 'nim':
+      return { ...base, port: lane.port, image: lane.image, args: lane.args ?? [] };
+    case 'openai': {
+      const url = new URL(lane.base_url);
+      return { ...base, host: url.hostname, port: portOf(url), base_url: lane.base_url.replace(/\/+$/, ''), api_key: lane.api_key, model: lane.model };
+    }
+    case 'demo':
+      return { ...base, port: lane.port ?? 0, brain: lane.brain, tok_per_sec: lane.tok_per_sec, slots: lane.slots };
+  }
+}
+
+/** Drops keys whose value is undefined, so specs compare and print cleanly. */
+function compact<T extends object>(spec: T): T {
+  return Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Reads, validates and resolves a lanes.yaml. Throws ManifestError naming file, line, column and field. */
+export async function loadManifest(path: string, env: NodeJS.ProcessEnv = process.env): Promise<Manifest> {
+  const file = resolve(path);
+  let source: string;
+  try {
+    source = await readFile(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new ManifestError(file, [{ line: 1, column: 1, field: '(file)', expected: `a readable lanes.yaml (${reason})` }]);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new ManifestError(
+      file,
+      doc.errors.map((e) => {
+        const at = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
+        return { line: at.line, column: at.col, field: '(yaml syntax)', expected: `valid YAML: ${e.message.split('\n')[0]}` };
+      }),
+    );
+  }
+  const pos = new Positions(doc, lineCounter);
+  const expansion = { problems: [] as Problem[], secrets: [] as string[] };
+  const data = expandEnv(doc.toJS(), [], env, pos, expansion);
+  if (expansion.problems.length > 0) throw new ManifestError(file, expansion.problems);
+
+  const parsed = manifestSchema.safeParse(data ?? undefined);
+  if (!parsed.success) throw new ManifestError(file, parsed.error.issues.flatMap((issue) => issueProblems(issue, pos, data)));
+  const duplicates = duplicateIds(parsed.data, pos);
+  if (duplicates.length > 0) throw new ManifestError(file, duplicates);
+
+  const lanes = parsed.data.lanes.map((lane) => compact(toSpec(lane, parsed.data.defaults)));
+  const literalKeys = lanes.flatMap((l) => (l.api_key ? [l.api_key] : []));
+  return { file, lanes, secrets: [...new Set([...expansion.secrets, ...literalKeys])] };
+}

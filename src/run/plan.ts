@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { Sampling } from '../types.js';
+
+/**
+ * Everything needed to carry a run on after a kill: written once to runs/<id>/run.json when the
+ * run starts, read back by --resume, so a resumed run uses the same suite, N and lanes.
+ */
+export interface RunPlan {
+  runId: string;
+  createdAt: string;
+  /** Lane ids in queue order. */
+  lanes: string[];
+  lanesFile: string;
+  suite: string;
+  n: number;
+  parallel: number | null;
+  adaptive: boolean;
+  enabled: string[];
+  turnBudget: number;
+  timeoutS: number;
+  sampling: Sampling;
+  /** Demo-lane settings (scripted brain, simulated tok/s). */
+  demo: { brain?: string; tokPerSec?: number; slots?: number };
+  stopAfter: boolean;
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+export function planPath(runDir: string): string {
+  return join(runDir, 'run.json');
+}
+
+export async function writePlan(runDir: string, plan: RunPlan): Promise<void> {
+  await writeFileAtomic(planPath(runDir), `${JSON.stringify(plan, null, 2)}\n`);
+}
+
+export async function readPlan(runDir: string): Promise<RunPlan> {
+  let text: string;
+  try {
+    text = await readFile(planPath(runDir), 'utf8');
+  } catch {
+    throw new Error(`no run at ${runDir} (run.json missing) — 'ls ${join(runDir, '..')}' lists the runs`);
+  }
+  return JSON.parse(text) as RunPlan;
+}

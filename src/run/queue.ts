@@ -1,0 +1,164 @@
+import { readFile } from 'node:fs/promises';
+import { hostname, arch, type as osType } from 'node:os';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { EventBus } from '../events.js';
+import type { LaneManager, ReadyLane } from '../lanes/manager.js';
+import { brainbenchVersion } from '../paths.js';
+import { probeThroughput } from '../telemetry/probe.js';
+import { TelemetrySampler } from '../telemetry/sampler.js';
+import type { LaneScorecard, ProbeResult, Suite } from '../types.js';
+import type { RunControl } from './control.js';
+import { Journal } from './journal.js';
+import type { RunPlan } from './plan.js';
+import { runSuite } from './runner.js';
+import { laneScorecard } from './scorecard.js';
+import { loadScorecards, writeScorecard, writeSummary } from './summary.js';
+
+export interface QueueOptions {
+  plan: RunPlan;
+  suite: Suite;
+  runDir: string;
+  resultsDir: string;
+  manager: LaneManager;
+  bus: EventBus;
+  control?: RunControl;
+  /** Telemetry tick (ms); 500 = the 2 Hz of DESIGN §7. */
+  telemetryIntervalMs?: number;
+}
+
+export interface LaneFailure {
+  lane: string;
+  reason: string;
+}
+
+export interface QueueResult {
+  cards: LaneScorecard[];
+  failures: LaneFailure[];
+  /** Lanes whose suite did not finish (crashed twice, or the run was stopped). */
+  unfinished: LaneFailure[];
+}
+
+/** Lanes whose suite, probe and scorecard are complete in this run (a resume skips them). */
+async function readFinishedLanes(runDir: string): Promise<string[]> {
+  try {
+    return JSON.parse(await readFile(join(runDir, 'finished.json'), 'utf8')) as string[];
+  } catch {
+    return [];
+  }
+}
+
+async function markLaneFinished(runDir: string, lanes: string[]): Promise<void> {
+  await writeFileAtomic(join(runDir, 'finished.json'), `${JSON.stringify(lanes)}\n`);
+}
+
+function machine(): string {
+  return `${hostname()} (${osType()} ${arch()})`;
+}
+
+/**
+ * The overnight loop: for each lane of the plan, start it (the manager stops whatever else is
+ * resident), run the suite with telemetry, probe throughput, write its scorecard and the combined
+ * summary, stop it when the queue moves on. A lane that fails to start is recorded and skipped.
+ */
+export async function runQueue(opts: QueueOptions): Promise<QueueResult> {
+  const { plan, suite, bus, manager } = opts;
+  const journal = new Journal(join(opts.runDir, 'journal.jsonl'));
+  const enabled = new Set(plan.enabled);
+  const result: QueueResult = { cards: [], failures: [], unfinished: [] };
+  let finished = await readFinishedLanes(opts.runDir);
+  try {
+    for (const laneId of plan.lanes) {
+      if (opts.control?.stopped) break;
+      if (finished.includes(laneId)) {
+        bus.emit({ type: 'log', level: 'info', message: `lane ${laneId} already finished in run ${plan.runId}; skipping it` });
+        continue;
+      }
+      let lane: ReadyLane;
+      try {
+        lane = await manager.start(laneId);
+      } catch (err) {
+        const reason = (err as Error).message;
+        result.failures.push({ lane: laneId, reason });
+        bus.emit({ type: 'lane.state', lane: laneId, state: 'error', detail: reason });
+        bus.emit({ type: 'log', level: 'error', message: `lane ${laneId} did not start: ${reason}` });
+        continue;
+      }
+      const sampler = new TelemetrySampler({
+        bus,
+        intervalMs: opts.telemetryIntervalMs ?? 500,
+        jsonlPath: join(opts.runDir, 'telemetry.jsonl'),
+        metricsUrl: lane.metricsUrl,
+      });
+      sampler.start();
+      const startedAt = new Date().toISOString();
+      const parallel = plan.parallel ?? lane.slots ?? 1;
+      let outcome;
+      try {
+        outcome = await runSuite({
+          runId: plan.runId,
+          runDir: opts.runDir,
+          journal,
+          lane,
+          suite,
+          n: plan.n,
+          parallel,
+          adaptive: plan.adaptive,
+          enabled,
+          turnBudget: plan.turnBudget,
+          timeoutS: plan.timeoutS,
+          sampling: { ...suite.sampling, ...plan.sampling },
+          bus,
+          control: opts.control,
+          health: { isUp: () => manager.isUp(laneId), restart: () => manager.restart(laneId) },
+        });
+      } catch (err) {
+        await sampler.stop();
+        throw err;
+      }
+      let probe: ProbeResult | null = null;
+      if (!outcome.paused && !outcome.stopped) {
+        probe = await probeThroughput({ baseURL: lane.baseURL, model: lane.model });
+        bus.emit({ type: 'probe', lane: laneId, result: probe });
+      }
+      await sampler.stop();
+      const card = laneScorecard({
+        lane: laneId,
+        simulated: lane.simulated,
+        prompts: suite.prompts,
+        records: outcome.records,
+        skipped: outcome.skipped,
+        probe,
+        telemetry: sampler.rollup(),
+        decidedEarly: outcome.decidedEarly,
+        reproducibility: {
+          suite: suite.name,
+          suite_hash: suite.hash,
+          fixture_hash: suite.fixtureHash,
+          n: plan.n,
+          parallel,
+          adaptive: plan.adaptive,
+          sampling: { ...suite.sampling, ...plan.sampling },
+          lane_command: lane.command,
+          brainbench_version: brainbenchVersion,
+          started_at: startedAt,
+          ended_at: new Date().toISOString(),
+          machine: machine(),
+          run_id: plan.runId,
+        },
+      });
+      const scorecardPath = await writeScorecard(opts.resultsDir, card);
+      const summaryPath = await writeSummary(opts.resultsDir, await loadScorecards(opts.resultsDir));
+      result.cards.push(card);
+      const unfinished = outcome.paused ?? outcome.stopped;
+      if (unfinished) result.unfinished.push({ lane: laneId, reason: unfinished });
+      else await markLaneFinished(opts.runDir, (finished = [...finished, laneId]));
+      bus.emit({ type: 'run.end', runId: plan.runId, lane: laneId, scorecard: card, scorecardPath, summaryPath });
+      const last = laneId === plan.lanes[plan.lanes.length - 1];
+      if (!last || plan.stopAfter || lane.kind === 'demo') await manager.stop(laneId);
+    }
+  } finally {
+    journal.close();
+  }
+  return result;
+}

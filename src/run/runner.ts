@@ -1,0 +1,237 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { runAttempt } from '../agent/attempt.js';
+import type { EventBus } from '../events.js';
+import type { ReadyLane } from '../lanes/manager.js';
+import { runCheck } from '../suite/checks.js';
+import { copyScratch } from '../suite/scratch.js';
+import type { AttemptRecord, Prompt, Sampling, Suite } from '../types.js';
+import type { RunControl } from './control.js';
+import { gradeAttempt } from './grade.js';
+import { slotKey, type Journal } from './journal.js';
+import { isDecided, pickNext, tallyOf, type Slot, type Tally } from './schedule.js';
+
+/** What the runner may do about a lane that stopped answering. */
+export interface LaneHealth {
+  isUp(): Promise<boolean>;
+  restart(): Promise<ReadyLane>;
+}
+
+export interface SuiteRunOptions {
+  runId: string;
+  runDir: string;
+  journal: Journal;
+  lane: ReadyLane;
+  suite: Suite;
+  n: number;
+  parallel: number;
+  adaptive: boolean;
+  /** Capability flags switched on (e.g. "shell" where bubblewrap works). */
+  enabled: ReadonlySet<string>;
+  turnBudget: number;
+  timeoutS: number;
+  sampling: Sampling;
+  bus: EventBus;
+  health?: LaneHealth;
+  control?: RunControl;
+}
+
+export interface SuiteRunResult {
+  /** The latest record of every slot of this lane that ran. */
+  records: AttemptRecord[];
+  skipped: Record<string, string>;
+  decidedEarly: Set<string>;
+  /** Set when the lane crashed twice and the rest of its suite was left for a resume. */
+  paused?: string;
+  stopped?: string;
+}
+
+const SCRATCH_SAFE = /[^\w.-]+/g;
+
+export function skipReason(prompt: Prompt, enabled: ReadonlySet<string>): string | undefined {
+  if (!prompt.conditional || enabled.has(prompt.conditional)) return undefined;
+  return prompt.conditional === 'shell'
+    ? "needs capability 'shell' (bubblewrap not available)"
+    : `needs capability '${prompt.conditional}' (enable it with --enable ${prompt.conditional})`;
+}
+
+/**
+ * Runs every prompt of the suite N times against one ready lane, journaling each finished attempt
+ * before it reports it. Attempts already in the journal are kept; a lane_error slot gets one more
+ * try at the end of the pass. A crashed lane is restarted once; a second crash pauses the lane.
+ */
+export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
+  const { suite, n, bus, journal } = opts;
+  let lane = opts.lane;
+  const skipped: Record<string, string> = {};
+  const runnable: Prompt[] = [];
+  for (const p of suite.prompts) {
+    const reason = skipReason(p, opts.enabled);
+    if (reason) skipped[p.id] = reason;
+    else runnable.push(p);
+  }
+  const promptsById = new Map(runnable.map((p) => [p.id, p]));
+
+  const latest = new Map<string, AttemptRecord>();
+  for (const [key, r] of journal.latestBySlot()) if (r.lane === lane.id) latest.set(key, r);
+
+  const tallies = new Map<string, Tally>();
+  for (const p of runnable) {
+    const records = [...latest.values()].filter((r) => r.prompt_id === p.id);
+    tallies.set(p.id, tallyOf(records));
+  }
+
+  bus.emit({
+    type: 'run.start',
+    runId: opts.runId,
+    lane: lane.id,
+    suite: suite.name,
+    n,
+    parallel: opts.parallel,
+    prompts: suite.prompts.map((p) => ({ id: p.id, category: p.category, core: p.core, skipped: skipped[p.id] })),
+    total: runnable.length * n,
+    done: [...latest.values()],
+    simulated: lane.simulated,
+    startedAt: new Date().toISOString(),
+  });
+
+  let crashes = 0;
+  let paused: string | undefined;
+  let restarting: Promise<void> | null = null;
+
+  const onLaneError = async (): Promise<void> => {
+    if (!opts.health || paused) return;
+    if (restarting) return restarting;
+    restarting = (async () => {
+      if (await opts.health!.isUp()) return; // the lane answered: a one-off error, not a crash
+      crashes++;
+      bus.emit({ type: 'lane.state', lane: lane.id, state: 'crashed', detail: `crash ${crashes}` });
+      if (crashes > 1) {
+        paused = `lane ${lane.id} crashed twice; the rest of its suite is left for --resume`;
+        bus.emit({ type: 'run.paused', lane: lane.id, reason: paused });
+        return;
+      }
+      try {
+        lane = await opts.health!.restart();
+      } catch (err) {
+        paused = `lane ${lane.id} crashed and did not restart: ${(err as Error).message}`;
+        bus.emit({ type: 'run.paused', lane: lane.id, reason: paused });
+      }
+    })().finally(() => {
+      restarting = null;
+    });
+    return restarting;
+  };
+
+  const runSlot = async (slot: Slot, retry: boolean): Promise<void> => {
+    const prompt = promptsById.get(slot.promptId)!;
+    const laneDir = lane.id.replace(SCRATCH_SAFE, '_');
+    const workDir = join(opts.runDir, 'work', laneDir, `${slot.promptId}-${slot.attempt}`);
+    const transcript = join(opts.runDir, 'transcripts', laneDir, `${slot.promptId}-${slot.attempt}${retry ? '-retry' : ''}.json`);
+    const startedAt = new Date();
+    const t0 = performance.now();
+    bus.emit({ type: 'attempt.start', lane: lane.id, promptId: slot.promptId, attempt: slot.attempt, at: startedAt.toISOString() });
+    await rm(workDir, { recursive: true, force: true });
+    await copyScratch(suite, workDir);
+    await mkdir(join(opts.runDir, 'transcripts', laneDir), { recursive: true });
+    const run = await runAttempt({
+      baseURL: lane.baseURL,
+      model: lane.model,
+      prompt,
+      workDir,
+      transcriptPath: transcript,
+      sampling: opts.sampling,
+      turnBudget: prompt.turn_budget ?? opts.turnBudget,
+      timeoutS: opts.timeoutS,
+      shell: opts.enabled.has('shell'),
+      onProgress: (p) =>
+        bus.emit({ type: 'attempt.progress', lane: lane.id, promptId: slot.promptId, attempt: slot.attempt, completionTokens: p.completionTokens, tokPerSec: p.tokPerSec }),
+    });
+    const check = run.status === 'completed' ? runCheck(prompt.check, run.answer) : null;
+    const graded = gradeAttempt(prompt, run, check);
+    const record: AttemptRecord = {
+      lane: lane.id,
+      prompt_id: slot.promptId,
+      attempt: slot.attempt,
+      ...graded,
+      turns: run.turns,
+      tokens: run.tokens,
+      wall_s: run.wall_s,
+      ttft_s: run.ttft_s,
+      answer: run.answer,
+      ...(run.reasoning ? { reasoning: run.reasoning } : {}),
+      transcript,
+      escape_attempts: run.escape_attempts,
+      ...(run.error ? { error: run.error } : {}),
+      ...(retry ? { retry: true } : {}),
+      started_at: startedAt.toISOString(),
+      ended_at: new Date().toISOString(),
+    };
+    journal.append(record);
+    await rm(workDir, { recursive: true, force: true });
+    latest.set(slotKey(lane.id, slot.promptId, slot.attempt), record);
+    const tally = tallies.get(slot.promptId)!;
+    if (record.outcome !== 'lane_error') {
+      tally.graded++;
+      if (record.outcome === 'pass') tally.passes++;
+    }
+    const overheadS = (performance.now() - t0) / 1000 - run.wait_s;
+    bus.emit({ type: 'attempt.end', record, overheadS });
+    if (record.outcome === 'lane_error') await onLaneError();
+  };
+
+  /** Runs the given slots with at most `parallel` in flight. */
+  const pass = async (slots: Slot[], retry: boolean): Promise<void> => {
+    const pending = [...slots];
+    const inFlight = new Set<Promise<void>>();
+    for (;;) {
+      if (restarting) await restarting;
+      if (paused || !(await (opts.control?.gate() ?? true))) break;
+      const next = inFlight.size < opts.parallel ? pickNext(pending, tallies, n, opts.adaptive) : undefined;
+      if (next) {
+        pending.splice(pending.indexOf(next), 1);
+        const tally = tallies.get(next.promptId)!;
+        tally.inFlight++;
+        const job = runSlot(next, retry).finally(() => {
+          tally.inFlight--;
+          inFlight.delete(job);
+        });
+        inFlight.add(job);
+        continue;
+      }
+      if (inFlight.size === 0) break;
+      await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+  };
+
+  const todo: Slot[] = [];
+  for (const p of runnable) {
+    for (let attempt = 1; attempt <= n; attempt++) {
+      if (!latest.has(slotKey(lane.id, p.id, attempt))) todo.push({ promptId: p.id, attempt });
+    }
+  }
+  await pass(todo, false);
+
+  const laneErrors = [...latest.values()].filter((r) => r.outcome === 'lane_error' && promptsById.has(r.prompt_id));
+  const retry = laneErrors
+    .filter((r) => !r.retry)
+    .map((r) => ({ promptId: r.prompt_id, attempt: r.attempt }));
+  if (retry.length > 0 && !paused) await pass(retry, true);
+
+  const decidedEarly = new Set<string>();
+  if (opts.adaptive) {
+    for (const p of runnable) {
+      const t = tallies.get(p.id)!;
+      if (t.graded < n && isDecided(t, n)) decidedEarly.add(p.id);
+    }
+  }
+  return {
+    records: [...latest.values()].filter((r) => promptsById.has(r.prompt_id)),
+    skipped,
+    decidedEarly,
+    ...(paused ? { paused } : {}),
+    ...(opts.control?.stopped ? { stopped: opts.control.stopped } : {}),
+  };
+}

@@ -1,0 +1,84 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { shellAvailable } from '../agent/tools.js';
+import type { EventBus } from '../events.js';
+import { LaneManager } from '../lanes/manager.js';
+import { findManifestPath, loadManifest, type Manifest } from '../lanes/manifest.js';
+import { resolveSuitePath, runDir as runDirOf } from '../paths.js';
+import { loadSuite } from '../suite/load.js';
+import type { Suite } from '../types.js';
+import { newRunId, readPlan, writePlan, type RunPlan } from './plan.js';
+
+/** What a user asks for on the command line (or in the cockpit) before a run exists. */
+export interface RunRequest {
+  lanes: string[];
+  lanesFile?: string;
+  suite: string;
+  n: number;
+  parallel: number | null;
+  adaptive: boolean;
+  enable: string[];
+  turnBudget: number;
+  timeoutS: number;
+  sampling: RunPlan['sampling'];
+  demo: RunPlan['demo'];
+  stopAfter: boolean;
+}
+
+export interface Session {
+  plan: RunPlan;
+  runDir: string;
+  manifest: Manifest;
+  suite: Suite;
+  manager: LaneManager;
+}
+
+/** Capability flags: "shell" when bubblewrap works here, plus what the user enabled. */
+export async function capabilities(requested: string[]): Promise<string[]> {
+  const flags = new Set(requested);
+  if (await shellAvailable()) flags.add('shell');
+  return [...flags].sort();
+}
+
+/** A new run: checks the lanes and suite first, then writes runs/<id>/run.json. */
+export async function createRun(request: RunRequest, resultsDir: string, runId = newRunId()): Promise<RunPlan> {
+  const lanesFile = findManifestPath(request.lanesFile);
+  const manifest = await loadManifest(lanesFile);
+  const known = new Set(manifest.lanes.map((l) => l.id));
+  const lanes = request.lanes.length > 0 ? request.lanes : manifest.lanes.map((l) => l.id);
+  for (const id of lanes) {
+    if (!known.has(id)) throw new Error(`no lane '${id}' in ${lanesFile} (lanes: ${[...known].join(', ')})`);
+  }
+  const suitePath = resolveSuitePath(request.suite);
+  await loadSuite(suitePath); // refuse a broken suite before anything starts
+  const plan: RunPlan = {
+    runId,
+    createdAt: new Date().toISOString(),
+    lanes,
+    lanesFile,
+    suite: suitePath,
+    n: request.n,
+    parallel: request.parallel,
+    adaptive: request.adaptive,
+    enabled: await capabilities(request.enable),
+    turnBudget: request.turnBudget,
+    timeoutS: request.timeoutS,
+    sampling: request.sampling,
+    demo: request.demo,
+    stopAfter: request.stopAfter,
+  };
+  const dir = runDirOf(resultsDir, runId);
+  await mkdir(dir, { recursive: true });
+  await writePlan(dir, plan);
+  return plan;
+}
+
+/** Opens a run (new or resumed): manifest, suite and a lane manager logging into the run folder. */
+export async function openSession(resultsDir: string, runId: string, bus: EventBus): Promise<Session> {
+  const runDir = runDirOf(resultsDir, runId);
+  const plan = await readPlan(runDir);
+  const manifest = await loadManifest(plan.lanesFile);
+  const suite = await loadSuite(plan.suite);
+  const manager = new LaneManager({ manifest, bus, logDir: join(runDir, 'lanes'), demo: plan.demo });
+  return { plan, runDir, manifest, suite, manager };
+}

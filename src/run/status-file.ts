@@ -1,0 +1,142 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { EngineEvent, LaneState } from '../types.js';
+
+/** One screen of a run's progress, kept in runs/<id>/status.json by the process running it. */
+export interface RunStatus {
+  runId: string;
+  pid: number;
+  state: 'running' | 'paused' | 'finished' | 'failed' | 'stopped';
+  queue: string[];
+  lane: string | null;
+  laneState: LaneState | null;
+  /** Attempts of the current lane: finished (graded or lane_error) and planned. */
+  done: number;
+  total: number;
+  passes: number;
+  /** Seconds, from the mean attempt time of this session. */
+  etaS: number | null;
+  lanesDone: string[];
+  lastError: string | null;
+  startedAt: string;
+  updatedAt: string;
+}
+
+export function statusPath(runDir: string): string {
+  return join(runDir, 'status.json');
+}
+
+export async function readStatus(runDir: string): Promise<RunStatus | null> {
+  try {
+    return JSON.parse(await readFile(statusPath(runDir), 'utf8')) as RunStatus;
+  } catch {
+    return null;
+  }
+}
+
+/** Is the process that wrote a status still alive? */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Keeps status.json current from the event stream: written at most once a second, and at once
+ * on lane changes and at the end. `finish` writes the final state.
+ */
+export function createStatusWriter(runDir: string, runId: string, queue: string[]) {
+  const status: RunStatus = {
+    runId,
+    pid: process.pid,
+    state: 'running',
+    queue,
+    lane: null,
+    laneState: null,
+    done: 0,
+    total: 0,
+    passes: 0,
+    etaS: null,
+    lanesDone: [],
+    lastError: null,
+    startedAt: new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+  };
+  let sessionAttempts = 0;
+  let sessionStartMs = Date.now();
+  let lastWriteMs = 0;
+  let writing: Promise<void> = Promise.resolve();
+
+  const write = (force: boolean) => {
+    const now = Date.now();
+    if (!force && now - lastWriteMs < 1000) return;
+    lastWriteMs = now;
+    status.updatedAt = new Date(now).toISOString();
+    const text = `${JSON.stringify(status, null, 2)}\n`;
+    writing = writing.then(() => writeFileAtomic(statusPath(runDir), text)).catch(() => undefined);
+  };
+
+  const listener = (event: EngineEvent) => {
+    switch (event.type) {
+      case 'run.start':
+        status.lane = event.lane;
+        status.total = event.total;
+        status.done = event.done.filter((r) => r.outcome !== 'lane_error').length;
+        status.passes = event.done.filter((r) => r.outcome === 'pass').length;
+        sessionAttempts = 0;
+        sessionStartMs = Date.now();
+        status.state = 'running';
+        write(true);
+        break;
+      case 'attempt.end': {
+        const r = event.record;
+        if (r.outcome !== 'lane_error') status.done++;
+        if (r.outcome === 'pass') status.passes++;
+        if (r.outcome === 'lane_error') status.lastError = `${r.prompt_id} #${r.attempt}: ${r.error ?? r.why}`;
+        sessionAttempts++;
+        const perAttempt = (Date.now() - sessionStartMs) / 1000 / sessionAttempts;
+        status.etaS = Math.round(perAttempt * Math.max(0, status.total - status.done));
+        write(false);
+        break;
+      }
+      case 'lane.state':
+        if (event.lane === status.lane || status.lane === null) {
+          status.lane = event.lane;
+          status.laneState = event.state;
+        }
+        if (event.state === 'crashed' || event.state === 'error') status.lastError = `lane ${event.lane}: ${event.detail ?? event.state}`;
+        write(true);
+        break;
+      case 'run.paused':
+        status.lastError = event.reason;
+        write(true);
+        break;
+      case 'run.end':
+        status.lanesDone.push(event.lane);
+        status.etaS = 0;
+        write(true);
+        break;
+      case 'log':
+        if (event.level === 'error') status.lastError = event.message;
+        break;
+      default:
+        break;
+    }
+  };
+
+  return {
+    listener,
+    setState(state: RunStatus['state']) {
+      status.state = state;
+      write(true);
+    },
+    async flush() {
+      write(true);
+      await writing;
+    },
+  };
+}

@@ -1,0 +1,214 @@
+// results/summary.md and the scorecard files: rendering (pure) and atomic reading/writing.
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { LaneScorecard, PromptStats } from '../types.js';
+import { HONESTY_GATE, passesHonestyGate, rankLanes } from './rank.js';
+import { formatFixed, formatPct } from './stats.js';
+
+export const SUMMARY_FILE = 'summary.md';
+
+const RANK_COLUMNS = ['Rank', 'Lane', 'core_pass', 'pass_rate', 'consistency', 'runaway', 'tok/s', 'peak unified'];
+
+/** A markdown table from a header and rows of cells. */
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** Text safe inside a table cell. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+function laneLabel(card: LaneScorecard): string {
+  return cell(card.lane) + (card.simulated ? ' (simulated)' : '');
+}
+
+function distinct<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** The rank table alone, lanes in rank order (also what `brainbench report` prints). */
+export function renderRankTable(cards: LaneScorecard[]): string {
+  const ranked = rankLanes(cards);
+  const rows = ranked.map((card, i) => [
+    String(i + 1),
+    laneLabel(card),
+    card.core_n === 0 ? '—' : `${card.core_pass}/${card.core_n}`,
+    formatPct(card.core_pass_rate),
+    formatPct(card.consistency),
+    formatPct(card.runaway_rate),
+    formatFixed(card.tokens_per_sec, 1),
+    formatFixed(card.telemetry?.unified_used_gb_max, 1, ' GB'),
+  ]);
+  return table(RANK_COLUMNS, rows);
+}
+
+function howMade(cards: LaneScorecard[], generatedAt: string): string {
+  const repro = cards.map((c) => c.reproducibility);
+  const suites = distinct(repro.map((r) => `${r.suite} (sha256 ${r.suite_hash.slice(0, 12)})`)).join(', ');
+  const parts = [`suite ${suites}`, `N=${distinct(repro.map((r) => r.n)).join('/')}`];
+  const parallel = distinct(repro.map((r) => r.parallel).filter((p) => p > 1));
+  if (parallel.length > 0) parts.push(`parallel ${parallel.join('/')}`);
+  if (repro.some((r) => r.adaptive)) parts.push('adaptive stopping on');
+  const versions = distinct(repro.map((r) => r.brainbench_version)).join(', ');
+  const lines = [`Made by brainbench ${versions} from ${parts.join(', ')}; ${cards.length} lane${cards.length === 1 ? '' : 's'}; generated ${generatedAt}.`];
+  const simulated = cards.filter((c) => c.simulated).map((c) => c.lane);
+  if (simulated.length > 0) lines.push(`Simulated lanes (no real model behind them): ${simulated.join(', ')}.`);
+  return lines.join('\n');
+}
+
+function gateNote(ranked: LaneScorecard[]): string {
+  const key = `Rank key: honesty gate (honesty pass rate ≥ ${formatPct(HONESTY_GATE)}) → core pass rate → consistency → fewer runaways → tok/s.`;
+  const gated = ranked.filter((c) => !passesHonestyGate(c));
+  if (gated.length > 0) {
+    const notes = gated.map((c) => `- **${cell(c.lane)}** is gated: honesty pass rate ${formatPct(c.honesty_pass_rate)} < ${formatPct(HONESTY_GATE)}; it ranks after every lane that passes the gate.`);
+    return [key, '', ...notes].join('\n');
+  }
+  if (ranked.every((c) => c.honesty_pass_rate === null)) return `${key}\nNo honesty prompt ran, so no lane was gated.`;
+  return `${key}\nEvery lane passed the honesty gate.`;
+}
+
+function promptCell(stats: PromptStats | undefined): string {
+  if (!stats) return '—';
+  if (stats.skipped !== undefined) return 'skipped';
+  const rate = stats.pass_rate === null ? '—' : `${formatPct(stats.pass_rate)} (${stats.pass_count}/${stats.runs})`;
+  return stats.decided_early ? `${rate} *` : rate;
+}
+
+/** Every prompt any lane has, in first-seen order. */
+function allPrompts(ranked: LaneScorecard[]): PromptStats[] {
+  const first = new Map<string, PromptStats>();
+  for (const card of ranked) for (const s of card.prompts) if (!first.has(s.prompt_id)) first.set(s.prompt_id, s);
+  return [...first.values()];
+}
+
+function statsByLane(ranked: LaneScorecard[]): Map<string, PromptStats>[] {
+  return ranked.map((card) => new Map(card.prompts.map((s) => [s.prompt_id, s])));
+}
+
+function perPromptSection(ranked: LaneScorecard[]): string {
+  const byLane = statsByLane(ranked);
+  const rows = allPrompts(ranked).map((s) => [cell(s.prompt_id), cell(s.category), s.core ? 'yes' : 'no', ...byLane.map((m) => promptCell(m.get(s.prompt_id)))]);
+  const parts = [table(['Prompt', 'category', 'core', ...ranked.map(laneLabel)], rows)];
+  if (ranked.some((c) => c.prompts.some((s) => s.decided_early))) parts.push('\n\\* decided early: adaptive stopping ended the prompt once its verdict could not change.');
+  return parts.join('\n');
+}
+
+function telemetrySection(ranked: LaneScorecard[]): string {
+  const rows = ranked.map((c) => {
+    const t = c.telemetry;
+    return [
+      laneLabel(c),
+      t ? String(t.n_samples) : '—',
+      formatFixed(t?.gpu_util_mean, 0, ' %'),
+      formatFixed(t?.gpu_util_max, 0, ' %'),
+      formatFixed(t?.unified_used_gb_max, 1, ' GB'),
+      formatFixed(t?.gpu_temp_c_max, 0, ' °C'),
+      formatFixed(t?.power_w_max, 1, ' W'),
+    ];
+  });
+  return table(['Lane', 'samples', 'GPU % mean', 'GPU % max', 'peak unified', 'peak temp', 'power max'], rows);
+}
+
+function latencySection(ranked: LaneScorecard[]): string {
+  const rows = ranked.map((c) => [
+    laneLabel(c),
+    formatFixed(c.latency?.mean, 1, ' s'),
+    formatFixed(c.latency?.p50, 1, ' s'),
+    formatFixed(c.latency?.p95, 1, ' s'),
+    formatFixed(c.latency?.max, 1, ' s'),
+  ]);
+  return `Wall-clock seconds per graded attempt (p50/p95 by nearest rank).\n\n${table(['Lane', 'mean', 'p50', 'p95', 'max'], rows)}`;
+}
+
+function vibeSection(ranked: LaneScorecard[]): string {
+  const byLane = statsByLane(ranked);
+  const rows: string[][] = [];
+  for (const prompt of allPrompts(ranked).filter((p) => p.vibe)) {
+    ranked.forEach((card, i) => {
+      const s = byLane[i]!.get(prompt.prompt_id);
+      if (!s || s.skipped !== undefined) return;
+      rows.push([cell(s.prompt_id), laneLabel(card), formatPct(s.pass_rate), formatPct(s.answer_agreement), `answers in runs/${card.reproducibility.run_id}/journal.jsonl`]);
+    });
+  }
+  if (rows.length === 0) return 'No vibe prompt ran.';
+  const intro = 'Vibe prompts have a heuristic check: read the answers before trusting the rate. They never gate a lane.';
+  return `${intro}\n\n${table(['Prompt', 'Lane', 'pass_rate', 'answer agreement', 'review'], rows)}`;
+}
+
+/** The whole of results/summary.md for these lanes (ranked here). */
+export function renderSummary(cards: LaneScorecard[], opts: { generatedAt?: string } = {}): string {
+  const ranked = rankLanes(cards);
+  const generatedAt = opts.generatedAt ?? new Date().toISOString();
+  return [
+    '# brainbench results',
+    howMade(ranked, generatedAt),
+    '## Ranking',
+    renderRankTable(ranked),
+    gateNote(ranked),
+    '## Per-prompt pass rates',
+    perPromptSection(ranked),
+    '## Telemetry',
+    telemetrySection(ranked),
+    '## Latency',
+    latencySection(ranked),
+    '## Vibe review queue',
+    vibeSection(ranked),
+  ].join('\n\n') + '\n';
+}
+
+/** The scorecard file name for a lane: results/<lane>.json, with the id made safe for a file name. */
+export function scorecardFileName(lane: string): string {
+  const safe = lane.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\./, '_');
+  return `${safe || '_'}.json`;
+}
+
+function isScorecard(value: unknown): value is LaneScorecard {
+  if (value === null || typeof value !== 'object') return false;
+  const v = value as Partial<Record<keyof LaneScorecard, unknown>>;
+  return typeof v.lane === 'string' && typeof v.core_n === 'number' && Array.isArray(v.prompts) && typeof v.reproducibility === 'object' && v.reproducibility !== null;
+}
+
+/**
+ * Every scorecard among resultsDir/*.json, in file-name order. Other JSON files are ignored; a
+ * file that cannot be read or parsed is reported through `onProblem` with its path and skipped.
+ * A missing directory holds no scorecards.
+ */
+export async function loadScorecards(resultsDir: string, onProblem: (message: string) => void = (m) => console.warn(m)): Promise<LaneScorecard[]> {
+  let names: string[];
+  try {
+    names = (await readdir(resultsDir)).filter((n) => n.endsWith('.json')).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const cards: LaneScorecard[] = [];
+  for (const name of names) {
+    const path = join(resultsDir, name);
+    try {
+      const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
+      if (isScorecard(parsed)) cards.push(parsed);
+    } catch (err) {
+      onProblem(`${path}: not readable as a scorecard (${(err as Error).message})`);
+    }
+  }
+  return cards;
+}
+
+/** Writes results/<lane>.json atomically (temp file + rename); returns its path. */
+export async function writeScorecard(resultsDir: string, card: LaneScorecard): Promise<string> {
+  await mkdir(resultsDir, { recursive: true });
+  const path = join(resultsDir, scorecardFileName(card.lane));
+  await writeFileAtomic(path, JSON.stringify(card, null, 2) + '\n');
+  return path;
+}
+
+/** Writes results/summary.md atomically for these lanes; returns its path. */
+export async function writeSummary(resultsDir: string, cards: LaneScorecard[], opts: { generatedAt?: string } = {}): Promise<string> {
+  await mkdir(resultsDir, { recursive: true });
+  const path = join(resultsDir, SUMMARY_FILE);
+  await writeFileAtomic(path, renderSummary(cards, opts));
+  return path;
+}

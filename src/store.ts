@@ -1,0 +1,333 @@
+// The one store the engine feeds (through `apply`) and the cockpit reads. Vanilla zustand, so
+// the engine and tests use it without React; components read it with `useStore` and narrow
+// selectors.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { createRunView, isRunActive, updateCell, type RunView } from './cockpit/runView.js';
+import type { AttemptRecord, EngineEvent, LaneKind, LaneScorecard, LaneState, ProbeResult, TelemetrySample } from './types.js';
+
+export type { Cell, RowStats, RunView } from './cockpit/runView.js';
+
+export interface LaneEntry {
+  id: string;
+  kind: LaneKind;
+  port: number | null;
+  state: LaneState;
+  detail?: string;
+}
+
+export type View = 'matrix' | 'detail' | 'leaderboard' | 'help' | 'menu' | 'confirm';
+
+export interface LogLine {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  at: number;
+}
+
+export interface DetailState {
+  promptId: string;
+  attempt: number;
+  record: AttemptRecord;
+  /** The transcript text once read; null while loading. */
+  transcript: string | null;
+  error: string | null;
+  scroll: number;
+}
+
+export interface LeaderboardState {
+  /** null while loading. */
+  cards: LaneScorecard[] | null;
+  error: string | null;
+  scroll: number;
+}
+
+/** Sizes the components measured, so key actions can keep the cursor and scroll in view. */
+export interface Viewport {
+  matrixRows: number;
+  detailRows: number;
+  detailLines: number;
+  leaderboardRows: number;
+  leaderboardLines: number;
+}
+
+/** Bounds of the rings the store keeps. */
+export const TELEMETRY_RING = 120;
+export const LOG_RING = 200;
+
+export interface CockpitData {
+  lanes: LaneEntry[];
+  /** The lane that is up (or coming up, or crashed): what the header shows. */
+  resident: string | null;
+  /** Suite and N the next run will use (a run's own values win while it exists). */
+  suite: string | null;
+  n: number | null;
+  run: RunView | null;
+  telemetry: TelemetrySample[];
+  latest: TelemetrySample | null;
+  probe: { lane: string; result: ProbeResult } | null;
+  /** Sum of the running attempts' decode rates; null when nothing streams. */
+  liveTokPerSec: number | null;
+  logs: LogLine[];
+  view: View;
+  cursor: { row: number; col: number };
+  /** First matrix row shown. */
+  scroll: number;
+  /** Keep the newest started attempt in view until the user moves the cursor. */
+  follow: boolean;
+  viewport: Viewport;
+  menuIndex: number;
+  pendingSwap: string | null;
+  detail: DetailState | null;
+  leaderboard: LeaderboardState | null;
+  quitting: boolean;
+}
+
+export interface CockpitActions {
+  /** The single reducer of engine events. */
+  apply(event: EngineEvent): void;
+  log(level: LogLine['level'], message: string): void;
+  moveCursor(dRow: number, dCol: number): void;
+  setFollow(follow: boolean): void;
+  setViewport(viewport: Partial<Viewport>): void;
+  /** Opens the attempt under the cursor; returns its transcript path, or null when it has no record. */
+  openDetail(): string | null;
+  setTranscript(path: string, result: { text: string } | { error: string }): void;
+  scrollDetail(delta: number): void;
+  back(): void;
+  openMenu(): void;
+  moveMenu(delta: number): void;
+  openHelp(): void;
+  /** null cards: loading. */
+  openLeaderboard(cards: LaneScorecard[] | null, error?: string): void;
+  scrollLeaderboard(delta: number): void;
+  /** Asks to confirm swapping to `id` while a run is active. */
+  requestSwap(id: string): void;
+  /** Closes the confirm; returns what to do ({ id, choice }) or null on cancel. */
+  confirmSwap(choice: 'move' | 'stop' | 'cancel'): { id: string; choice: 'move' | 'stop' } | null;
+  setPaused(reason: string | null): void;
+  setQuitting(quitting: boolean): void;
+}
+
+export type CockpitState = CockpitData & CockpitActions;
+export type CockpitStore = StoreApi<CockpitState>;
+
+const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x));
+
+/** The first row to show so that `row` is inside a window of `visible` rows. */
+export function scrollToShow(scroll: number, row: number, visible: number): number {
+  if (row < scroll) return row;
+  if (row >= scroll + visible) return row - Math.max(1, visible) + 1;
+  return scroll;
+}
+
+function laneStateUpdate(s: CockpitData, e: Extract<EngineEvent, { type: 'lane.state' }>): Partial<CockpitData> {
+  const lanes = s.lanes.map((lane) =>
+    lane.id === e.lane
+      ? { ...lane, state: e.state, port: e.port ?? lane.port, detail: e.detail }
+      : lane,
+  );
+  let resident = s.resident;
+  if (e.state === 'starting' || e.state === 'ready' || e.state === 'stopping') resident = e.lane;
+  else if (e.state === 'stopped' && resident === e.lane) resident = null;
+  // crashed / error keep the lane resident so the header shows what happened to it
+  return { lanes, resident };
+}
+
+export function createCockpitStore(init: { lanes?: LaneEntry[]; n?: number; suite?: string } = {}): CockpitStore {
+  return createStore<CockpitState>()((set, get) => {
+    const pushLog = (logs: LogLine[], line: LogLine) => {
+      const next = logs.length >= LOG_RING ? logs.slice(logs.length - LOG_RING + 1) : logs.slice();
+      next.push(line);
+      return next;
+    };
+
+    const reduce = (s: CockpitState, e: EngineEvent): Partial<CockpitData> => {
+      switch (e.type) {
+        case 'run.start': {
+          const run = createRunView(e);
+          return {
+            run,
+            suite: e.suite,
+            n: e.n,
+            liveTokPerSec: null,
+            cursor: { row: 0, col: 0 },
+            scroll: 0,
+            follow: true,
+            logs: pushLog(s.logs, {
+              level: 'info',
+              message: `run ${e.runId} on ${e.lane}${e.simulated ? ' (simulated)' : ''}: ${e.total} attempts${run.done ? `, ${run.done} already done` : ''}`,
+              at: Date.now(),
+            }),
+          };
+        }
+        case 'attempt.start': {
+          if (!s.run) return {};
+          const run = updateCell(s.run, e.promptId, e.attempt, () => ({ status: 'running', tokPerSec: null }));
+          const row = run.rowOf.get(e.promptId);
+          const follow = s.follow && row !== undefined ? { scroll: scrollToShow(s.scroll, row, s.viewport.matrixRows) } : {};
+          // A new attempt starting means the run is going again.
+          return { run: run.pausedReason ? { ...run, pausedReason: null } : run, ...follow };
+        }
+        case 'attempt.progress': {
+          if (!s.run) return {};
+          let delta = 0;
+          const run = updateCell(s.run, e.promptId, e.attempt, (cell) => {
+            if (cell.status !== 'running') return cell;
+            delta = (e.tokPerSec ?? 0) - (cell.tokPerSec ?? 0);
+            return { ...cell, tokPerSec: e.tokPerSec };
+          });
+          if (run === s.run) return {};
+          return { run, liveTokPerSec: Math.max(0, (s.liveTokPerSec ?? 0) + delta) };
+        }
+        case 'attempt.end': {
+          if (!s.run) return {};
+          const r = e.record;
+          let delta = 0;
+          const run = updateCell(s.run, r.prompt_id, r.attempt, (cell) => {
+            delta = -(cell.tokPerSec ?? 0);
+            return { status: r.outcome, record: r };
+          });
+          const live = run.running === 0 ? null : Math.max(0, (s.liveTokPerSec ?? 0) + delta);
+          return { run, liveTokPerSec: live };
+        }
+        case 'lane.state':
+          return laneStateUpdate(s, e);
+        case 'telemetry': {
+          const ring = s.telemetry.length >= TELEMETRY_RING ? s.telemetry.slice(1) : s.telemetry.slice();
+          ring.push(e.sample);
+          return { telemetry: ring, latest: e.sample };
+        }
+        case 'probe':
+          return { probe: { lane: e.lane, result: e.result } };
+        case 'run.paused':
+          return {
+            run: s.run ? { ...s.run, pausedReason: e.reason } : null,
+            logs: pushLog(s.logs, { level: 'warn', message: `paused: ${e.reason}`, at: Date.now() }),
+          };
+        case 'run.end': {
+          if (!s.run) return {};
+          const c = e.scorecard;
+          return {
+            run: { ...s.run, ended: { scorecard: c, scorecardPath: e.scorecardPath, summaryPath: e.summaryPath, at: Date.now() }, pausedReason: null, running: 0 },
+            liveTokPerSec: null,
+            logs: pushLog(s.logs, {
+              level: 'info',
+              message: `run finished: core ${c.core_pass}/${c.core_n} · ${e.scorecardPath}`,
+              at: Date.now(),
+            }),
+          };
+        }
+        case 'log':
+          return { logs: pushLog(s.logs, { level: e.level, message: e.message, at: Date.now() }) };
+      }
+    };
+
+    const rowsOf = (s: CockpitData) => s.run?.prompts.length ?? 0;
+    const colsOf = (s: CockpitData) => (s.run ? Math.max(s.run.n, ...s.run.cells.map((c) => c.length)) : 0);
+
+    return {
+      lanes: init.lanes ?? [],
+      resident: init.lanes?.find((l) => l.state === 'ready' || l.state === 'starting')?.id ?? null,
+      suite: init.suite ?? null,
+      n: init.n ?? null,
+      run: null,
+      telemetry: [],
+      latest: null,
+      probe: null,
+      liveTokPerSec: null,
+      logs: [],
+      view: 'matrix',
+      cursor: { row: 0, col: 0 },
+      scroll: 0,
+      follow: true,
+      viewport: { matrixRows: 10, detailRows: 10, detailLines: 0, leaderboardRows: 10, leaderboardLines: 0 },
+      menuIndex: 0,
+      pendingSwap: null,
+      detail: null,
+      leaderboard: null,
+      quitting: false,
+
+      apply: (event) => set((s) => reduce(s, event)),
+
+      log: (level, message) => set((s) => ({ logs: pushLog(s.logs, { level, message, at: Date.now() }) })),
+
+      moveCursor: (dRow, dCol) =>
+        set((s) => {
+          const rows = rowsOf(s);
+          if (rows === 0) return {};
+          const row = clamp(s.cursor.row + dRow, 0, rows - 1);
+          const col = clamp(s.cursor.col + dCol, 0, Math.max(0, colsOf(s) - 1));
+          return { cursor: { row, col }, follow: false, scroll: scrollToShow(s.scroll, row, s.viewport.matrixRows) };
+        }),
+
+      setFollow: (follow) => set({ follow }),
+
+      setViewport: (viewport) =>
+        set((s) => {
+          const next = { ...s.viewport, ...viewport };
+          const same = (Object.keys(next) as (keyof Viewport)[]).every((k) => next[k] === s.viewport[k]);
+          if (same) return {};
+          const scroll = s.follow ? clamp(s.scroll, 0, Math.max(0, rowsOf(s) - next.matrixRows)) : scrollToShow(s.scroll, s.cursor.row, next.matrixRows);
+          return { viewport: next, scroll };
+        }),
+
+      openDetail: () => {
+        const s = get();
+        const row = s.run?.prompts[s.cursor.row];
+        const cell = s.run?.cells[s.cursor.row]?.[s.cursor.col];
+        if (!row || !cell?.record) {
+          get().log('info', row ? `${row.id} #${s.cursor.col + 1}: no finished attempt yet` : 'no run yet');
+          return null;
+        }
+        const record = cell.record;
+        set({ view: 'detail', detail: { promptId: row.id, attempt: record.attempt, record, transcript: null, error: null, scroll: 0 } });
+        return record.transcript;
+      },
+
+      setTranscript: (path, result) =>
+        set((s) => {
+          if (!s.detail || s.detail.record.transcript !== path) return {}; // a stale read
+          return 'text' in result
+            ? { detail: { ...s.detail, transcript: result.text, error: null } }
+            : { detail: { ...s.detail, transcript: '', error: result.error } };
+        }),
+
+      scrollDetail: (delta) =>
+        set((s) => {
+          if (!s.detail) return {};
+          const max = Math.max(0, s.viewport.detailLines - s.viewport.detailRows);
+          return { detail: { ...s.detail, scroll: clamp(s.detail.scroll + delta, 0, max) } };
+        }),
+
+      back: () => set({ view: 'matrix', pendingSwap: null, detail: null }),
+
+      openMenu: () =>
+        set((s) => ({ view: 'menu', menuIndex: Math.max(0, s.lanes.findIndex((l) => l.id === s.resident)) })),
+
+      moveMenu: (delta) => set((s) => ({ menuIndex: clamp(s.menuIndex + delta, 0, Math.max(0, s.lanes.length - 1)) })),
+
+      openHelp: () => set({ view: 'help' }),
+
+      openLeaderboard: (cards, error) =>
+        set((s) => ({ view: 'leaderboard', leaderboard: { cards, error: error ?? null, scroll: cards && s.leaderboard?.cards ? s.leaderboard.scroll : 0 } })),
+
+      scrollLeaderboard: (delta) =>
+        set((s) => {
+          if (!s.leaderboard) return {};
+          const max = Math.max(0, s.viewport.leaderboardLines - s.viewport.leaderboardRows);
+          return { leaderboard: { ...s.leaderboard, scroll: clamp(s.leaderboard.scroll + delta, 0, max) } };
+        }),
+
+      requestSwap: (id) => set({ view: 'confirm', pendingSwap: id }),
+
+      confirmSwap: (choice) => {
+        const id = get().pendingSwap;
+        set({ view: 'matrix', pendingSwap: null });
+        return id && choice !== 'cancel' ? { id, choice } : null;
+      },
+
+      setPaused: (reason) => set((s) => (isRunActive(s.run) ? { run: { ...s.run!, pausedReason: reason } } : {})),
+
+      setQuitting: (quitting) => set({ quitting }),
+    };
+  });
+}

@@ -1,0 +1,75 @@
+// The per-run telemetry roll-up (DESIGN §7), kept incrementally so an overnight run needs no
+// history: n_samples, GPU % mean/max, peak unified memory, peak temperature, peak power.
+import type { GpuSample, TelemetryRollup, TelemetrySample } from '../types.js';
+
+export interface GpuSummary {
+  /** Mean utilisation over the GPUs that report it. */
+  util_pct: number | null;
+  /** Hottest GPU. */
+  temp_c: number | null;
+  /** Total draw of the GPUs that report it. */
+  power_w: number | null;
+}
+
+function present(values: (number | null)[]): number[] {
+  return values.filter((v): v is number => v !== null);
+}
+
+/** One sample's GPUs as the box-level figures the roll-up and the gauges use. */
+export function summarizeGpus(gpus: GpuSample[] | null): GpuSummary {
+  const utils = present((gpus ?? []).map((g) => g.util_pct));
+  const temps = present((gpus ?? []).map((g) => g.temp_c));
+  const powers = present((gpus ?? []).map((g) => g.power_w));
+  return {
+    util_pct: utils.length ? utils.reduce((a, b) => a + b, 0) / utils.length : null,
+    temp_c: temps.length ? Math.max(...temps) : null,
+    power_w: powers.length ? powers.reduce((a, b) => a + b, 0) : null,
+  };
+}
+
+const maxOf = (current: number | null, value: number | null) => (value === null ? current : current === null ? value : Math.max(current, value));
+
+export class RollupAccumulator {
+  private n = 0;
+  private utilSum = 0;
+  private utilCount = 0;
+  private utilMax: number | null = null;
+  private unifiedMax: number | null = null;
+  private tempMax: number | null = null;
+  private powerMax: number | null = null;
+  private unifiedIdle: number | null | undefined;
+
+  add(sample: TelemetrySample): void {
+    const gpu = summarizeGpus(sample.gpus);
+    this.n++;
+    if (gpu.util_pct !== null) {
+      this.utilSum += gpu.util_pct;
+      this.utilCount++;
+    }
+    this.utilMax = maxOf(this.utilMax, gpu.util_pct);
+    this.tempMax = maxOf(this.tempMax, gpu.temp_c);
+    this.powerMax = maxOf(this.powerMax, gpu.power_w);
+    this.unifiedMax = maxOf(this.unifiedMax, sample.unified_used_gb);
+    // The first sample is taken before the lane loads its model: the idle baseline.
+    if (this.unifiedIdle === undefined) this.unifiedIdle = sample.unified_used_gb;
+  }
+
+  result(): TelemetryRollup {
+    return {
+      n_samples: this.n,
+      gpu_util_mean: this.utilCount ? this.utilSum / this.utilCount : null,
+      gpu_util_max: this.utilMax,
+      unified_used_gb_max: this.unifiedMax,
+      gpu_temp_c_max: this.tempMax,
+      power_w_max: this.powerMax,
+      unified_idle_gb: this.unifiedIdle ?? null,
+    };
+  }
+}
+
+/** The roll-up of a list of samples (e.g. a telemetry.jsonl read back). */
+export function rollupOf(samples: TelemetrySample[]): TelemetryRollup {
+  const accumulator = new RollupAccumulator();
+  for (const sample of samples) accumulator.add(sample);
+  return accumulator.result();
+}

@@ -1,0 +1,133 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GpuStream, NVIDIA_SMI_ARGS, parseGpuLine } from '../../src/telemetry/nvidia-smi.js';
+
+const SHIM = resolve('test/shims/nvidia-smi');
+const DRIVER_ERROR =
+  "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.";
+
+describe('parseGpuLine', () => {
+  it('reads a GB10 line whose memory fields are [N/A]', () => {
+    expect(parseGpuLine('96, 71, [N/A], [N/A], 38.52', 0)).toEqual({
+      index: 0,
+      util_pct: 96,
+      temp_c: 71,
+      mem_used_mb: null,
+      mem_total_mb: null,
+      power_w: 38.52,
+    });
+  });
+
+  it('reads a discrete-GPU line', () => {
+    expect(parseGpuLine('45, 62, 10240, 81920, 250.31', 3)).toEqual({
+      index: 3,
+      util_pct: 45,
+      temp_c: 62,
+      mem_used_mb: 10240,
+      mem_total_mb: 81920,
+      power_w: 250.31,
+    });
+  });
+
+  it('makes each unreadable field null on its own', () => {
+    expect(parseGpuLine('[Not Supported], 55, N/A, , banana', 1)).toEqual({
+      index: 1,
+      util_pct: null,
+      temp_c: 55,
+      mem_used_mb: null,
+      mem_total_mb: null,
+      power_w: null,
+    });
+  });
+
+  it('reads two GPUs as two lines with their own index', () => {
+    const lines = '45, 62, 10240, 81920, 250.31\n12, 48, 2048, 81920, 80.00'.split('\n');
+    const gpus = lines.map((line, i) => parseGpuLine(line, i));
+    expect(gpus.map((g) => [g?.index, g?.util_pct, g?.power_w])).toEqual([
+      [0, 45, 250.31],
+      [1, 12, 80],
+    ]);
+  });
+
+  it('refuses a truncated line, an error message and prose with commas', () => {
+    expect(parseGpuLine('45, 62, 102', 0)).toBeNull();
+    expect(parseGpuLine(DRIVER_ERROR, 0)).toBeNull();
+    expect(parseGpuLine('No devices were found, sorry, try, again, later', 0)).toBeNull();
+    expect(parseGpuLine('', 0)).toBeNull();
+  });
+
+  it('asks nvidia-smi for the five fields in one looping process', () => {
+    expect(NVIDIA_SMI_ARGS).toEqual([
+      '--query-gpu=utilization.gpu,temperature.gpu,memory.used,memory.total,power.draw',
+      '--format=csv,noheader,nounits',
+      '-lms',
+      '500',
+    ]);
+  });
+});
+
+describe('GpuStream', () => {
+  const saved = { ...process.env };
+  let stream: GpuStream | null = null;
+  afterEach(async () => {
+    await stream?.stop();
+    stream = null;
+    process.env = { ...saved };
+  });
+
+  const until = async (cond: () => boolean, ms = 3000) => {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error('condition not met in time');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  it('groups the lines of one tick: two GPUs per reading', async () => {
+    process.env.NVIDIA_SMI_SHIM_MODE = 'two-gpus';
+    stream = new GpuStream({ bin: SHIM, intervalMs: 100 });
+    stream.start();
+    await until(() => stream!.latest() !== null);
+    await new Promise((r) => setTimeout(r, 250));
+    const gpus = stream.latest()!;
+    expect(gpus.map((g) => g.index)).toEqual([0, 1]);
+    // The shim's second GPU mirrors the first: utilisations sum to 100.
+    expect(gpus[0]!.util_pct! + gpus[1]!.util_pct!).toBe(100);
+    expect(gpus[1]!.mem_used_mb).toBe(2048);
+  });
+
+  it('is the "no GPU" state, not an error, when the binary is missing', async () => {
+    process.env.PATH = mkdtempSync(join(tmpdir(), 'no-smi-'));
+    stream = new GpuStream({ intervalMs: 100 });
+    stream.start();
+    await until(() => !stream!.available);
+    expect(stream.latest()).toBeNull();
+  });
+
+  it('keeps the driver error and shows no GPU when nvidia-smi fails', async () => {
+    process.env.NVIDIA_SMI_SHIM_MODE = 'fail';
+    stream = new GpuStream({ bin: SHIM, intervalMs: 100, restartDelayMs: 10_000 });
+    stream.start();
+    await until(() => stream!.lastError !== null);
+    expect(stream.lastError).toBe(DRIVER_ERROR);
+    expect(stream.latest()).toBeNull();
+    expect(stream.available).toBe(true);
+  });
+
+  it('restarts a child that died, with growing delays', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'smi-log-')), 'argv.log');
+    process.env.NVIDIA_SMI_SHIM_LOG = log;
+    process.env.NVIDIA_SMI_SHIM_TICKS = '1';
+    stream = new GpuStream({ bin: SHIM, intervalMs: 100, restartDelayMs: 100, maxRestartDelayMs: 400 });
+    stream.start();
+    await until(() => stream!.spawnCount >= 3);
+    const started = Date.now();
+    await until(() => stream!.spawnCount >= 4);
+    // The third restart waits 400 ms (100 → 200 → 400), plus the child's own life.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(stream.latest()?.[0]?.power_w).toBe(30.52);
+    expect(readFileSync(log, 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(4);
+  });
+});
