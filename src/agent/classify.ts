@@ -38,7 +38,9 @@ export function classifyError(err: unknown): Classified {
     if (err.status === 400 && CONTEXT_EXHAUSTED.test(message)) {
       return { status: 'runaway', error: `context exhausted: ${short(message)}` };
     }
-    return { status: 'lane_error', error: `HTTP ${err.status ?? 'error'}: ${short(message)}` };
+    // The client prefixes the status ("503 Loading model"); the status is said once.
+    const detail = err.status ? message.replace(new RegExp(`^${err.status} `), '') : message;
+    return { status: 'lane_error', error: `${err.status ? `HTTP ${err.status}` : 'error in stream'}: ${short(detail)}` };
   }
   if (err instanceof SyntaxError) return { status: 'lane_error', error: `invalid response from the lane: ${short(message)}` };
   // undici reports a socket cut mid-body as TypeError('terminated') with the errno in its cause.

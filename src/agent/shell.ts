@@ -38,7 +38,8 @@ interface Exec {
 /** Run bwrap in its own process group; on timeout the whole group is killed. */
 function execSandboxed(root: string, command: string, timeoutMs: number): Promise<Exec> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('bwrap', [...bwrapArgs(root), '/bin/sh', '-c', command], {
+    // stderr joins stdout inside the sandbox, so the model reads both in the order they happened.
+    const child = spawn('bwrap', [...bwrapArgs(root), '/bin/sh', '-c', 'exec 2>&1; eval "$1"', 'sh', command], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: SANDBOX_ENV,

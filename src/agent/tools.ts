@@ -76,7 +76,8 @@ export interface ToolboxOptions {
 }
 
 function parametersOf(def: ToolDef<z.ZodObject>): Record<string, unknown> {
-  const { $schema: _ignored, ...schema } = z.toJSONSchema(def.args, { io: 'input' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(def.args, { io: 'input' }) as Record<string, unknown>;
+  delete schema.$schema; // OpenAI-style servers expect a bare object schema
   return schema;
 }
 

@@ -15,7 +15,7 @@ export interface CockpitController {
   stopRun(): Promise<void>;
   /** During a run: 'move' = pause, swap, resume the run on the new lane; 'stop' = stop the run, then swap. */
   swapDuringRun(id: string, choice: 'move' | 'stop'): Promise<void>;
-  /** Scorecards of every lane with results, already ranked (best first). */
+  /** Scorecards of every lane with results (the cockpit ranks them). */
   loadLeaderboard(): Promise<LaneScorecard[]>;
   /** The attempt's transcript JSON text. */
   readTranscript(path: string): Promise<string>;

@@ -84,6 +84,7 @@ export interface Segment {
   color?: string;
   bold?: boolean;
   dim?: boolean;
+  inverse?: boolean;
 }
 
 /** Total width of a run of segments. */

@@ -155,8 +155,8 @@ export function etaSeconds(run: RunView): number | null {
 }
 
 /** Seconds since the run started (frozen at the end of the run). */
-export function elapsedSeconds(run: RunView, nowMs: number): number {
-  return Math.max(0, ((run.ended?.at ?? nowMs) - run.startedAt) / 1000);
+export function elapsedSeconds(startedAt: number, endedAt: number | null, nowMs: number): number {
+  return Math.max(0, ((endedAt ?? nowMs) - startedAt) / 1000);
 }
 
 export const isRunActive = (run: RunView | null): boolean => run !== null && run.ended === null;

@@ -1,6 +1,7 @@
 // The zod schema of lanes.yaml (DESIGN §3). Every `error` text below is what the user reads after
 // "expected": it says what a valid value looks like, not what went wrong.
 import { z } from 'zod';
+import { brainNames } from '../demo/brains.js';
 
 export const LANE_KINDS = ['llamacpp', 'vllm', 'nim', 'openai', 'demo'] as const;
 
@@ -88,7 +89,7 @@ const demo = z.strictObject({
     .min(0, { error: 'a port number 0–65535 (0: any free port)' })
     .max(65535, { error: 'a port number 0–65535 (0: any free port)' })
     .optional(),
-  brain: text('a brain name of the simulated lane, e.g. strong').optional(),
+  brain: z.enum(brainNames, { error: `a brain of the simulated lane: one of ${brainNames.join(', ')}` }).optional(),
   tok_per_sec: z.number({ error: 'a number > 0' }).positive({ error: 'a number > 0' }).optional(),
   slots: z.int({ error: 'a whole number ≥ 1' }).min(1, { error: 'a whole number ≥ 1' }).optional(),
 });

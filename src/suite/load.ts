@@ -42,7 +42,7 @@ function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Parses `bytes` as a JSON object file, refusing anything else with the file named. */
+/** Parses the text of a JSON file; invalid JSON is a SuiteError naming the file and, where it can, the line. */
 function parseJsonObject(file: string, text: string): unknown {
   try {
     return JSON.parse(text) as unknown;

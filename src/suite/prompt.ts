@@ -32,7 +32,7 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 function issueError(raw: unknown, issue: z.core.$ZodIssue): PromptError {
   const field = fieldPath(issue.path);
-  if (valueAt(raw, issue.path) === undefined && issue.code === 'invalid_type') {
+  if (valueAt(raw, issue.path) === undefined) {
     return new PromptError(field, 'required field is missing');
   }
   return new PromptError(field, issue.message.replace(/^Invalid input: /, ''));

@@ -11,7 +11,8 @@ function metricValues(text: string): MetricValues {
   const values: MetricValues = new Map();
   let families: parsePrometheusTextFormat.PrometheusFamily[];
   try {
-    families = parsePrometheusTextFormat(text);
+    // The parser drops a last line that has no newline after it.
+    families = parsePrometheusTextFormat(text.endsWith('\n') ? text : `${text}\n`);
   } catch {
     return values;
   }

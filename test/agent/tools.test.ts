@@ -83,7 +83,7 @@ describe('file tools', () => {
     expect(r).toEqual({ ok: true, content: 'README.md:2:codename: ORION-7', escape: false });
     expect((await box().call('grep', args({ pattern: '(?i)ORION', path: 'README.md' }))).content).toBe('README.md:2:codename: ORION-7');
     expect((await box().call('grep', args({ pattern: 'AA', path: 'data' }))).content).toBe('no matches for /AA/ in data');
-    expect((await box().call('grep', args({ pattern: '\\d{3}', path: 'data' }))).content).toBe('data/sales.csv:2:1,100\ndata/sales.csv:3:2,250');
+    expect((await box().call('grep', args({ pattern: ',\\d{3}$', path: 'data' }))).content).toBe('data/sales.csv:2:1,100\ndata/sales.csv:3:2,250');
     expect(await box().call('grep', args({ pattern: 'x', path: '..' }))).toMatchObject({ ok: false, escape: true });
     const bad = await box().call('grep', args({ pattern: '([' }));
     expect(bad.ok).toBe(false);

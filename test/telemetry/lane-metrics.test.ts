@@ -55,6 +55,10 @@ describe('parseLaneMetrics', () => {
     expect(parseLaneMetrics(text)).toMatchObject({ requests_running: 7, kv_cache_usage: 0.7, requests_waiting: null });
   });
 
+  it('reads a last line that has no newline after it', () => {
+    expect(parseLaneMetrics('llamacpp:requests_deferred 4').requests_waiting).toBe(4);
+  });
+
   it('gives all-null for garbage, never throws', () => {
     const empty = { gen_tokens_per_sec: null, requests_running: null, requests_waiting: null, kv_cache_usage: null };
     for (const junk of ['', 'garbage here\n{{{', '<html>502 Bad Gateway</html>', 'llamacpp:requests_processing NaN', '\u0000\u0001']) {

@@ -1,0 +1,37 @@
+import { Box } from 'ink';
+import { fit, type Segment } from '../src/cockpit/format.js';
+import { legendLines } from '../src/cockpit/gauges.js';
+import { Line } from './Line.js';
+
+const KEYS: [string, string][] = [
+  ['1-9, d', 'swap to that lane (d: the demo lane); asks first while a run is active'],
+  ['s', 'lane menu: ↑/↓ choose, enter swap, esc close'],
+  ['r', 'run the suite on the resident lane'],
+  ['p', 'pause / resume the run (attempts in flight finish)'],
+  ['↑ ↓ ← →, h j k', 'move the cursor in the matrix; pgup/pgdn by a page'],
+  ['f', 'follow the newest attempt again'],
+  ['enter', 'open the attempt under the cursor (↑/↓/space scroll, esc back)'],
+  ['l', 'leaderboard: ranked lanes and per-prompt pass rates (esc back)'],
+  ['?', 'this help (esc back)'],
+  ['q, ctrl+c', 'quit: stops lanes the cockpit started; a detached run goes on'],
+];
+
+const CONFIRM = 'Swap during a run: m moves the run to the new lane · x stops the run, then swaps · esc cancels';
+
+/** Every key, the confirm choices and the cell legend, cut to the space given. */
+export function Help({ width, height }: { width: number; height: number }) {
+  const lines: Segment[][] = [
+    [{ text: fit(' Keys', width), bold: true }],
+    ...KEYS.map(([key, what]): Segment[] => [{ text: `  ${key.padEnd(15)}`, bold: true }, { text: fit(what, Math.max(0, width - 17)) }]),
+    [{ text: fit(` ${CONFIRM}`, width) }],
+    [{ text: fit(' Legend', width), bold: true }],
+    ...legendLines(width - 2).map((l): Segment[] => [{ text: '  ' }, ...l]),
+  ];
+  return (
+    <Box flexDirection="column" width={width}>
+      {lines.slice(0, height).map((segments, i) => (
+        <Line key={i} segments={segments} />
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,122 @@
+import { Box } from 'ink';
+import { memo, useEffect } from 'react';
+import { fit, fitRight, pctTight, seconds, type Segment } from '../src/cockpit/format.js';
+import { CELL_STYLE, RUNNING_COLOR, SPINNER_FRAMES } from '../src/cockpit/glyphs.js';
+import { attemptWindow, clampWindow, STATS_WIDTH, type MatrixLayout } from '../src/cockpit/layout.js';
+import type { Cell, RowStats } from '../src/cockpit/runView.js';
+import type { PlannedPrompt } from '../src/types.js';
+import { useCockpit, useTick } from './context.js';
+import { Line } from './Line.js';
+
+/** Spinner frame period: slow enough to keep an idle-looking cockpit cheap. */
+const SPINNER_MS = 200;
+
+interface RowProps {
+  prompt: PlannedPrompt;
+  cells: readonly Cell[];
+  stats: RowStats;
+  /** The cursor's column when the cursor is on this row, else -1. */
+  cursorCol: number;
+  /** Spinner frame; 0 for rows with nothing running, so they do not re-render on the tick. */
+  frame: number;
+  colStart: number;
+  layout: MatrixLayout;
+}
+
+function cellSegment(cell: Cell | undefined, frame: number, width: number, inverse: boolean): Segment {
+  const status = cell?.status ?? 'pending';
+  const pad = ' '.repeat(width - 1);
+  if (status === 'running') return { text: SPINNER_FRAMES[frame % SPINNER_FRAMES.length] + pad, color: RUNNING_COLOR, inverse };
+  const style = CELL_STYLE[status];
+  return { text: style.glyph + pad, color: style.color, inverse };
+}
+
+function rowSegments({ prompt, cells, stats, cursorCol, frame, colStart, layout }: RowProps): Segment[] {
+  const onCursorRow = cursorCol >= 0;
+  const segs: Segment[] = [{ text: fit(prompt.id, layout.promptWidth), bold: onCursorRow }];
+  const cellsWidth = layout.visibleAttempts * layout.cellWidth;
+  if (prompt.skipped) {
+    segs.push({ text: fit(` skipped (${prompt.skipped})`, cellsWidth + STATS_WIDTH), dim: true });
+    return segs;
+  }
+  for (let col = colStart; col < colStart + layout.visibleAttempts; col++) {
+    if (col >= cells.length) segs.push({ text: ' '.repeat(layout.cellWidth) });
+    else segs.push(cellSegment(cells[col], frame, layout.cellWidth, col === cursorCol));
+  }
+  const ran = stats.runs > 0;
+  segs.push({ text: fitRight(ran ? `${stats.passCount}/${stats.runs}` : '', 6) });
+  segs.push({ text: fitRight(ran ? pctTight(stats.agreement) : '', 6) });
+  segs.push({ text: fitRight(ran ? seconds(stats.p50) : '', 6) });
+  return segs;
+}
+
+function sameRow(a: RowProps, b: RowProps): boolean {
+  if (a.prompt !== b.prompt || a.stats !== b.stats || a.cursorCol !== b.cursorCol || a.frame !== b.frame) return false;
+  if (a.colStart !== b.colStart || a.layout !== b.layout || a.cells.length !== b.cells.length) return false;
+  // A running cell's tok/s changes often and is not drawn here: compare what is drawn.
+  return a.cells.every((cell, i) => cell.status === b.cells[i]!.status);
+}
+
+const MatrixRow = memo(function MatrixRow(props: RowProps) {
+  return <Line segments={rowSegments(props)} />;
+}, sameRow);
+
+function titleSegments(layout: MatrixLayout, colStart: number, n: number, top: number, shown: number, total: number): Segment[] {
+  const range = shown < total ? ` ${top + 1}–${top + shown}/${total}` : '';
+  const segs: Segment[] = [{ text: fit(`prompt${range}`, layout.promptWidth), bold: true }];
+  let numbers = '';
+  for (let col = colStart; col < colStart + layout.visibleAttempts; col++) {
+    numbers += col < n ? fit(String(col + 1), layout.cellWidth) : ' '.repeat(layout.cellWidth);
+  }
+  segs.push({ text: numbers, dim: true });
+  segs.push({ text: fitRight('pass', 6) + fitRight('agree', 6) + fitRight('p50', 6), bold: true });
+  return segs;
+}
+
+export function Matrix({ layout }: { layout: MatrixLayout }) {
+  const run = useCockpit((s) => s.run);
+  const cursor = useCockpit((s) => s.cursor);
+  const scroll = useCockpit((s) => s.scroll);
+  const resident = useCockpit((s) => s.resident);
+  const suite = useCockpit((s) => s.suite);
+  const setViewport = useCockpit((s) => s.setViewport);
+  const tick = useTick(SPINNER_MS, (run?.running ?? 0) > 0 && !run?.ended);
+
+  useEffect(() => setViewport({ matrixRows: layout.visibleRows }), [layout.visibleRows, setViewport]);
+
+  if (!run) {
+    return (
+      <Box flexDirection="column" width={layout.width}>
+        <Line segments={[{ text: 'No run yet.', bold: true }]} />
+        <Line segments={[{ text: fit(`Press r to run ${suite ?? 'the suite'} on ${resident ?? 'the resident lane'}; 1-9 / d / s pick a lane.`, layout.width) }]} />
+      </Box>
+    );
+  }
+  const total = run.prompts.length;
+  const shown = Math.min(total, layout.visibleRows);
+  const top = clampWindow(scroll, shown, total);
+  const columns = Math.max(run.n, ...run.cells.slice(top, top + shown).map((c) => c.length));
+  const colStart = attemptWindow(cursor.col, layout.visibleAttempts, columns);
+  const rows = [];
+  for (let row = top; row < top + shown; row++) {
+    const cells = run.cells[row]!;
+    rows.push(
+      <MatrixRow
+        key={run.prompts[row]!.id}
+        prompt={run.prompts[row]!}
+        cells={cells}
+        stats={run.stats[row]!}
+        cursorCol={row === cursor.row ? cursor.col : -1}
+        frame={cells.some((c) => c.status === 'running') ? tick : 0}
+        colStart={colStart}
+        layout={layout}
+      />,
+    );
+  }
+  return (
+    <Box flexDirection="column" width={layout.width}>
+      {layout.visibleRows > 0 && <Line segments={titleSegments(layout, colStart, columns, top, shown, total)} />}
+      {rows}
+    </Box>
+  );
+}

@@ -1,0 +1,63 @@
+// The leaderboard's view model: the rank table rows (for @alcalzone/ink-table) sized to the
+// screen, and per-prompt pass rates as prompts × lanes lines.
+import { passesHonestyGate, rankLanes } from '../run/rank.js';
+import { formatFixed, formatPct } from '../run/stats.js';
+import type { LaneScorecard } from '../types.js';
+import { fit, fitRight, truncate } from './format.js';
+import { shortLaneIds } from './lanes.js';
+
+export const RANK_COLUMNS = ['#', 'lane', 'core', 'pass', 'consist', 'runaway', 'tok/s', 'peak GB'] as const;
+export type RankRow = Record<(typeof RANK_COLUMNS)[number], string>;
+
+/** ink-table draws each column as widest value + 2 spaces of padding, with one border between. */
+const tableWidth = (widths: number[]) => widths.reduce((sum, w) => sum + w + 3, 1);
+
+/**
+ * Ranked rows whose table fits `width`: lane names are cut to what the other columns leave.
+ * A lane marked `*` is simulated; `†` failed the honesty gate.
+ */
+export function rankRows(cards: readonly LaneScorecard[], width: number): RankRow[] {
+  const rows = rankLanes([...cards]).map(
+    (c, i): RankRow => ({
+      '#': String(i + 1),
+      lane: `${c.lane}${c.simulated ? '*' : ''}${passesHonestyGate(c) ? '' : '†'}`,
+      core: `${c.core_pass}/${c.core_n}`,
+      pass: formatPct(c.core_pass_rate),
+      consist: formatPct(c.consistency),
+      runaway: formatPct(c.runaway_rate),
+      'tok/s': formatFixed(c.tokens_per_sec, 1),
+      'peak GB': formatFixed(c.telemetry?.unified_used_gb_max ?? null, 1),
+    }),
+  );
+  const widths = RANK_COLUMNS.map((col) => Math.max(col.length, ...rows.map((r) => r[col].length)));
+  const laneIndex = RANK_COLUMNS.indexOf('lane');
+  const others = tableWidth(widths) - widths[laneIndex]!;
+  const laneBudget = Math.max('lane'.length, width - others);
+  return rows.map((r) => ({ ...r, lane: truncate(r.lane, laneBudget) }));
+}
+
+/** Lines of ink-table's rendering of `rows`: top, heading, then a separator + line per row, bottom. */
+export const rankTableHeight = (rows: number) => 3 + 2 * rows;
+
+const RATE_COLUMN = 9;
+
+/** Per-prompt pass rates, prompts down, lanes across (as many lanes as fit). */
+export function promptRateLines(cards: readonly LaneScorecard[], width: number): string[] {
+  const ranked = rankLanes([...cards]);
+  const promptIds: string[] = [];
+  for (const c of ranked) for (const p of c.prompts) if (!promptIds.includes(p.prompt_id)) promptIds.push(p.prompt_id);
+  const promptWidth = Math.min(30, Math.max(6, ...promptIds.map((id) => id.length)));
+  const lanes = ranked.slice(0, Math.max(1, Math.floor((width - promptWidth) / RATE_COLUMN)));
+  const short = shortLaneIds(cards.map((c) => c.lane));
+  const header = fit('prompt', promptWidth) + lanes.map((c) => fitRight(short.get(c.lane)!, RATE_COLUMN)).join('');
+  const lines = [header];
+  for (const id of promptIds) {
+    const rates = lanes.map((c) => {
+      const stats = c.prompts.find((p) => p.prompt_id === id);
+      const text = !stats ? '—' : stats.skipped ? 'skip' : formatPct(stats.pass_rate);
+      return fitRight(text, RATE_COLUMN);
+    });
+    lines.push(fit(id, promptWidth) + rates.join(''));
+  }
+  return lines.map((line) => truncate(line, width));
+}

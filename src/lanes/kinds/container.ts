@@ -1,0 +1,92 @@
+// What vllm and nim lanes share: a detached container named brainbench-<id>, checked with
+// docker inspect, its log from docker logs, stopped with docker stop then docker rm.
+import { writeFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { docker, dockerQuiet } from '../docker.js';
+import { LaneError } from '../errors.js';
+import type { LaneSpec } from '../manifest.js';
+import { portOpen, waitFor } from '../net.js';
+import type { LaneRecord } from '../state.js';
+import type { LaneDriver, Probe } from './driver.js';
+
+const PORT_RELEASE_MS = 5000;
+
+export const containerName = (id: string) => `brainbench-${id}`;
+
+/** `-e NAME` for every env entry: docker copies the value from its own environment. */
+export const envFlags = (names: string[]) => names.flatMap((name) => ['-e', name]);
+
+/** Error text of a `docker run --name X` that found an old container called X. */
+const NAME_IN_USE = /is already in use/;
+
+export function containerDriver(opts: {
+  argv(spec: LaneSpec): string[];
+  probe(spec: LaneSpec, record: LaneRecord): Promise<Probe>;
+  metricsPath: string | null;
+}): LaneDriver {
+  return {
+    managed: true,
+    persistent: true,
+    livenessEveryMs: 1000,
+    metricsPath: opts.metricsPath,
+    hasProps: false,
+    command: opts.argv,
+    probe: opts.probe,
+
+    async launch(spec, logPath) {
+      const name = containerName(spec.id);
+      const args = opts.argv(spec).slice(1);
+      const run = () => docker(spec.id, args, { env: spec.env });
+      try {
+        await run();
+      } catch (err) {
+        // A container left behind by an earlier crash keeps the name; it was ours, so replace it.
+        if (!(err instanceof LaneError && NAME_IN_USE.test(err.message))) throw err;
+        await docker(spec.id, ['rm', '-f', name]);
+        await run();
+      }
+      const record: LaneRecord = {
+        id: spec.id,
+        kind: spec.kind,
+        host: spec.host,
+        port: spec.port,
+        container: name,
+        startedAt: new Date().toISOString(),
+        command: '',
+        logPath,
+        stopTimeoutS: spec.stop_timeout_s,
+      };
+      return { record };
+    },
+
+    async liveness(record) {
+      const inspected = await dockerQuiet(record.id, ['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', record.container!]);
+      if (!inspected.ok) return { alive: false, reason: `container ${record.container} is gone` };
+      const [status, code] = inspected.stdout.trim().split(/\s+/);
+      if (status === 'running' || status === 'created' || status === 'restarting') return { alive: true };
+      return { alive: false, reason: `container ${record.container} ${status ?? 'stopped'} (exit code ${code ?? '?'})` };
+    },
+
+    async outputTail(record) {
+      const logs = await dockerQuiet(record.id, ['logs', '--tail', '20', record.container!]);
+      return logs.ok ? logs.stdout : '';
+    },
+
+    async terminate(record) {
+      const name = record.container!;
+      const stopped = await dockerQuiet(record.id, ['stop', '-t', String(Math.ceil(record.stopTimeoutS)), name]);
+      if (!stopped.ok && !/No such container/i.test(stopped.error.message)) throw stopped.error;
+      // Keep what the container printed: the log file is the lane's record once it is removed.
+      const logs = await dockerQuiet(record.id, ['logs', name]);
+      if (logs.ok) {
+        await mkdir(dirname(record.logPath), { recursive: true });
+        await writeFile(record.logPath, logs.stdout);
+      }
+      const removed = await dockerQuiet(record.id, ['rm', name]);
+      if (!removed.ok && !/No such container/i.test(removed.error.message)) throw removed.error;
+      if (!(await waitFor(async () => !(await portOpen(record.host, record.port)), PORT_RELEASE_MS, 25))) {
+        throw new LaneError(record.id, 'failed', `container ${name} stopped but port ${record.port} still accepts connections`);
+      }
+    },
+  };
+}

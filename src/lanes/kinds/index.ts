@@ -1,0 +1,12 @@
+import type { LaneKind } from '../../types.js';
+import { createDemoDriver, type DemoOverrides } from './demo.js';
+import type { LaneDriver } from './driver.js';
+import { llamacppDriver } from './llamacpp.js';
+import { nimDriver } from './nim.js';
+import { openaiDriver } from './openai.js';
+import { vllmDriver } from './vllm.js';
+
+/** The drivers of one manager (the demo driver holds that manager's in-process servers). */
+export function createDrivers(demo?: DemoOverrides): Record<LaneKind, LaneDriver> {
+  return { llamacpp: llamacppDriver, vllm: vllmDriver, nim: nimDriver, openai: openaiDriver, demo: createDemoDriver(demo) };
+}

@@ -1,0 +1,348 @@
+// Starts, checks and stops lanes, keeping one resident lane on the box (DESIGN §3).
+import { join } from 'node:path';
+import { suggest } from '../cli/args.js';
+import type { EventBus } from '../events.js';
+import type { LaneKind, LaneState } from '../types.js';
+import { formatCommand } from './commandLine.js';
+import { LaneError } from './errors.js';
+import type { DemoOverrides } from './kinds/demo.js';
+import type { ExitInfo, LaneDriver } from './kinds/driver.js';
+import { createDrivers } from './kinds/index.js';
+import { laneUrl } from './kinds/urls.js';
+import type { LaneSpec, Manifest } from './manifest.js';
+import { httpGet, portOpen, sleep } from './net.js';
+import { portHolder } from './proc.js';
+import { redact } from './redact.js';
+import { LaneStateStore, type LaneRecord } from './state.js';
+import { defaultStateDir } from './userDirs.js';
+
+export interface ReadyLane {
+  id: string;
+  kind: LaneKind;
+  /** …/v1 */
+  baseURL: string;
+  /** The name to send as `model`. */
+  model: string;
+  /** The command line, secrets redacted. */
+  command: string;
+  simulated: boolean;
+  /** llama.cpp /props total_slots. */
+  slots: number | null;
+  metricsUrl: string | null;
+}
+
+export interface LaneStatus {
+  id: string;
+  kind: LaneKind;
+  port: number | null;
+  state: LaneState;
+  pid?: number;
+  detail?: string;
+}
+
+export interface LaneManagerOptions {
+  manifest: Manifest;
+  bus?: EventBus;
+  /** Lane output goes to <logDir>/<id>.log. */
+  logDir: string;
+  /** Default: $BRAINBENCH_STATE_DIR or <user state dir>/brainbench. */
+  stateDir?: string;
+  demo?: DemoOverrides;
+}
+
+/** Readiness polling: quick at first (a swap's overhead is mostly this wait), then every 250 ms. */
+const FAST_POLL_MS = 50;
+const FAST_POLL_FOR_MS = 5000;
+const SLOW_POLL_MS = 250;
+/** A child that died may take a moment to report its exit code and signal. */
+const EXIT_REPORT_WAIT_MS = 500;
+
+function describeExit(exit: ExitInfo): string {
+  return exit.signal ? `killed by signal ${exit.signal}` : `exit code ${exit.code}`;
+}
+
+export class LaneManager {
+  private readonly manifest: Manifest;
+  private readonly bus?: EventBus;
+  private readonly logDir: string;
+  private readonly store: LaneStateStore;
+  private readonly drivers: Record<LaneKind, LaneDriver>;
+  /** Lanes that live in this process only (demo), keyed by id. */
+  private readonly local = new Map<string, LaneRecord>();
+  /** starting / stopping, as this process is doing them. */
+  private readonly transitions = new Map<string, LaneState>();
+
+  constructor(opts: LaneManagerOptions) {
+    this.manifest = opts.manifest;
+    this.bus = opts.bus;
+    this.logDir = opts.logDir;
+    this.store = new LaneStateStore(opts.stateDir ?? defaultStateDir());
+    this.drivers = createDrivers(opts.demo);
+  }
+
+  async status(): Promise<LaneStatus[]> {
+    const records = await this.records();
+    return Promise.all(this.manifest.lanes.map((spec) => this.statusOf(spec, records)));
+  }
+
+  /**
+   * Makes `id` the resident lane and resolves when it is ready: stops every other lane brainbench
+   * runs, adopts `id` when brainbench (this or another process) already runs it, and refuses a port
+   * held by anything else.
+   */
+  async start(id: string): Promise<ReadyLane> {
+    const spec = this.spec(id);
+    const driver = this.drivers[spec.kind];
+    if (!driver.managed) return this.awaitReady(spec, driver, this.remoteRecord(spec));
+    return this.store.withLock(() => this.startLocked(spec, driver));
+  }
+
+  async stop(id: string): Promise<void> {
+    await this.store.withLock(async () => {
+      const record = (await this.records())[id];
+      if (record) await this.stopRecord(record);
+      else if (!this.manifest.lanes.some((l) => l.id === id)) this.spec(id); // unknown id: throws with a hint
+    });
+  }
+
+  /** Stops every lane brainbench runs on this box (recorded in the state dir) and this process's demo lanes. */
+  async stopAll(): Promise<void> {
+    await this.store.withLock(async () => {
+      for (const record of Object.values(await this.records())) await this.stopRecord(record);
+    });
+  }
+
+  /** The process or container is alive AND the readiness endpoint answers. */
+  async isUp(id: string): Promise<boolean> {
+    const spec = this.spec(id);
+    const driver = this.drivers[spec.kind];
+    const record = driver.managed ? (await this.records())[id] : this.remoteRecord(spec);
+    if (!record) return false;
+    if (!(await driver.liveness(record)).alive) return false;
+    return (await driver.probe(spec, record)).ready;
+  }
+
+  async restart(id: string): Promise<ReadyLane> {
+    await this.stop(id);
+    return this.start(id);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private spec(id: string): LaneSpec {
+    const spec = this.manifest.lanes.find((l) => l.id === id);
+    if (spec) return spec;
+    const ids = this.manifest.lanes.map((l) => l.id);
+    const hint = suggest(id, ids);
+    throw new LaneError(id, 'failed', `no lane '${id}' in ${this.manifest.file}${hint ? `; did you mean '${hint}'?` : ''} (lanes: ${ids.join(', ')})`);
+  }
+
+  private emit(lane: string, state: LaneState, port?: number, detail?: string): void {
+    this.bus?.emit({ type: 'lane.state', lane, state, ...(port !== undefined ? { port } : {}), ...(detail !== undefined ? { detail } : {}) });
+  }
+
+  private redact(text: string): string {
+    return redact(text, this.manifest.secrets);
+  }
+
+  private commandOf(spec: LaneSpec): string {
+    return this.redact(formatCommand(this.drivers[spec.kind].command(spec)));
+  }
+
+  /** Shared records plus this process's in-process lanes. */
+  private async records(): Promise<Record<string, LaneRecord>> {
+    return { ...(await this.store.read()), ...Object.fromEntries(this.local) };
+  }
+
+  /** An openai lane is not started; this stands in for its record. */
+  private remoteRecord(spec: LaneSpec): LaneRecord {
+    return {
+      id: spec.id,
+      kind: spec.kind,
+      host: spec.host,
+      port: spec.port,
+      startedAt: new Date().toISOString(),
+      command: this.commandOf(spec),
+      logPath: '',
+      stopTimeoutS: spec.stop_timeout_s,
+    };
+  }
+
+  private async startLocked(spec: LaneSpec, driver: LaneDriver): Promise<ReadyLane> {
+    const command = this.commandOf(spec);
+    const records = await this.records();
+    const own = records[spec.id];
+    const others = Object.values(records).filter((r) => r.id !== spec.id);
+    if (own && own.command === command && (await driver.liveness(own)).alive) {
+      for (const record of others) await this.stopRecord(record);
+      this.emit(spec.id, 'starting', own.port, `adopting the running lane (${command})`);
+      return this.awaitReady(spec, driver, own);
+    }
+    // Refuse before stopping anything: a foreign port holder means this swap cannot succeed.
+    await this.refuseForeignPort(spec, Object.values(records));
+    for (const record of [...others, ...(own ? [own] : [])]) await this.stopRecord(record);
+    await this.refuseForeignPort(spec, []);
+    return this.launch(spec, driver, command);
+  }
+
+  private async launch(spec: LaneSpec, driver: LaneDriver, command: string): Promise<ReadyLane> {
+    this.transitions.set(spec.id, 'starting');
+    this.emit(spec.id, 'starting', spec.port || undefined, command);
+    try {
+      const launched = await driver.launch(spec, join(this.logDir, `${spec.id}.log`));
+      const record = { ...launched.record, command };
+      await this.remember(driver, record);
+      try {
+        return await this.awaitReady(spec, driver, record, launched.exited);
+      } catch (err) {
+        // Leave nothing half-started behind: the next swap must find a clean box.
+        await driver.terminate(record).catch(() => undefined);
+        await this.forget(record);
+        throw err;
+      }
+    } catch (err) {
+      const error = err instanceof LaneError ? err : new LaneError(spec.id, 'failed', (err as Error).message);
+      const message = this.redact(error.message);
+      // a crash was already reported as 'crashed', with how it ended
+      if (error.reason !== 'crashed') this.emit(spec.id, 'error', spec.port || undefined, message);
+      throw new LaneError(spec.id, error.reason, message);
+    } finally {
+      this.transitions.delete(spec.id);
+    }
+  }
+
+  private async remember(driver: LaneDriver, record: LaneRecord): Promise<void> {
+    if (driver.persistent) await this.store.put(record);
+    else this.local.set(record.id, record);
+  }
+
+  private async forget(record: LaneRecord): Promise<void> {
+    if (this.local.delete(record.id)) return;
+    await this.store.remove(record.id);
+  }
+
+  /** Throws when something other than a lane in `ours` accepts connections on the lane's port. */
+  private async refuseForeignPort(spec: LaneSpec, ours: LaneRecord[]): Promise<void> {
+    if (spec.port === 0 || !(await portOpen(spec.host, spec.port))) return;
+    if (ours.some((r) => r.port === spec.port)) return;
+    const message = `${await this.describePortHolder(spec.port)} which brainbench did not start — stop it or change the port of lane ${spec.id} in ${this.manifest.file}`;
+    this.emit(spec.id, 'foreign', spec.port, message);
+    throw new LaneError(spec.id, 'foreign', message);
+  }
+
+  private async describePortHolder(port: number): Promise<string> {
+    const holder = await portHolder(port);
+    return `port ${port} is held by ${holder ? `pid ${holder.pid} (${holder.name})` : 'another process'}`;
+  }
+
+  private async awaitReady(spec: LaneSpec, driver: LaneDriver, record: LaneRecord, exited?: Promise<ExitInfo>): Promise<ReadyLane> {
+    const started = Date.now();
+    const deadline = started + spec.ready_timeout_s * 1000;
+    let exit: ExitInfo | null = null;
+    void exited?.then((e) => (exit = e));
+    let livenessCheckedAt = 0;
+    let lastDetail = '';
+    for (;;) {
+      const probe = await driver.probe(spec, record);
+      if (probe.ready) return this.ready(spec, driver, record, probe.model);
+      lastDetail = probe.detail;
+      if (exit) throw await this.crashed(driver, record, describeExit(exit));
+      if (driver.managed && Date.now() - livenessCheckedAt >= driver.livenessEveryMs) {
+        livenessCheckedAt = Date.now();
+        const live = await driver.liveness(record);
+        if (!live.alive) {
+          if (exited) await Promise.race([exited, sleep(EXIT_REPORT_WAIT_MS)]);
+          throw await this.crashed(driver, record, exit ? describeExit(exit) : live.reason);
+        }
+      }
+      if (Date.now() >= deadline) {
+        const tail = await driver.outputTail(record);
+        throw new LaneError(
+          spec.id,
+          'timeout',
+          `lane ${spec.id} was not ready after ${spec.ready_timeout_s} s (${lastDetail})${this.tailText(record, tail)}`,
+        );
+      }
+      await sleep(Date.now() - started < FAST_POLL_FOR_MS ? FAST_POLL_MS : SLOW_POLL_MS);
+    }
+  }
+
+  private tailText(record: LaneRecord, tail: string): string {
+    const where = record.container ? `docker logs --tail 20 ${record.container}` : record.logPath;
+    if (tail.trim()) return `\nlast lines of ${where}:\n${this.redact(tail.trimEnd())}`;
+    return record.logPath ? ` (log: ${record.logPath})` : '';
+  }
+
+  private async crashed(driver: LaneDriver, record: LaneRecord, how: string): Promise<LaneError> {
+    const tail = await driver.outputTail(record);
+    this.emit(record.id, 'crashed', record.port, how);
+    return new LaneError(record.id, 'crashed', `lane ${record.id} exited before it was ready: ${how}${this.tailText(record, tail)}`);
+  }
+
+  private async ready(spec: LaneSpec, driver: LaneDriver, record: LaneRecord, model: string): Promise<ReadyLane> {
+    const baseURL = spec.kind === 'openai' ? spec.base_url! : laneUrl(record, '/v1');
+    let slots: number | null = null;
+    if (driver.hasProps) {
+      const props = await httpGet(laneUrl(record, '/props'), { timeoutMs: 2000 });
+      const total = (props?.body as { total_slots?: unknown } | null)?.total_slots;
+      slots = typeof total === 'number' ? total : null;
+    }
+    this.emit(spec.id, 'ready', record.port, baseURL);
+    return {
+      id: spec.id,
+      kind: spec.kind,
+      baseURL,
+      model,
+      command: record.command,
+      simulated: spec.kind === 'demo',
+      slots,
+      metricsUrl: driver.metricsPath ? laneUrl(record, driver.metricsPath) : null,
+    };
+  }
+
+  private async stopRecord(record: LaneRecord): Promise<void> {
+    const driver = this.drivers[record.kind];
+    this.transitions.set(record.id, 'stopping');
+    this.emit(record.id, 'stopping', record.port);
+    try {
+      await driver.terminate(record);
+      await this.forget(record);
+      this.emit(record.id, 'stopped', record.port);
+    } catch (err) {
+      const message = this.redact((err as Error).message);
+      this.emit(record.id, 'error', record.port, message);
+      throw err instanceof LaneError ? new LaneError(record.id, err.reason, message) : new LaneError(record.id, 'failed', message);
+    } finally {
+      this.transitions.delete(record.id);
+    }
+  }
+
+  private async statusOf(spec: LaneSpec, records: Record<string, LaneRecord>): Promise<LaneStatus> {
+    const driver = this.drivers[spec.kind];
+    const base = { id: spec.id, kind: spec.kind, port: spec.port || null };
+    const transition = this.transitions.get(spec.id);
+    if (transition) return { ...base, state: transition };
+    try {
+      if (!driver.managed) {
+        const probe = await driver.probe(spec, this.remoteRecord(spec));
+        return probe.ready ? { ...base, state: 'ready' } : { ...base, state: 'stopped', detail: probe.detail };
+      }
+      const record = records[spec.id];
+      if (record) {
+        const withPid = { ...base, port: record.port, ...(record.pid ? { pid: record.pid } : {}) };
+        const live = await driver.liveness(record);
+        if (!live.alive) return { ...withPid, state: 'crashed', detail: live.reason };
+        const probe = await driver.probe(spec, record);
+        return probe.ready ? { ...withPid, state: 'ready' } : { ...withPid, state: 'starting', detail: probe.detail };
+      }
+      if (spec.port && (await portOpen(spec.host, spec.port))) {
+        const sharer = Object.values(records).find((r) => r.port === spec.port);
+        if (sharer) return { ...base, state: 'stopped', detail: `port ${spec.port} is in use by lane ${sharer.id}` };
+        return { ...base, state: 'foreign', detail: `${await this.describePortHolder(spec.port)} which brainbench did not start` };
+      }
+      return { ...base, state: 'stopped' };
+    } catch (err) {
+      return { ...base, state: 'error', detail: this.redact((err as Error).message) };
+    }
+  }
+}

@@ -1,0 +1,80 @@
+// The lanes brainbench started, shared by every brainbench process on the box: a JSON file in the
+// state dir, written atomically, and a lock that serialises starts and stops (two racing swaps).
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import writeFileAtomic from 'write-file-atomic';
+import type { LaneKind } from '../types.js';
+
+export interface LaneRecord {
+  id: string;
+  kind: LaneKind;
+  host: string;
+  port: number;
+  /** Process lanes: the leader's pid, its group, and its start time (so a reused pid is not mistaken for it). */
+  pid?: number;
+  pgid?: number;
+  procStart?: number | null;
+  /** Container lanes: the container's name. */
+  container?: string;
+  startedAt: string;
+  /** The command line as started, secrets redacted; a lane whose manifest changed is restarted, not adopted. */
+  command: string;
+  logPath: string;
+  stopTimeoutS: number;
+}
+
+type Records = Record<string, LaneRecord>;
+
+export class LaneStateStore {
+  private readonly file: string;
+
+  constructor(readonly dir: string) {
+    this.file = join(dir, 'lanes.json');
+  }
+
+  async read(): Promise<Records> {
+    try {
+      return (JSON.parse(await readFile(this.file, 'utf8')) as { lanes: Records }).lanes ?? {};
+    } catch {
+      return {};
+    }
+  }
+
+  async put(record: LaneRecord): Promise<void> {
+    await this.write({ ...(await this.read()), [record.id]: record });
+  }
+
+  async remove(id: string): Promise<void> {
+    const records = await this.read();
+    if (!(id in records)) return;
+    delete records[id];
+    await this.write(records);
+  }
+
+  /** Runs `fn` holding the box-wide lane lock; waits for another holder (a swap can take minutes). */
+  async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    await mkdir(this.dir, { recursive: true });
+    const release = await lockfile.lock(this.dir, {
+      lockfilePath: join(this.dir, 'lanes.lock'),
+      realpath: false,
+      retries: { forever: true, minTimeout: 20, maxTimeout: 250, factor: 1.5 },
+      // A holder that died leaves a lock nobody refreshes; after 10 s it is taken over.
+      stale: 10_000,
+      onCompromised: () => {
+        // Another process took a lock we held (we were stalled past `stale`); the state file is
+        // still written atomically, so carry on rather than crash mid-swap.
+      },
+    });
+    try {
+      return await fn();
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+
+  private async write(records: Records): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await writeFileAtomic(this.file, `${JSON.stringify({ lanes: records }, null, 2)}\n`);
+  }
+}
