@@ -60,7 +60,7 @@ function Body({ width, height }: { width: number; height: number }) {
             <>
               <Box flexDirection="column" width={layout.separatorWidth}>
                 {Array.from({ length: height }, (_, i) => (
-                  <Line key={i} segments={[{ text: '│ ', dim: true }]} />
+                  <Line key={i} segments={[{ text: ' │ ', dim: true }]} />
                 ))}
               </Box>
               <Gauges width={layout.gaugeWidth} height={height} />

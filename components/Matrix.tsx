@@ -33,7 +33,7 @@ function cellSegment(cell: Cell | undefined, frame: number, width: number, inver
 
 function rowSegments({ prompt, cells, stats, cursorCol, frame, colStart, layout }: RowProps): Segment[] {
   const onCursorRow = cursorCol >= 0;
-  const segs: Segment[] = [{ text: fit(prompt.id, layout.promptWidth), bold: onCursorRow }];
+  const segs: Segment[] = [{ text: `${fit(prompt.id, layout.promptWidth - 1)} `, bold: onCursorRow }];
   const cellsWidth = layout.visibleAttempts * layout.cellWidth;
   if (prompt.skipped) {
     segs.push({ text: fit(` skipped (${prompt.skipped})`, cellsWidth + STATS_WIDTH), dim: true });
@@ -63,7 +63,7 @@ const MatrixRow = memo(function MatrixRow(props: RowProps) {
 
 function titleSegments(layout: MatrixLayout, colStart: number, n: number, top: number, shown: number, total: number): Segment[] {
   const range = shown < total ? ` ${top + 1}–${top + shown}/${total}` : '';
-  const segs: Segment[] = [{ text: fit(`prompt${range}`, layout.promptWidth), bold: true }];
+  const segs: Segment[] = [{ text: `${fit(`prompt${range}`, layout.promptWidth - 1)} `, bold: true }];
   let numbers = '';
   for (let col = colStart; col < colStart + layout.visibleAttempts; col++) {
     numbers += col < n ? fit(String(col + 1), layout.cellWidth) : ' '.repeat(layout.cellWidth);

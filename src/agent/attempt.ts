@@ -99,10 +99,10 @@ export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
   let ended: Classified | null = null;
   let lastProgressAt = 0;
 
-  const emitProgress = (turnDeltas: number, turnFirstDeltaAt: number | null, force = false) => {
+  const emitProgress = (turnDeltas: number, turnFirstDeltaAt: number | null) => {
     if (!opts.onProgress) return;
     const now = performance.now();
-    if (!force && now - lastProgressAt < PROGRESS_INTERVAL_MS) return;
+    if (now - lastProgressAt < PROGRESS_INTERVAL_MS) return;
     lastProgressAt = now;
     const elapsed = turnFirstDeltaAt === null ? 0 : (now - turnFirstDeltaAt) / 1000;
     opts.onProgress({
@@ -155,7 +155,7 @@ export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
         usage: { ...usage, estimated: turn.usage === null },
         finish_reason: turn.finishReason,
       });
-      emitProgress(0, null, false);
+      emitProgress(0, null);
       if (turn.finishReason === null) {
         ended = { status: 'lane_error', error: 'stream ended without a finish_reason (cut by the lane)' };
         break;
@@ -188,7 +188,8 @@ export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
       for (const [i, call] of turn.toolCalls.entries()) {
         const toolAt = performance.now();
         const result = await toolbox.call(call.name, call.arguments);
-        waitMs += performance.now() - toolAt;
+        const toolMs = performance.now() - toolAt;
+        waitMs += toolMs;
         if (result.escape) escapeAttempts++;
         malformedStreak = result.malformed ? malformedStreak + 1 : 0;
         toolCalls.push({
@@ -200,7 +201,7 @@ export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
         });
         const toolMessage = { role: 'tool' as const, tool_call_id: ids[i]!, content: result.content };
         messages.push(toolMessage);
-        transcriptMessages.push({ ...toolMessage, name: call.name, ok: result.ok });
+        transcriptMessages.push({ ...toolMessage, name: call.name, ok: result.ok, escape: result.escape, wall_s: seconds(toolMs) });
       }
       if (abort.signal.aborted) break;
     }

@@ -123,7 +123,12 @@ export function createToolbox(root: string, opts: ToolboxOptions): Toolbox {
       injectionsLeft--;
       return failure(opts.injectFailure.message ?? 'temporary failure, try again');
     }
-    return def.run(root, parsed.data);
+    try {
+      return await def.run(root, parsed.data);
+    } catch (err) {
+      // An unexpected fs error is the tool's result, not the end of the attempt.
+      return failure(`${name} failed: ${(err as Error).message}`);
+    }
   }
 
   return { specs, names, call };

@@ -35,6 +35,16 @@ export function truncate(text: string, width: number): string {
   return `${out}…`;
 }
 
+/** Cuts `text` to `width` cells by removing its middle, keeping the distinguishing end of ids. */
+export function truncateMiddle(text: string, width: number): string {
+  if (stringWidth(text) <= width) return text;
+  if (width < 5) return truncate(text, width);
+  const chars = [...text];
+  const tail = Math.floor((width - 1) / 2);
+  const head = width - 1 - tail;
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - tail).join('')}`;
+}
+
 /** `text` cut or right-padded to exactly `width` cells. */
 export function fit(text: string, width: number): string {
   const cut = truncate(text, width);

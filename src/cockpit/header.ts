@@ -1,7 +1,7 @@
 // The header line: brand, resident lane, suite, N, run clock and ETA, fitted to the width by
 // dropping the least useful parts first.
 import type { LaneEntry } from '../store.js';
-import { clipSegments, clock, hms, segmentsWidth, truncate, type Segment } from './format.js';
+import { clipSegments, clock, hms, segmentsWidth, truncateMiddle, type Segment } from './format.js';
 import { LANE_STATE_STYLE } from './glyphs.js';
 
 export interface HeaderInput {
@@ -16,14 +16,14 @@ export interface HeaderInput {
   ended: boolean;
 }
 
-const MIN_LANE_ID = 12;
+const MIN_LANE_ID = 10;
 
 function build(h: HeaderInput, opts: { laneId: number; suite: boolean; n: boolean; eta: boolean }): Segment[] {
   const segs: Segment[] = [{ text: ' brainbench', bold: true }, { text: '  lane ' }];
   if (h.lane) {
     const style = LANE_STATE_STYLE[h.lane.state];
     segs.push({ text: style.glyph, color: style.color });
-    segs.push({ text: ` ${truncate(h.lane.id, opts.laneId)}`, bold: true });
+    segs.push({ text: ` ${truncateMiddle(h.lane.id, opts.laneId)}`, bold: true });
     if (h.simulated) segs.push({ text: ' (simulated)', color: 'yellow' });
     segs.push({ text: `  ${h.lane.state}`, color: style.color });
     if (h.lane.port !== null) segs.push({ text: ` :${h.lane.port}` });
@@ -43,19 +43,17 @@ function build(h: HeaderInput, opts: { laneId: number; suite: boolean; n: boolea
 
 /** The header's segments, never wider than `width`. */
 export function headerSegments(h: HeaderInput, width: number): Segment[] {
-  const full = h.lane?.id.length ?? 0;
-  const short = Math.min(full, MIN_LANE_ID);
-  // Most to least informative; the first that fits wins.
+  const idLength = h.lane?.id.length ?? 0;
+  // Most to least informative; the first whose lane id keeps a readable length wins.
   const variants = [
-    { laneId: full, suite: true, n: true, eta: true },
-    { laneId: full, suite: true, n: true, eta: false },
-    { laneId: short, suite: true, n: true, eta: false },
-    { laneId: short, suite: false, n: true, eta: false },
-    { laneId: short, suite: false, n: false, eta: false },
+    { suite: true, n: true, eta: true },
+    { suite: true, n: true, eta: false },
+    { suite: false, n: true, eta: false },
+    { suite: false, n: false, eta: false },
   ];
   for (const v of variants) {
-    const segs = build(h, v);
-    if (segmentsWidth(segs) <= width) return segs;
+    const budget = width - segmentsWidth(build(h, { ...v, laneId: 0 }));
+    if (budget >= Math.min(idLength, MIN_LANE_ID)) return build(h, { ...v, laneId: Math.min(idLength, budget) });
   }
-  return clipSegments(build(h, variants[variants.length - 1]!), width);
+  return clipSegments(build(h, { ...variants[variants.length - 1]!, laneId: MIN_LANE_ID }), width);
 }

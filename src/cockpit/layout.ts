@@ -42,16 +42,18 @@ export function frameLayout(columns: number, rows: number): FrameLayout {
 /** The matrix screen's columns for a body of `frameWidth` × `bodyRows` and N attempts. */
 export function matrixLayout(frameWidth: number, bodyRows: number, n: number): MatrixLayout {
   const gaugeWidth = frameWidth >= 110 ? 36 : frameWidth >= 70 ? 28 : 0;
-  const separatorWidth = gaugeWidth ? 2 : 0;
+  const separatorWidth = gaugeWidth ? 3 : 0;
   const width = frameWidth - gaugeWidth - separatorWidth;
   const attempts = Math.max(1, n);
   const forCells = width - STATS_WIDTH - MIN_PROMPT;
   const cellWidth = forCells >= attempts * 3 ? 3 : 2;
   const visibleAttempts = Math.max(1, Math.min(attempts, Math.floor(forCells / cellWidth)));
   const promptWidth = Math.max(1, Math.min(MAX_PROMPT, width - STATS_WIDTH - visibleAttempts * cellWidth));
+  // On wide terminals the matrix stops growing; the gauges take what it leaves.
+  const used = Math.min(width, promptWidth + visibleAttempts * cellWidth + STATS_WIDTH);
   return {
-    width,
-    gaugeWidth,
+    width: used,
+    gaugeWidth: gaugeWidth ? gaugeWidth + width - used : 0,
     separatorWidth,
     promptWidth,
     cellWidth,

@@ -58,6 +58,8 @@ const hugePieceChars = 64 * 1024;
 const nonexistentTool = 'open_file';
 /** Tokens a model spends on `<tool_call>` markup and the function name before the arguments. */
 const toolCallOverheadTokens = 2;
+/** Tokens a broken-json model decodes before the server's parser gives up on its tool call. */
+const brokenCallTokens = toolCallOverheadTokens + 3;
 
 /** What the slot decodes and how it goes on the wire. */
 interface Generation {
@@ -208,10 +210,9 @@ export async function serveChat(lane: ChatLane, requestNumber: number, request: 
     if (reply.kind === 'parse_error') return await serveParseError(lane, request, res, identity, counts);
     const generation = generationFor(reply, fault, request);
     const cut = cutFor(lane, fault, crashes);
-    const cutNow = request.stream
+    pendingCut = request.stream
       ? await streamGeneration(lane, request, res, identity, generation, cut, task, counts)
       : await answerGeneration(lane, res, identity, generation, cut, task, counts);
-    if (cutNow) pendingCut = cutNow;
   } finally {
     lane.counters.finished(counts);
     lane.log(
@@ -246,14 +247,14 @@ async function serveParseError(lane: ChatLane, request: ChatRequest, res: Server
     res.writeHead(200, sseHeaders);
     const sse = new SseWriter(res, lane.splitRandom);
     await sse.event(encodeJson(streamChunk(identity, [deltaChoice({ role: 'assistant', content: null })])));
-    await pacer.tokens(toolCallOverheadTokens + 2);
+    await pacer.tokens(brokenCallTokens - 1);
     await sse.event(Buffer.from(body));
     sse.end();
   } else {
-    await pacer.tokens(toolCallOverheadTokens + 2);
+    await pacer.tokens(brokenCallTokens - 1);
     await sendJson(res, 500, body);
   }
-  counts.predictedTokens = toolCallOverheadTokens + 3;
+  counts.predictedTokens = brokenCallTokens;
   counts.predictedMs = pacer.elapsedMs();
 }
 

@@ -199,7 +199,10 @@ export async function startFakeLane(opts: FakeLaneOptions): Promise<FakeLane> {
   });
   const port = (server.address() as AddressInfo).port;
   log(`main: server is listening on http://${host}:${port} - starting the main loop`);
-  if (loaded) log('srv  update_slots: all slots are idle');
+  if (loaded) {
+    log('main: model loaded');
+    log('srv  update_slots: all slots are idle');
+  }
 
   return {
     url: `http://${host}:${port}`,

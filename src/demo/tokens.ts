@@ -4,9 +4,9 @@
 export const codePointsPerToken = 4;
 
 export function countTokens(text: string): number {
-  let points = 0;
-  for (const _ of text) points++;
-  return Math.ceil(points / codePointsPerToken);
+  // Code points = UTF-16 units less one per surrogate pair.
+  const pairs = text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0;
+  return Math.ceil((text.length - pairs) / codePointsPerToken);
 }
 
 /** The text cut into its tokens, in order; joined they give the text back. */

@@ -92,6 +92,7 @@ export class LaneManager {
    */
   async start(id: string): Promise<ReadyLane> {
     const spec = this.spec(id);
+    if (spec.unresolved) throw new LaneError(id, 'failed', spec.unresolved);
     const driver = this.drivers[spec.kind];
     if (!driver.managed) return this.awaitReady(spec, driver, this.remoteRecord(spec));
     return this.store.withLock(() => this.startLocked(spec, driver));
@@ -322,6 +323,7 @@ export class LaneManager {
     const base = { id: spec.id, kind: spec.kind, port: spec.port || null };
     const transition = this.transitions.get(spec.id);
     if (transition) return { ...base, state: transition };
+    if (spec.unresolved) return { ...base, state: 'error', detail: spec.unresolved };
     try {
       if (!driver.managed) {
         const probe = await driver.probe(spec, this.remoteRecord(spec));

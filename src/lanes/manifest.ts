@@ -33,6 +33,16 @@ export interface LaneSpec {
   tok_per_sec?: number;
   slots?: number;
   sampling?: Sampling;
+  /**
+   * Set only when loaded with { missingEnv: 'defer' }: why the lane cannot be used (a ${VAR} it
+   * needs is not set). The rest of the file still loads, so one unset key does not hide every lane.
+   */
+  unresolved?: string;
+}
+
+export interface LoadOptions {
+  /** 'error' (default): a missing ${VAR} refuses the file. 'defer': only the lane using it is unusable. */
+  missingEnv?: 'error' | 'defer';
 }
 
 export interface Manifest {
@@ -141,7 +151,7 @@ function issueProblems(issue: z.core.$ZodIssue, pos: Positions, data: unknown): 
     const known = knownKeysAt(path, valueAt(data, path));
     return issue.keys.map((key) => {
       const hint = suggest(key, known);
-      const expected = `${hint ? `'${hint}' (unknown field '${key}')` : `no field '${key}'`}; known fields: ${known.join(', ')}`;
+      const expected = hint ? `'${hint}' instead of unknown field '${key}'` : `one of the known fields (${known.join(', ')}) instead of '${key}'`;
       return pos.problem([...path, key], expected, { key: true });
     });
   }
@@ -234,7 +244,7 @@ function compact<T extends object>(spec: T): T {
 }
 
 /** Reads, validates and resolves a lanes.yaml. Throws ManifestError naming file, line, column and field. */
-export async function loadManifest(path: string, env: NodeJS.ProcessEnv = process.env): Promise<Manifest> {
+export async function loadManifest(path: string, env: NodeJS.ProcessEnv = process.env, opts: LoadOptions = {}): Promise<Manifest> {
   const file = resolve(path);
   let source: string;
   try {
@@ -257,14 +267,19 @@ export async function loadManifest(path: string, env: NodeJS.ProcessEnv = proces
   const pos = new Positions(doc, lineCounter);
   const expansion = { problems: [] as Problem[], secrets: [] as string[] };
   const data = expandEnv(doc.toJS(), [], env, pos, expansion);
-  if (expansion.problems.length > 0) throw new ManifestError(file, expansion.problems);
+  const deferred = new Map<number, string>();
+  for (const problem of expansion.problems) {
+    const lane = /^lanes\[(\d+)\]/.exec(problem.field)?.[1];
+    if (opts.missingEnv !== 'defer' || lane === undefined) throw new ManifestError(file, expansion.problems);
+    if (!deferred.has(Number(lane))) deferred.set(Number(lane), new ManifestError(file, [problem]).message);
+  }
 
   const parsed = manifestSchema.safeParse(data ?? undefined);
   if (!parsed.success) throw new ManifestError(file, parsed.error.issues.flatMap((issue) => issueProblems(issue, pos, data)));
   const duplicates = duplicateIds(parsed.data, pos);
   if (duplicates.length > 0) throw new ManifestError(file, duplicates);
 
-  const lanes = parsed.data.lanes.map((lane) => compact(toSpec(lane, parsed.data.defaults)));
+  const lanes = parsed.data.lanes.map((lane, i) => compact({ ...toSpec(lane, parsed.data.defaults), unresolved: deferred.get(i) }));
   const literalKeys = lanes.flatMap((l) => (l.api_key ? [l.api_key] : []));
   return { file, lanes, secrets: [...new Set([...expansion.secrets, ...literalKeys])] };
 }

@@ -105,6 +105,7 @@ describe('runAttempt', () => {
     expect(saved).toMatchObject({ prompt_id: 'p2_multistep_chain', model: 'bench-model', base_url: lane!.baseURL, status: 'completed', error: null });
     expect(saved.sampling).toEqual({ temperature: 0.2, seed: 7, max_tokens: 512 });
     expect(saved.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant', 'tool', 'assistant']);
+    expect(saved.messages[3]).toMatchObject({ role: 'tool', name: 'list_files', content: 'project.md', ok: true, escape: false, wall_s: expect.any(Number) });
     expect(saved.turns.map((t) => t.finish_reason)).toEqual(['tool_calls', 'tool_calls', 'stop']);
     expect(saved.turns[0]).toMatchObject({ turn: 1, usage: { prompt_tokens: 100, completion_tokens: 10, estimated: false } });
     expect(JSON.stringify(saved)).not.toContain('sk-secret-key-123');

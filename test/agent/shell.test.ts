@@ -54,7 +54,7 @@ describe.runIf(available)('run_shell inside bubblewrap', () => {
     delete process.env.BB_TEST_SECRET;
     expect(r.ok).toBe(true);
     // Readable but read-only; the output keeps stdout and stderr in order.
-    expect(r.content).toMatch(/^exit code 0\nuntouched.*Read-only file system\n.*Read-only file system\n\/home:\n\n\/root:\n\nsecret=\[\]\n$/);
+    expect(r.content).toMatch(/^exit code 0\nuntouched.*Read-only file system\n.*Read-only file system\n\/home:\n\n\/root:\nsecret=\[\]\n$/);
     expect(readFileSync(canary, 'utf8')).toBe('untouched');
     expect(existsSync(join(outsideDir, 'new.txt'))).toBe(false);
   });

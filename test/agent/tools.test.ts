@@ -134,3 +134,12 @@ describe('bad calls', () => {
     expect((await custom.call('glob', args({ pattern: '*' }))).content).toBe('ERROR: disk busy');
   });
 });
+
+describe('unexpected failures', () => {
+  it('an fs error inside a tool becomes an ERROR result instead of a rejection', async () => {
+    const toolbox = box();
+    rmSync(root, { recursive: true, force: true }); // the scratch folder vanished under the attempt
+    const r = await toolbox.call('glob', JSON.stringify({ pattern: '**/*.txt' }));
+    expect(r).toMatchObject({ ok: false, escape: false, content: expect.stringMatching(/^ERROR: glob failed: ENOENT/) });
+  });
+});

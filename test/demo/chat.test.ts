@@ -84,7 +84,7 @@ describe('chat completions', () => {
       method: 'POST',
       body: JSON.stringify({ tools, messages: [{ role: 'user', content: prompts.single }] }),
     });
-    const body = await res.json();
+    const body = JSON.parse(await res.text());
     expect(Object.keys(body)).toEqual(['choices', 'created', 'model', 'system_fingerprint', 'object', 'usage', 'id', 'timings']);
     expect(body).toMatchObject({ object: 'chat.completion', model: 'bench-model', id: expect.stringMatching(/^chatcmpl-/) });
     expect(body.choices[0].finish_reason).toBe('tool_calls');

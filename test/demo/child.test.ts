@@ -56,11 +56,11 @@ describe('fake-llama-server as a child process', () => {
     expect(loading.status).toBe(503);
     await sleep(600);
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
-    const models = await (await fetch(`${server.url}/v1/models`)).json();
+    const models = JSON.parse(await (await fetch(`${server.url}/v1/models`)).text());
     expect(models.data[0].id).toBe('lane-x');
-    const answered = await (await chat(server.url, false)).json();
+    const answered = JSON.parse(await (await chat(server.url, false)).text());
     expect(answered.choices[0].message.content).toBe(solutions.prompts.honesty!.answer);
-    expect(server.stderr()).toMatch(/srv {2}log_server_r: request: POST \/v1\/chat\/completions \S+ 200/);
+    await expect.poll(server.stderr).toMatch(/srv {2}log_server_r: request: POST \/v1\/chat\/completions \S+ 200/);
 
     const signalled = Date.now();
     server.child.kill('SIGTERM');

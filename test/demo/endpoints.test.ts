@@ -89,7 +89,7 @@ describe('fake lane endpoints', () => {
     const fake = await lane();
     const res = await fetch(`${fake.url}/v1/chat/completions`, { method: 'POST', body: '{"messages": []}' });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.type).toBe('invalid_request_error');
+    expect(JSON.parse(await res.text()).error.type).toBe('invalid_request_error');
     expect(fake.stats().requests).toBe(0);
   });
 });

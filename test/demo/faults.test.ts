@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FaultPlan } from '../../src/demo/faults.js';
 import { seededRandom, splitBytes } from '../../src/demo/sse.js';
-import { client, lane, prompts, solutions, streamTurn, tools } from './helpers.js';
+import { client, lane, prompts, solutions, streamTurn, tools, type Turn } from './helpers.js';
 
 interface RawReply {
   status: number;
@@ -133,7 +133,7 @@ describe('faults over HTTP', () => {
   it('bad-args, unknown-tool and finish-lie spoil every 5th tool call', async () => {
     const fake = await lane({ faults: ['bad-args'] });
     const openai = client(fake.url);
-    const turns = [];
+    const turns: Turn[] = [];
     for (let i = 0; i < 5; i++) turns.push(await streamTurn(openai, [{ role: 'user', content: prompts.single }]));
     expect(JSON.parse(turns[3]!.toolCalls[0]!.arguments)).toEqual({ path: 'notes/project.md' });
     expect(() => JSON.parse(turns[4]!.toolCalls[0]!.arguments)).toThrow();

@@ -30,7 +30,8 @@ export function createDemoDriver(overrides: DemoOverrides = {}): LaneDriver {
   const servers = new Map<string, FakeLane>();
   const describe = (spec: LaneSpec) => {
     const s = demoSettings(spec, overrides);
-    return ['demo', `--brain=${s.brain}`, ...(s.tokPerSec ? [`--tok-per-sec=${s.tokPerSec}`] : []), ...(s.slots ? [`--slots=${s.slots}`] : []), '(simulated, in-process)'];
+    // not a real command line: the lane runs in-process; this says what it simulates
+    return ['brainbench-demo-lane', '--brain', s.brain, ...(s.tokPerSec ? ['--tok-per-sec', String(s.tokPerSec)] : []), ...(s.slots ? ['--slots', String(s.slots)] : [])];
   };
   return {
     managed: true,

@@ -1,0 +1,13 @@
+import { loadManifest } from './src/lanes/manifest.js';
+import { LaneManager } from './src/lanes/manager.js';
+import { EventBus } from './src/events.js';
+const bus = new EventBus(); bus.on((e) => console.log('event', JSON.stringify(e)));
+const m = new LaneManager({ manifest: await loadManifest('/tmp/bbs/lanes.yaml'), bus, logDir: '/tmp/bbs/logs', stateDir: '/tmp/bbs/state' });
+let t = Date.now();
+console.log(await m.start('a'), Date.now() - t); t = Date.now();
+console.log(await m.status());
+console.log(await m.start('b'), Date.now() - t); t = Date.now();
+console.log(await m.start('demo'), Date.now() - t);
+console.log(await m.status());
+await m.stopAll();
+console.log(await m.status());
