@@ -1,5 +1,5 @@
 import { Table } from '@alcalzone/ink-table';
-import { Badge, Spinner } from '@inkjs/ui';
+import { Spinner } from '@inkjs/ui';
 import { Box } from 'ink';
 import { useEffect, useMemo } from 'react';
 import { fit } from '../src/cockpit/format.js';
@@ -7,7 +7,7 @@ import { promptRateLines, RANK_COLUMNS, rankRows, rankTableHeight } from '../src
 import { useCockpit } from './context.js';
 import { Line } from './Line.js';
 
-const TITLE = ' Leaderboard — honesty gate → core pass → consistency → runaways → tok/s · esc back';
+const TITLE = ' Leaderboard · ranked by honesty gate, core pass, consistency, runaways, tok/s · ↑/↓ · esc';
 
 /** Ranked scorecards (ink-table), then per-prompt pass rates across lanes, scrollable. */
 export function Leaderboard({ width, height }: { width: number; height: number }) {
@@ -56,10 +56,7 @@ export function Leaderboard({ width, height }: { width: number; height: number }
   }
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      <Box>
-        <Line segments={[{ text: fit(TITLE, Math.max(0, width - 12)), bold: true }]} />
-        {cards?.some((c) => c.simulated) && width >= 24 && <Badge color="yellow">sim</Badge>}
-      </Box>
+      <Line segments={[{ text: fit(TITLE, width), bold: true }]} />
       {body}
     </Box>
   );

@@ -39,23 +39,23 @@ export function rankRows(cards: readonly LaneScorecard[], width: number): RankRo
 /** Lines of ink-table's rendering of `rows`: top, heading, then a separator + line per row, bottom. */
 export const rankTableHeight = (rows: number) => 3 + 2 * rows;
 
-const RATE_COLUMN = 9;
-
 /** Per-prompt pass rates, prompts down, lanes across (as many lanes as fit). */
 export function promptRateLines(cards: readonly LaneScorecard[], width: number): string[] {
   const ranked = rankLanes([...cards]);
   const promptIds: string[] = [];
   for (const c of ranked) for (const p of c.prompts) if (!promptIds.includes(p.prompt_id)) promptIds.push(p.prompt_id);
   const promptWidth = Math.min(30, Math.max(6, ...promptIds.map((id) => id.length)));
-  const lanes = ranked.slice(0, Math.max(1, Math.floor((width - promptWidth) / RATE_COLUMN)));
   const short = shortLaneIds(cards.map((c) => c.lane));
-  const header = fit('prompt', promptWidth) + lanes.map((c) => fitRight(short.get(c.lane)!, RATE_COLUMN)).join('');
+  // Room for "100 %" and for the longest short lane name, with a two-space gap.
+  const column = Math.max(7, ...[...short.values()].map((s) => Math.min(16, s.length))) + 2;
+  const lanes = ranked.slice(0, Math.max(1, Math.floor((width - promptWidth) / column)));
+  const header = fit('prompt', promptWidth) + lanes.map((c) => fitRight(short.get(c.lane)!, column)).join('');
   const lines = [header];
   for (const id of promptIds) {
     const rates = lanes.map((c) => {
       const stats = c.prompts.find((p) => p.prompt_id === id);
       const text = !stats ? '—' : stats.skipped ? 'skip' : formatPct(stats.pass_rate);
-      return fitRight(text, RATE_COLUMN);
+      return fitRight(text, column);
     });
     lines.push(fit(id, promptWidth) + rates.join(''));
   }

@@ -1,11 +1,151 @@
-import type { Command } from '../cli/args.js';
+import { existsSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { execa } from 'execa';
+import { shellAvailable } from '../agent/shell.js';
+import { parseFlags, type Command } from '../cli/args.js';
+import { DOCKER_MISSING } from '../lanes/docker.js';
+import { llamaServerBinary } from '../lanes/kinds/llamacpp.js';
+import type { Manifest } from '../lanes/manifest.js';
+import { portOpen } from '../lanes/net.js';
+import { findExecutable, portHolder } from '../lanes/proc.js';
+import { LaneStateStore } from '../lanes/state.js';
+import { defaultStateDir } from '../lanes/userDirs.js';
+import { defaultResultsDir } from '../paths.js';
+import { loadLanesForCli } from './lanes.js';
+
+const HELP = `brainbench doctor — check this box before a run
+
+Checks, one line each, ✓ or ✗ with what to do next:
+  lanes.yaml      found and valid (and every \${VAR} it uses is set)
+  llama-server    the binary of each llamacpp lane (bin:, else $LLAMA_SERVER, else PATH)
+  docker          the docker CLI is installed and its daemon answers (vllm and nim lanes)
+  nvidia-smi      present, for the GPU gauges (without it only memory is shown)
+  bubblewrap      bwrap can build a sandbox (the run_shell tool needs it)
+  ports           each managed lane's port is free, or held by a lane brainbench started
+  disk            free space where results are written
+
+A ✗ that no lane in lanes.yaml needs is shown but does not fail the check.
+Exit code 0 when everything needed is in order, 1 otherwise.
+
+Flags:
+  --lanes-file FILE   the manifest to check (default: as 'brainbench lanes' finds it)`;
+
+/** Below this, an overnight run's journals and transcripts may not fit. */
+const MIN_FREE_GB = 1;
+
+interface Check {
+  ok: boolean;
+  /** A failure that counts: something the manifest needs. */
+  needed: boolean;
+  text: string;
+}
+
+const pass = (text: string): Check => ({ ok: true, needed: true, text });
+const fail = (text: string, needed = true): Check => ({ ok: false, needed, text });
+
+function llamaServerChecks(manifest: Manifest): Check[] {
+  const lanes = manifest.lanes.filter((l) => l.kind === 'llamacpp');
+  if (lanes.length === 0) {
+    const found = findExecutable(llamaServerBinary({}));
+    return [found ? pass(`llama-server: ${found}`) : fail('llama-server: not found (no llamacpp lane needs it) — install llama.cpp or set $LLAMA_SERVER', false)];
+  }
+  return lanes.map((lane) => {
+    const wanted = llamaServerBinary(lane);
+    const found = findExecutable(wanted);
+    return found
+      ? pass(`llama-server for ${lane.id}: ${found}`)
+      : fail(`llama-server for ${lane.id}: '${wanted}' not found — set bin: in lanes.yaml, export LLAMA_SERVER=/path/to/llama-server, or put it on PATH`);
+  });
+}
+
+async function dockerCheck(manifest: Manifest): Promise<Check> {
+  const needed = manifest.lanes.some((l) => l.kind === 'vllm' || l.kind === 'nim');
+  const why = needed ? '' : ' (no vllm or nim lane needs it)';
+  const result = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], { reject: false, timeout: 15_000 });
+  if ((result as { code?: string }).code === 'ENOENT') return fail(`docker: ${DOCKER_MISSING}${why}`, needed);
+  if (result.failed) {
+    const text = (result.stderr || result.stdout || '').trim().split('\n')[0];
+    return fail(`docker: installed but not usable: ${text}${why} — start the daemon, or add yourself to the docker group (sudo usermod -aG docker $USER, then log in again)`, needed);
+  }
+  return pass(`docker: server ${result.stdout.trim()}`);
+}
+
+async function nvidiaSmiCheck(): Promise<Check> {
+  if (!findExecutable('nvidia-smi')) return fail('nvidia-smi: not found — GPU gauges will say "no GPU" (memory still works); install the NVIDIA driver to get them', false);
+  const result = await execa('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { reject: false, timeout: 15_000 });
+  if (result.failed) return fail(`nvidia-smi: present but failing: ${(result.stderr || result.stdout).trim().split('\n')[0]} — check the driver (nvidia-smi on its own)`, false);
+  return pass(`nvidia-smi: ${result.stdout.trim().split('\n').join(', ')}`);
+}
+
+async function bubblewrapCheck(): Promise<Check> {
+  if (!findExecutable('bwrap')) return fail('bubblewrap: bwrap not found — the run_shell tool stays off; install it (sudo apt install bubblewrap)', false);
+  if (await shellAvailable()) return pass('bubblewrap: sandbox works (run_shell enabled)');
+  return fail('bubblewrap: bwrap cannot create a sandbox — allow unprivileged user namespaces (sysctl kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu 24.04)', false);
+}
+
+async function portChecks(manifest: Manifest): Promise<Check[]> {
+  const records = Object.values(await new LaneStateStore(defaultStateDir()).read());
+  const lanesByPort = new Map<number, string[]>();
+  for (const lane of manifest.lanes) {
+    if (lane.kind === 'openai' || lane.kind === 'demo' || lane.port === 0) continue;
+    lanesByPort.set(lane.port, [...(lanesByPort.get(lane.port) ?? []), lane.id]);
+  }
+  const checks: Check[] = [];
+  for (const [port, ids] of lanesByPort) {
+    const host = manifest.lanes.find((l) => l.id === ids[0])!.host;
+    if (!(await portOpen(host, port))) {
+      checks.push(pass(`port ${port}: free (${ids.join(', ')})`));
+      continue;
+    }
+    const ours = records.find((r) => r.port === port);
+    if (ours) {
+      checks.push(pass(`port ${port}: in use by lane ${ours.id}, which brainbench started`));
+      continue;
+    }
+    const holder = await portHolder(port);
+    const who = holder ? `pid ${holder.pid} (${holder.name})` : 'another process';
+    checks.push(fail(`port ${port}: held by ${who}, which brainbench did not start — stop it or change the port of ${ids.join(', ')}`));
+  }
+  return checks;
+}
+
+/** The nearest existing directory at or above `path` (results/ may not exist yet). */
+function existingAncestor(path: string): string {
+  while (!existsSync(path) && dirname(path) !== path) path = dirname(path);
+  return path;
+}
+
+async function diskCheck(): Promise<Check> {
+  const dir = defaultResultsDir();
+  const stats = await statfs(existingAncestor(dir));
+  const freeGb = (stats.bavail * stats.bsize) / 1e9;
+  const text = `disk: ${freeGb.toFixed(1)} GB free for ${dir}`;
+  return freeGb >= MIN_FREE_GB ? pass(text) : fail(`${text} — free some space or point BRAINBENCH_RESULTS elsewhere`);
+}
 
 export const doctorCommand: Command = {
   name: 'doctor',
   summary: 'check this box: llama-server, docker, nvidia-smi, bubblewrap, ports, disk',
-  help: `brainbench doctor — check this box: llama-server, docker, nvidia-smi, bubblewrap, ports, disk`,
-  async run() {
-    console.error('brainbench doctor: not built yet');
-    return 1;
+  help: HELP,
+  async run(argv) {
+    const { values } = parseFlags(argv, { 'lanes-file': { type: 'string' } });
+    const checks: Check[] = [];
+    let manifest: Manifest | null = null;
+    try {
+      manifest = await loadLanesForCli(values['lanes-file']);
+      checks.push(pass(`lanes.yaml: ${manifest.file} (${manifest.lanes.length} lanes)`));
+      for (const lane of manifest.lanes) if (lane.unresolved) checks.push(fail(`lane ${lane.id}: ${lane.unresolved}`));
+    } catch (err) {
+      checks.push(fail(`lanes.yaml: ${(err as Error).message}`));
+    }
+    if (manifest) {
+      checks.push(...llamaServerChecks(manifest), await dockerCheck(manifest));
+    }
+    checks.push(await nvidiaSmiCheck(), await bubblewrapCheck());
+    if (manifest) checks.push(...(await portChecks(manifest)));
+    checks.push(await diskCheck());
+    for (const check of checks) console.log(`${check.ok ? '✓' : '✗'} ${check.text}`);
+    return checks.some((c) => !c.ok && c.needed) ? 1 : 0;
   },
 };
