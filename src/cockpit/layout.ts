@@ -53,7 +53,7 @@ export function matrixLayout(frameWidth: number, bodyRows: number, n: number): M
   const used = Math.min(width, promptWidth + visibleAttempts * cellWidth + STATS_WIDTH);
   return {
     width: used,
-    gaugeWidth: gaugeWidth ? gaugeWidth + width - used + 4 : 0,
+    gaugeWidth: gaugeWidth ? gaugeWidth + width - used : 0,
     separatorWidth,
     promptWidth,
     cellWidth,
