@@ -119,3 +119,17 @@ export function clipSegments(segments: readonly Segment[], width: number): Segme
   }
   return out;
 }
+
+const sameStyle = (a: Segment, b: Segment) =>
+  a.color === b.color && Boolean(a.bold) === Boolean(b.bold) && Boolean(a.dim) === Boolean(b.dim) && Boolean(a.inverse) === Boolean(b.inverse);
+
+/** Joins neighbouring segments of the same style into one. */
+export function mergeSegments(segments: readonly Segment[]): Segment[] {
+  const out: Segment[] = [];
+  for (const s of segments) {
+    const last = out[out.length - 1];
+    if (last && sameStyle(last, s)) out[out.length - 1] = { ...last, text: last.text + s.text };
+    else out.push(s);
+  }
+  return out;
+}

@@ -160,7 +160,7 @@ describe('llamacpp lane lifecycle (fake llama-server as a child process)', () =>
   it('a lane that ignores SIGTERM is killed after stop_timeout_s', async () => {
     const dir = tempDir();
     const bin = join(dir, 'stubborn-server');
-    // bash ignores TERM and keeps the fake server's port... no: the fake exits; bash lingers
+    // the group leader ignores SIGTERM (the fake server in it exits): only SIGKILL ends the group
     writeFileSync(bin, `#!/usr/bin/env bash\ntrap '' TERM\n${fakeServer} "$@" &\nwhile true; do sleep 0.1; done\n`);
     chmodSync(bin, 0o755);
     const { manager, ports } = await setup((p) => laneYaml('a', p[0]!, '    stop_timeout_s: 1\n', bin), { count: 1 });
