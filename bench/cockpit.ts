@@ -168,12 +168,18 @@ const store = createCockpitStore({
   suite: 'brain-v1',
 });
 const terminal = new NullTerminal();
+/** Frames Ink drew and the time it spent drawing them. */
+const renders = { count: 0, ms: 0 };
 const ink = render(createElement(App, { store, controller }), {
   stdout: terminal as unknown as NodeJS.WriteStream,
   stdin: new IdleKeyboard() as unknown as NodeJS.ReadStream,
   maxFps: fps,
   exitOnCtrlC: false,
   patchConsole: false,
+  onRender: ({ renderTime }) => {
+    renders.count++;
+    renders.ms += renderTime;
+  },
 });
 await sleep(200);
 const start = memory();
@@ -197,6 +203,7 @@ console.log(`RSS after the night     ${mb(afterNight.rss)} (growth ${mb(afterNig
 // Real pace: a new run, 2 Hz telemetry, two attempts streaming progress at 1 Hz, one finishing
 // every ~6 s — what the cockpit sees at night.
 const live = (process.env.ONLY_LIVE ? events : night()).filter((e) => e.at < windowS * 1000);
+const rendersBefore = { ...renders };
 const realtime = await measure(async () => {
   const t0 = performance.now();
   for (const e of live) {
@@ -206,7 +213,9 @@ const realtime = await measure(async () => {
   }
   await sleep(Math.max(0, windowS * 1000 - (performance.now() - t0)));
 });
+const frames = renders.count - rendersBefore.count;
 console.log(`real pace (2 Hz)        ${realtime.wallS.toFixed(1)} s window, ${live.length} events, CPU ${realtime.cpuPct.toFixed(2)} % of one core`);
+console.log(`                        ${(frames / realtime.wallS).toFixed(1)} frames/s, ${((renders.ms - rendersBefore.ms) / Math.max(1, frames)).toFixed(1)} ms per frame`);
 
 ink.unmount();
 const end = memory();

@@ -9,7 +9,7 @@ import { useCockpit, useTick } from './context.js';
 import { Line } from './Line.js';
 
 /** Spinner frame period: slow enough to keep an idle-looking cockpit cheap. */
-const SPINNER_MS = 200;
+const SPINNER_MS = 500;
 
 interface RowProps {
   prompt: PlannedPrompt;

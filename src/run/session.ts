@@ -43,7 +43,7 @@ export async function capabilities(requested: string[]): Promise<string[]> {
 /** A new run: checks the lanes and suite first, then writes runs/<id>/run.json. */
 export async function createRun(request: RunRequest, resultsDir: string, runId = newRunId()): Promise<RunPlan> {
   const lanesFile = findManifestPath(request.lanesFile);
-  const manifest = await loadManifest(lanesFile);
+  const manifest = await loadManifest(lanesFile, process.env, { missingEnv: 'defer' });
   const known = new Set(manifest.lanes.map((l) => l.id));
   const lanes = request.lanes.length > 0 ? request.lanes : manifest.lanes.map((l) => l.id);
   for (const id of lanes) {
@@ -77,7 +77,7 @@ export async function createRun(request: RunRequest, resultsDir: string, runId =
 export async function openSession(resultsDir: string, runId: string, bus: EventBus): Promise<Session> {
   const runDir = runDirOf(resultsDir, runId);
   const plan = await readPlan(runDir);
-  const manifest = await loadManifest(plan.lanesFile);
+  const manifest = await loadManifest(plan.lanesFile, process.env, { missingEnv: 'defer' });
   const suite = await loadSuite(plan.suite);
   const manager = new LaneManager({ manifest, bus, logDir: join(runDir, 'lanes'), demo: plan.demo });
   return { plan, runDir, manifest, suite, manager };
