@@ -5,7 +5,7 @@ import { handleKey } from '../src/cockpit/keys.js';
 import { frameLayout, matrixLayout } from '../src/cockpit/layout.js';
 import type { CockpitStore } from '../src/store.js';
 import { AttemptDetail } from './AttemptDetail.js';
-import { StoreContext, useCockpit } from './context.js';
+import { PulseContext, StoreContext, useCockpit, usePulseSource } from './context.js';
 import { Footer } from './Footer.js';
 import { Gauges } from './Gauges.js';
 import { Header } from './Header.js';
@@ -77,15 +77,18 @@ export function App({ store, controller, columns, rows }: AppProps) {
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   useInput((input, key) => handleKey({ store, controller, exit }, input, key), { isActive: isRawModeSupported === true });
+  const pulse = usePulseSource(store);
   return (
     <StoreContext.Provider value={store}>
-      <Box flexDirection="column" width={frame.width} height={frame.height} overflow="hidden">
-        <Header width={frame.width} />
-        <Box height={frame.bodyRows} width={frame.width} overflow="hidden">
-          <Body width={frame.width} height={frame.bodyRows} />
+      <PulseContext.Provider value={pulse}>
+        <Box flexDirection="column" width={frame.width} height={frame.height} overflowY="hidden">
+          <Header width={frame.width} />
+          <Box height={frame.bodyRows} width={frame.width} overflowY="hidden">
+            <Body width={frame.width} height={frame.bodyRows} />
+          </Box>
+          <Footer width={frame.width} />
         </Box>
-        <Footer width={frame.width} />
-      </Box>
+      </PulseContext.Provider>
     </StoreContext.Provider>
   );
 }

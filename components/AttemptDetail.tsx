@@ -27,7 +27,7 @@ export function AttemptDetail({ width, height }: { width: number; height: number
         <Line key={top + i} segments={[line]} />
       ))}
       {detail.transcript === null && !detail.error && rows > shown.length && (
-        <Box height={1} width={width} overflow="hidden">
+        <Box height={1} width={width} overflowY="hidden">
           <Spinner label="reading transcript" />
         </Box>
       )}

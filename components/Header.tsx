@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import { headerSegments } from '../src/cockpit/header.js';
-import { elapsedSeconds, etaSeconds, isRunActive } from '../src/cockpit/runView.js';
-import { useCockpit, useTick } from './context.js';
+import { elapsedSeconds, etaSeconds } from '../src/cockpit/runView.js';
+import { useCockpit, usePulse } from './context.js';
 import { Line } from './Line.js';
 
 export const Header = memo(function Header({ width }: { width: number }) {
@@ -9,12 +9,11 @@ export const Header = memo(function Header({ width }: { width: number }) {
   const simulated = useCockpit((s) => (s.run ? s.run.simulated : false) || lane?.kind === 'demo');
   const suite = useCockpit((s) => s.run?.suite ?? s.suite);
   const n = useCockpit((s) => s.run?.n ?? s.n);
-  const active = useCockpit((s) => isRunActive(s.run));
   const paused = useCockpit((s) => Boolean(s.run?.pausedReason));
   const ended = useCockpit((s) => Boolean(s.run?.ended));
   const eta = useCockpit((s) => (s.run ? etaSeconds(s.run) : null));
-  // The run clock: whole seconds, recomputed by a 1 s tick while the run is active.
-  useTick(1000, active);
+  // The run clock advances with the pulse (each second while the run is active).
+  usePulse();
   const startedAt = useCockpit((s) => s.run?.startedAt ?? null);
   const endedAt = useCockpit((s) => s.run?.ended?.at ?? null);
   const elapsed = startedAt === null ? null : elapsedSeconds(startedAt, endedAt, Date.now());

@@ -55,7 +55,7 @@ export function Leaderboard({ width, height }: { width: number; height: number }
     );
   }
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Line segments={[{ text: fit(TITLE, width), bold: true }]} />
       {body}
     </Box>

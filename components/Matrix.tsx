@@ -3,13 +3,10 @@ import { memo, useEffect } from 'react';
 import { fit, fitRight, pctTight, seconds, type Segment } from '../src/cockpit/format.js';
 import { CELL_STYLE, RUNNING_COLOR, SPINNER_FRAMES } from '../src/cockpit/glyphs.js';
 import { attemptWindow, clampWindow, STATS_WIDTH, type MatrixLayout } from '../src/cockpit/layout.js';
-import type { Cell, RowStats } from '../src/cockpit/runView.js';
+import type { Cell, RowStats, RunView } from '../src/cockpit/runView.js';
 import type { PlannedPrompt } from '../src/types.js';
-import { useCockpit, useTick } from './context.js';
+import { useCockpit, useCockpitWith, usePulse } from './context.js';
 import { Line } from './Line.js';
-
-/** Spinner frame period: slow enough to keep an idle-looking cockpit cheap. */
-const SPINNER_MS = 500;
 
 interface RowProps {
   prompt: PlannedPrompt;
@@ -17,7 +14,7 @@ interface RowProps {
   stats: RowStats;
   /** The cursor's column when the cursor is on this row, else -1. */
   cursorCol: number;
-  /** Spinner frame; 0 for rows with nothing running, so they do not re-render on the tick. */
+  /** Spinner frame; 0 for rows with nothing running, so they do not re-render on the pulse. */
   frame: number;
   colStart: number;
   layout: MatrixLayout;
@@ -50,11 +47,19 @@ function rowSegments({ prompt, cells, stats, cursorCol, frame, colStart, layout 
   return segs;
 }
 
+const sameStatuses = (a: readonly Cell[], b: readonly Cell[]) =>
+  a === b || (a.length === b.length && a.every((cell, i) => cell.status === b[i]!.status));
+
+/** Runs that draw the same matrix: token progress changes cells but nothing drawn here. */
+function sameDrawnRun(a: RunView | null, b: RunView | null): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.prompts !== b.prompts || a.stats !== b.stats || a.n !== b.n) return false;
+  return a.cells.length === b.cells.length && a.cells.every((row, i) => sameStatuses(row, b.cells[i]!));
+}
+
 function sameRow(a: RowProps, b: RowProps): boolean {
   if (a.prompt !== b.prompt || a.stats !== b.stats || a.cursorCol !== b.cursorCol || a.frame !== b.frame) return false;
-  if (a.colStart !== b.colStart || a.layout !== b.layout || a.cells.length !== b.cells.length) return false;
-  // A running cell's tok/s changes often and is not drawn here: compare what is drawn.
-  return a.cells.every((cell, i) => cell.status === b.cells[i]!.status);
+  return a.colStart === b.colStart && a.layout === b.layout && sameStatuses(a.cells, b.cells);
 }
 
 const MatrixRow = memo(function MatrixRow(props: RowProps) {
@@ -74,13 +79,13 @@ function titleSegments(layout: MatrixLayout, colStart: number, n: number, top: n
 }
 
 export function Matrix({ layout }: { layout: MatrixLayout }) {
-  const run = useCockpit((s) => s.run);
+  const run = useCockpitWith((s) => s.run, sameDrawnRun);
   const cursor = useCockpit((s) => s.cursor);
   const scroll = useCockpit((s) => s.scroll);
   const resident = useCockpit((s) => s.resident);
   const suite = useCockpit((s) => s.suite);
   const setViewport = useCockpit((s) => s.setViewport);
-  const tick = useTick(SPINNER_MS, (run?.running ?? 0) > 0 && !run?.ended);
+  const pulse = usePulse();
 
   useEffect(() => setViewport({ matrixRows: layout.visibleRows }), [layout.visibleRows, setViewport]);
 
@@ -107,7 +112,7 @@ export function Matrix({ layout }: { layout: MatrixLayout }) {
         cells={cells}
         stats={run.stats[row]!}
         cursorCol={row === cursor.row ? cursor.col : -1}
-        frame={cells.some((c) => c.status === 'running') ? tick : 0}
+        frame={cells.some((c) => c.status === 'running') ? pulse : 0}
         colStart={colStart}
         layout={layout}
       />,
