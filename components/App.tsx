@@ -1,4 +1,4 @@
-import { Box, useApp, useInput, useStdin, useStdout } from 'ink';
+import { Box, Text, useApp, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
 import type { CockpitController } from '../src/cockpit/controller.js';
 import { handleKey } from '../src/cockpit/keys.js';
@@ -13,7 +13,6 @@ import { Help } from './Help.js';
 import { LaneMenu } from './LaneMenu.js';
 import { Leaderboard } from './Leaderboard.js';
 import { Matrix } from './Matrix.js';
-import { Line } from './Line.js';
 
 export interface AppProps {
   store: CockpitStore;
@@ -58,10 +57,8 @@ function Body({ width, height }: { width: number; height: number }) {
           <Matrix layout={layout} />
           {layout.gaugeWidth > 0 && (
             <>
-              <Box flexDirection="column" width={layout.separatorWidth}>
-                {Array.from({ length: height }, (_, i) => (
-                  <Line key={i} segments={[{ text: ' │ ', dim: true }]} />
-                ))}
+              <Box width={layout.separatorWidth}>
+                <Text dimColor>{Array.from({ length: height }, () => ' │ ').join('\n')}</Text>
               </Box>
               <Gauges width={layout.gaugeWidth} height={height} />
             </>

@@ -189,8 +189,11 @@ export function createCockpitStore(init: { lanes?: LaneEntry[]; n?: number; suit
           const live = run.running === 0 ? null : Math.max(0, (s.liveTokPerSec ?? 0) + delta);
           return { run, liveTokPerSec: live };
         }
-        case 'lane.state':
-          return laneStateUpdate(s, e);
+        case 'lane.state': {
+          const trouble = e.state === 'crashed' || e.state === 'error' || e.state === 'foreign';
+          const message = `${e.lane}: ${e.state}${e.port ? ` :${e.port}` : ''}${e.detail ? ` — ${e.detail}` : ''}`;
+          return { ...laneStateUpdate(s, e), logs: pushLog(s.logs, { level: trouble ? 'warn' : 'info', message, at: Date.now() }) };
+        }
         case 'telemetry': {
           const ring = s.telemetry.length >= TELEMETRY_RING ? s.telemetry.slice(1) : s.telemetry.slice();
           ring.push(e.sample);

@@ -5,12 +5,19 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import type { AttemptRun, Prompt, Sampling, ToolCallRecord } from '../types.js';
 import { estimateTokens, splitThink } from './answer.js';
 import { classifyError, type Classified } from './classify.js';
+import { malformedCall } from './toolResult.js';
 import { createToolbox } from './tools.js';
 import { writeTranscript, type TranscriptTurn } from './transcript.js';
-import { collectTurn, type StreamedTurn } from './turnStream.js';
+import { collectTurn, TOOL_ARGUMENTS_MAX_CHARS, type StreamedTurn } from './turnStream.js';
 
 export const DEFAULT_TURN_BUDGET = 12;
 export const DEFAULT_TIMEOUT_S = 360;
+/**
+ * A lane that sends nothing for this long (no response, or a stream that stopped mid-way) has
+ * stalled: the attempt ends as lane_error instead of waiting out the whole timeout as a runaway.
+ * Generous, because a lane sends nothing while it processes a long prompt.
+ */
+export const DEFAULT_IDLE_TIMEOUT_S = 120;
 const RECORDED_RESULT_CHARS = 2048;
 const PROGRESS_INTERVAL_MS = 250;
 /** Ending on this many malformed tool calls in a row (budget or timeout) is a format_error. */
@@ -33,6 +40,8 @@ export interface AttemptOptions {
   sampling: Sampling;
   turnBudget: number;
   timeoutS: number;
+  /** Seconds without a byte from the lane before the attempt ends as lane_error (default DEFAULT_IDLE_TIMEOUT_S). */
+  idleTimeoutS?: number;
   shell: boolean;
   systemPrompt?: string;
   /** Called at most 4 times a second while tokens arrive, and once at the end. */
@@ -62,6 +71,14 @@ function historyArguments(raw: string): string {
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
+/** Passes the chunks through, calling `onChunk` as each arrives. */
+async function* watched<T>(chunks: AsyncIterable<T>, onChunk: () => void): AsyncGenerator<T> {
+  for await (const chunk of chunks) {
+    onChunk();
+    yield chunk;
+  }
+}
+
 export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
   const startedAt = performance.now();
   const toolbox = createToolbox(opts.workDir, { shell: opts.shell, injectFailure: opts.prompt.inject_tool_failure });
@@ -74,11 +91,20 @@ export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
   });
 
   const abort = new AbortController();
-  let timedOut = false;
-  const deadline = setTimeout(() => {
-    timedOut = true;
+  /** Which of our own limits ended the attempt, if one did. */
+  let limit: 'timeout' | 'stalled' | null = null;
+  const stopFor = (reason: 'timeout' | 'stalled') => {
+    limit ??= reason;
     abort.abort();
-  }, opts.timeoutS * 1000);
+  };
+  const deadline = setTimeout(() => stopFor('timeout'), opts.timeoutS * 1000);
+  const idleS = opts.idleTimeoutS ?? DEFAULT_IDLE_TIMEOUT_S;
+  let idleTimer: NodeJS.Timeout | undefined;
+  /** (Re)starts the stall watchdog: armed while waiting on the lane, reset by every chunk. */
+  const watchLane = (on: boolean) => {
+    clearTimeout(idleTimer);
+    if (on) idleTimer = setTimeout(() => stopFor('stalled'), idleS * 1000);
+  };
   const onCancel = () => abort.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onCancel, { once: true });
 
@@ -120,6 +146,7 @@ export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
       }
       const requestAt = performance.now();
       let firstDeltaAt: number | null = null;
+      watchLane(true);
       const stream = await client.chat.completions.create(
         {
           model: opts.model,
@@ -131,13 +158,14 @@ export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
         },
         { signal: abort.signal },
       );
-      const turn = await collectTurn(stream, (partial) => {
+      const turn = await collectTurn(watched(stream, () => watchLane(true)), (partial) => {
         if (firstDeltaAt === null) {
           firstDeltaAt = performance.now();
           if (turnNo === 1) ttftMs = firstDeltaAt - requestAt;
         }
         emitProgress(partial.deltas, firstDeltaAt);
       });
+      watchLane(false);
       const turnMs = performance.now() - requestAt;
       waitMs += turnMs;
       if (abort.signal.aborted) break; // the client ends an aborted stream quietly
@@ -187,7 +215,10 @@ export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
 
       for (const [i, call] of turn.toolCalls.entries()) {
         const toolAt = performance.now();
-        const result = await toolbox.call(call.name, call.arguments);
+        const result =
+          call.oversized === undefined
+            ? await toolbox.call(call.name, call.arguments)
+            : malformedCall(`arguments are ${call.oversized} characters long; the limit is ${TOOL_ARGUMENTS_MAX_CHARS}`);
         const toolMs = performance.now() - toolAt;
         waitMs += toolMs;
         if (result.escape) escapeAttempts++;
@@ -209,11 +240,13 @@ export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
     if (!abort.signal.aborted) ended = classifyError(err);
   } finally {
     clearTimeout(deadline);
+    watchLane(false);
     opts.signal?.removeEventListener('abort', onCancel);
   }
 
-  const cancelled = abort.signal.aborted && !timedOut;
-  if (timedOut) ended = { status: 'runaway', error: `timeout ${opts.timeoutS} s reached` };
+  const cancelled = abort.signal.aborted && limit === null;
+  if (limit === 'timeout') ended = { status: 'runaway', error: `timeout ${opts.timeoutS} s reached` };
+  if (limit === 'stalled') ended = { status: 'lane_error', error: `the lane sent nothing for ${idleS} s (stalled)` };
   if (ended?.status === 'runaway' && malformedStreak >= MALFORMED_STREAK_FOR_FORMAT_ERROR) {
     ended = { status: 'format_error', error: `ended on ${malformedStreak} malformed tool calls in a row (${ended.error})` };
   }

@@ -4,6 +4,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, readdir, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import { globToRegExp } from './globPattern.js';
+import { createTextMatcher, RegexTimeout } from './regexWorker.js';
 import { resolveInside } from './sandbox.js';
 import { failure, success, type ToolResult } from './toolResult.js';
 import { walk } from './walk.js';
@@ -111,17 +112,24 @@ export async function glob(root: string, pattern: string): Promise<ToolResult> {
   }
   if (relPattern.split('/').includes('..')) return failure(`pattern '${pattern}' leaves the working folder ('..')`, true);
   if (relPattern.includes('\0')) return failure('pattern contains a NUL byte');
-  const matcher = globToRegExp(relPattern);
-  const matches: string[] = [];
+  const entries: { rel: string; kind: string }[] = [];
   const state = { seen: 0, truncated: false };
-  for await (const entry of walk(rootReal, WALK_CAP_ENTRIES, state)) {
-    if (!matcher.test(entry.rel)) continue;
-    matches.push(entry.kind === 'dir' ? `${entry.rel}/` : entry.rel);
-    if (matches.length >= GLOB_CAP_MATCHES) {
-      matches.push(`[truncated: first ${GLOB_CAP_MATCHES} matches]`);
-      break;
-    }
+  for await (const entry of walk(rootReal, WALK_CAP_ENTRIES, state)) entries.push(entry);
+  const matcher = createTextMatcher(globToRegExp(relPattern));
+  let hits: number[];
+  try {
+    hits = await matcher.match(
+      entries.map((e) => e.rel),
+      GLOB_CAP_MATCHES,
+    );
+  } catch (err) {
+    if (err instanceof RegexTimeout) return failure(`glob '${pattern}': ${err.message}`);
+    throw err;
+  } finally {
+    await matcher.close();
   }
+  const matches = hits.map((i) => (entries[i]!.kind === 'dir' ? `${entries[i]!.rel}/` : entries[i]!.rel));
+  if (matches.length >= GLOB_CAP_MATCHES) matches.push(`[truncated: first ${GLOB_CAP_MATCHES} matches]`);
   if (state.truncated) matches.push(`[search stopped after ${WALK_CAP_ENTRIES} entries]`);
   return success(matches.length ? matches.join('\n') : `no files match '${pattern}'`);
 }
@@ -143,6 +151,7 @@ export async function grep(root: string, pattern: string, userPath: string): Pro
   if (!target.ok) return failure(target.reason, target.escape);
   const rootReal = await realpath(root);
   const lines: string[] = [];
+  const matcher = createTextMatcher(regex);
   const searchFile = async (abs: string): Promise<boolean> => {
     const opened = await openRegularFile(abs, constants.O_RDONLY).catch(() => null);
     if (!opened?.handle) return true;
@@ -152,13 +161,11 @@ export async function grep(root: string, pattern: string, userPath: string): Pro
       if (buffer.subarray(0, 8192).includes(0)) return true; // binary
       const rel = toPosix(relative(rootReal, abs));
       const fileLines = buffer.toString('utf8').split(/\r?\n/);
-      for (let i = 0; i < fileLines.length; i++) {
-        if (!regex.test(fileLines[i]!)) continue;
+      for (const i of await matcher.match(fileLines, GREP_CAP_MATCHES - lines.length)) {
         const line = fileLines[i]!;
         lines.push(`${rel}:${i + 1}:${line.length > GREP_LINE_CHARS ? `${line.slice(0, GREP_LINE_CHARS)}…` : line}`);
-        if (lines.length >= GREP_CAP_MATCHES) return false;
       }
-      return true;
+      return lines.length < GREP_CAP_MATCHES;
     } finally {
       await opened.handle.close();
     }
@@ -178,6 +185,9 @@ export async function grep(root: string, pattern: string, userPath: string): Pro
     if (!complete) lines.push(`[truncated: first ${GREP_CAP_MATCHES} matches]`);
     return success(lines.length ? lines.join('\n') : `no matches for /${pattern}/ in ${userPath}`);
   } catch (err) {
+    if (err instanceof RegexTimeout) return failure(`grep /${pattern}/: ${err.message}`);
     return fsFailure(err, userPath);
+  } finally {
+    await matcher.close();
   }
 }

@@ -40,14 +40,16 @@ function splitExisting(path: string): { existing: string; rest: string } {
  */
 export function resolveInside(root: string, userPath: string): Resolved {
   if (userPath.includes('\0')) return refuse('path contains a NUL byte', false);
-  if (userPath.length > MAX_PATH_LENGTH) return refuse(`path longer than ${MAX_PATH_LENGTH} characters`, false);
 
+  // Whether it leaves is judged first, so a very long run of '../' still counts as an escape.
   const rootReal = realpathSync(root);
   const lexical = resolve(rootReal, userPath);
   const lexicalFromGivenRoot = resolve(root, userPath);
+  const shown = userPath.length > 200 ? `${userPath.slice(0, 200)}…` : userPath;
   if (!isInside(rootReal, lexical) && !isInside(resolve(root), lexicalFromGivenRoot)) {
-    return refuse(`'${userPath}' is outside the working folder`, true);
+    return refuse(`'${shown}' is outside the working folder`, true);
   }
+  if (userPath.length > MAX_PATH_LENGTH) return refuse(`path longer than ${MAX_PATH_LENGTH} characters`, false);
   // An absolute path spelled through the root as given (e.g. a /tmp symlink) is re-based on the real root.
   const candidate = isInside(rootReal, lexical) ? lexical : join(rootReal, relative(resolve(root), lexicalFromGivenRoot));
 

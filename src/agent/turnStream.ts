@@ -1,12 +1,51 @@
 // Folds one streamed chat-completions response into a turn: content, reasoning, tool calls
 // (deltas accumulated by index: the first carries id and name, later ones append arguments),
-// finish_reason and usage (from the final chunk, when the server sends it).
+// finish_reason and usage (from the final chunk, when the server sends it). What is kept is
+// bounded: a lane that streams 10 MB must not fill memory, the journal or the transcript.
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+
+/** Content and reasoning keep this many characters at the head and at the tail (where an answer ends). */
+export const TURN_TEXT_KEEP_CHARS = 32 * 1024;
+/** Tool-call arguments longer than this are not kept; the call is refused (write_file allows 1 MB). */
+export const TOOL_ARGUMENTS_MAX_CHARS = 2 * 1024 * 1024;
 
 export interface StreamedToolCall {
   id: string;
   name: string;
   arguments: string;
+  /** Set when the arguments outgrew TOOL_ARGUMENTS_MAX_CHARS: `arguments` holds only their start. */
+  oversized?: number;
+}
+
+/** Head and tail of a long text with the middle dropped; appends are amortised O(1). */
+class BoundedText {
+  private head = '';
+  private tail = '';
+  private dropped = 0;
+
+  append(piece: string): void {
+    if (this.head.length < TURN_TEXT_KEEP_CHARS) {
+      const room = TURN_TEXT_KEEP_CHARS - this.head.length;
+      this.head += piece.slice(0, room);
+      piece = piece.slice(room);
+    }
+    if (piece === '') return;
+    this.tail += piece;
+    // Trim only once the tail is twice the cap, so a stream of tiny deltas is not quadratic.
+    if (this.tail.length > 2 * TURN_TEXT_KEEP_CHARS) {
+      this.dropped += this.tail.length - TURN_TEXT_KEEP_CHARS;
+      this.tail = this.tail.slice(-TURN_TEXT_KEEP_CHARS);
+    }
+  }
+
+  toString(): string {
+    let { tail, dropped } = this;
+    if (tail.length > TURN_TEXT_KEEP_CHARS) {
+      dropped += tail.length - TURN_TEXT_KEEP_CHARS;
+      tail = tail.slice(-TURN_TEXT_KEEP_CHARS);
+    }
+    return dropped > 0 ? `${this.head}\n[… ${dropped} characters omitted …]\n${tail}` : this.head + tail;
+  }
 }
 
 export interface StreamedTurn {
@@ -31,6 +70,8 @@ export async function collectTurn(
   onDelta: (turn: StreamedTurn) => void,
 ): Promise<StreamedTurn> {
   const turn: StreamedTurn = { content: '', reasoning: '', toolCalls: [], finishReason: null, usage: null, deltas: 0 };
+  const content = new BoundedText();
+  const reasoningText = new BoundedText();
   const byIndex = new Map<number, StreamedToolCall>();
   for await (const chunk of chunks) {
     if (chunk.usage) {
@@ -40,12 +81,12 @@ export async function collectTurn(
       const delta = choice.delta as (typeof choice.delta & ReasoningDelta) | undefined;
       let gotDelta = false;
       if (delta?.content) {
-        turn.content += delta.content;
+        content.append(delta.content);
         gotDelta = true;
       }
       const reasoning = delta?.reasoning_content ?? delta?.reasoning;
       if (reasoning) {
-        turn.reasoning += reasoning;
+        reasoningText.append(reasoning);
         gotDelta = true;
       }
       for (const call of delta?.tool_calls ?? []) {
@@ -56,7 +97,7 @@ export async function collectTurn(
         }
         if (call.id && !acc.id) acc.id = call.id;
         if (call.function?.name) acc.name += call.function.name;
-        if (call.function?.arguments) acc.arguments += call.function.arguments;
+        if (call.function?.arguments) appendArguments(acc, call.function.arguments);
         gotDelta = true;
       }
       if (choice.finish_reason) turn.finishReason = choice.finish_reason;
@@ -66,6 +107,19 @@ export async function collectTurn(
       }
     }
   }
+  turn.content = content.toString();
+  turn.reasoning = reasoningText.toString();
   turn.toolCalls = [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
   return turn;
+}
+
+function appendArguments(call: StreamedToolCall, piece: string): void {
+  if (call.oversized !== undefined) {
+    call.oversized += piece.length;
+  } else if (call.arguments.length + piece.length > TOOL_ARGUMENTS_MAX_CHARS) {
+    call.oversized = call.arguments.length + piece.length;
+    call.arguments = call.arguments.slice(0, 200);
+  } else {
+    call.arguments += piece;
+  }
 }

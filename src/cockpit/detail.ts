@@ -11,6 +11,7 @@ export type DetailLine = Segment;
 const TOOL_RESULT_LINES = 20;
 
 // Model output may hold escape sequences; never let them reach the terminal.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 function clean(text: string): string {

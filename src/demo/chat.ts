@@ -180,6 +180,7 @@ class Pacer {
 export async function serveChat(lane: ChatLane, requestNumber: number, request: ChatRequest, res: ServerResponse): Promise<void> {
   const reply = planReply(lane.brain, request, lane.solutions);
   const fault = lane.faults.pick(reply.kind);
+  if (request.stream && lane.faults.splitsChunks) lane.faults.record('split-chunks');
   const crashes = lane.brain === 'crasher' && requestNumber % 4 === 0;
 
   if (fault === 'silent') return untilClosed(res);

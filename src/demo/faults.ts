@@ -59,6 +59,8 @@ export type TurnKind = 'answer' | 'tool_call' | 'parse_error';
 
 export class FaultPlan {
   private readonly counts = new Map<FaultName, number>();
+  /** How many times each fault was applied (split-chunks: streamed responses it split). */
+  readonly fired = new Map<FaultName, number>();
 
   constructor(private readonly faults: readonly FaultName[]) {}
 
@@ -73,8 +75,15 @@ export class FaultPlan {
       if (rule === 'stream' || (rule !== 'any' && rule !== turn)) continue;
       const count = (this.counts.get(fault) ?? 0) + 1;
       this.counts.set(fault, count);
-      if (count % faultPeriod === 0) return fault;
+      if (count % faultPeriod === 0) {
+        this.record(fault);
+        return fault;
+      }
     }
     return undefined;
+  }
+
+  record(fault: FaultName): void {
+    this.fired.set(fault, (this.fired.get(fault) ?? 0) + 1);
   }
 }

@@ -54,6 +54,8 @@ export interface FakeLaneStats {
   maxInFlight: number;
   /** Of those in flight, how many asked for a stream. */
   streaming: number;
+  /** Faults applied so far, by name. */
+  faults: Partial<Record<FaultName, number>>;
 }
 
 export interface FakeLane {
@@ -113,7 +115,7 @@ export async function startFakeLane(opts: FakeLaneOptions): Promise<FakeLane> {
     log,
     nextTaskId: () => taskIds++,
   };
-  const stats: FakeLaneStats = { requests: 0, inFlight: 0, maxInFlight: 0, streaming: 0 };
+  const stats: Omit<FakeLaneStats, 'faults'> = { requests: 0, inFlight: 0, maxInFlight: 0, streaming: 0 };
   const startedAt = Date.now();
   const loadDelayMs = opts.loadDelayMs ?? 0;
   let loaded = loadDelayMs <= 0;
@@ -207,7 +209,7 @@ export async function startFakeLane(opts: FakeLaneOptions): Promise<FakeLane> {
   return {
     url: `http://${host}:${port}`,
     port,
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, faults: Object.fromEntries(faults.fired) }),
     close: () =>
       new Promise<void>((resolve) => {
         clearTimeout(loadTimer);

@@ -1,6 +1,6 @@
 // lanes.yaml: find it, parse it with positions, expand ${ENV}, validate, and resolve defaults.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
@@ -82,6 +82,9 @@ export class ManifestError extends Error {
     this.problems = problems;
   }
 }
+
+/** A lanes.yaml larger than this is refused unread (a real one is a few KB). */
+export const MAX_MANIFEST_BYTES = 1024 * 1024;
 
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_STOP_TIMEOUT_S = 15;
@@ -248,8 +251,14 @@ export async function loadManifest(path: string, env: NodeJS.ProcessEnv = proces
   const file = resolve(path);
   let source: string;
   try {
+    const { size } = await stat(file);
+    if (size > MAX_MANIFEST_BYTES) {
+      const expected = `a lanes.yaml of at most ${MAX_MANIFEST_BYTES / 1024} KB (this file is ${(size / 1024 / 1024).toFixed(1)} MB)`;
+      throw new ManifestError(file, [{ line: 1, column: 1, field: '(file)', expected }]);
+    }
     source = await readFile(file, 'utf8');
   } catch (err) {
+    if (err instanceof ManifestError) throw err;
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new ManifestError(file, [{ line: 1, column: 1, field: '(file)', expected: `a readable lanes.yaml (${reason})` }]);
   }

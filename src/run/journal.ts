@@ -1,10 +1,32 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, ftruncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, ftruncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AttemptRecord } from '../types.js';
 
 /** The slot an attempt fills: one (lane, prompt, attempt). */
 export function slotKey(lane: string, promptId: string, attempt: number): string {
   return `${lane}\u0000${promptId}\u0000${attempt}`;
+}
+
+/** The write the journal uses; a seam so tests can inject ENOSPC. */
+export type WriteFn = (fd: number, buffer: Buffer, offset: number, length: number) => number;
+
+export interface JournalOptions {
+  write?: WriteFn;
+}
+
+/** Appending failed (disk full, read-only, ...); the journal still holds every earlier record, whole. */
+export class JournalWriteError extends Error {
+  readonly code: string | undefined;
+
+  constructor(path: string, kept: number, cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    super(
+      `cannot write the journal ${path}: ${(cause as Error).message}. The ${kept} attempt(s) finished before are kept; ` +
+        `make room or fix the folder, then carry on with --resume`,
+    );
+    this.name = 'JournalWriteError';
+    this.code = code;
+  }
 }
 
 /**
@@ -15,11 +37,19 @@ export function slotKey(lane: string, promptId: string, attempt: number): string
 export class Journal {
   private fd: number;
   private readonly records: AttemptRecord[] = [];
+  /** Bytes of whole records in the file: where a failed append is cut back to. */
+  private size: number;
+  private readonly write: WriteFn;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    opts: JournalOptions = {},
+  ) {
     mkdirSync(dirname(path), { recursive: true });
     if (existsSync(path)) this.records.push(...Journal.readAndRepair(path));
     this.fd = openSync(path, 'a');
+    this.size = fstatSync(this.fd).size;
+    this.write = opts.write ?? writeSync;
   }
 
   /** Parses the journal; a torn last line is truncated away so later appends stay valid. */
@@ -62,10 +92,21 @@ export class Journal {
     return latest;
   }
 
+  /** Writes and fsyncs one record; on failure the partial line is cut off again and JournalWriteError thrown. */
   append(record: AttemptRecord): void {
-    const line = `${JSON.stringify(record)}\n`;
-    writeSync(this.fd, line);
-    fsyncSync(this.fd);
+    const line = Buffer.from(`${JSON.stringify(record)}\n`);
+    try {
+      for (let written = 0; written < line.length; ) written += this.write(this.fd, line, written, line.length - written);
+      fsyncSync(this.fd);
+    } catch (err) {
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // the torn line is cut off on the next open instead
+      }
+      throw new JournalWriteError(this.path, this.records.length, err);
+    }
+    this.size += line.length;
     this.records.push(record);
   }
 

@@ -31,6 +31,8 @@ export interface SuiteRunOptions {
   enabled: ReadonlySet<string>;
   turnBudget: number;
   timeoutS: number;
+  /** Seconds without a byte from the lane before an attempt is a lane_error (default: the attempt loop's). */
+  idleTimeoutS?: number;
   sampling: Sampling;
   bus: EventBus;
   health?: LaneHealth;
@@ -132,7 +134,6 @@ export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
     const startedAt = new Date();
     const t0 = performance.now();
     bus.emit({ type: 'attempt.start', lane: lane.id, promptId: slot.promptId, attempt: slot.attempt, at: startedAt.toISOString() });
-    await rm(workDir, { recursive: true, force: true });
     await copyScratch(suite, workDir);
     await mkdir(join(opts.runDir, 'transcripts', laneDir), { recursive: true });
     const run = await runAttempt({
@@ -144,6 +145,7 @@ export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
       sampling: opts.sampling,
       turnBudget: prompt.turn_budget ?? opts.turnBudget,
       timeoutS: opts.timeoutS,
+      idleTimeoutS: opts.idleTimeoutS,
       shell: opts.enabled.has('shell'),
       onProgress: (p) =>
         bus.emit({ type: 'attempt.progress', lane: lane.id, promptId: slot.promptId, attempt: slot.attempt, completionTokens: p.completionTokens, tokPerSec: p.tokPerSec }),
@@ -169,6 +171,8 @@ export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
       ended_at: new Date().toISOString(),
     };
     journal.append(record);
+    // brainbench's own share of the attempt, up to the journal append (bench/overhead.ts)
+    const overheadS = (performance.now() - t0) / 1000 - run.wait_s;
     await rm(workDir, { recursive: true, force: true });
     latest.set(slotKey(lane.id, slot.promptId, slot.attempt), record);
     const tally = tallies.get(slot.promptId)!;
@@ -176,7 +180,6 @@ export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
       tally.graded++;
       if (record.outcome === 'pass') tally.passes++;
     }
-    const overheadS = (performance.now() - t0) / 1000 - run.wait_s;
     bus.emit({ type: 'attempt.end', record, overheadS });
     if (record.outcome === 'lane_error') await onLaneError();
   };

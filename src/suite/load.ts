@@ -6,7 +6,7 @@
 //   - brainbench's own directory: prompts.jsonl, ground_truth.json, scratch/, suite.json?
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { isMap, isNode, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -15,6 +15,9 @@ import { SuiteError } from './errors.js';
 import { buildPrompt, PromptError } from './prompt.js';
 import { EMPTY_TREE_HASH, hashTree } from './scratch.js';
 import { groundTruthSchema, suiteMetaSchema, suiteObjectSchema } from './schema.js';
+
+/** Any one suite file (prompts, suite.json, ground truth) larger than this is refused unread. */
+export const MAX_SUITE_FILE_BYTES = 16 * 1024 * 1024;
 
 const EXPECTED_SHAPES =
   'expected a suite: a .json file {suite, prompts}, a .jsonl file, or a directory holding prompts.jsonl or data/train.jsonl';
@@ -58,9 +61,20 @@ function schemaError(file: string, issue: z.core.$ZodIssue): SuiteError {
   return new SuiteError(file, issue.message.replace(/^Invalid input: /, ''), field === undefined ? {} : { field });
 }
 
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** Reads a suite file whole, after checking its size: a huge file is refused, not loaded into memory. */
+async function readSuiteFile(file: string): Promise<Buffer> {
+  const { size } = await stat(file);
+  if (size > MAX_SUITE_FILE_BYTES) {
+    throw new SuiteError(file, `file is ${megabytes(size)}; a suite file may be at most ${megabytes(MAX_SUITE_FILE_BYTES)}`);
+  }
+  return readFile(file);
+}
+
 async function readOptional(file: string): Promise<Buffer | undefined> {
   try {
-    return await readFile(file);
+    return await readSuiteFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -113,7 +127,7 @@ async function readJsonObjectSuite(file: string, bytes: Buffer): Promise<SuiteSo
 
 async function readBuiltinDir(dir: string): Promise<SuiteSource> {
   const promptFile = join(dir, 'prompts.jsonl');
-  const bytes = await readFile(promptFile);
+  const bytes = await readSuiteFile(promptFile);
   const metaFile = join(dir, 'suite.json');
   const metaBytes = await readOptional(metaFile);
   const meta = metaBytes ? suiteMetaSchema.safeParse(parseJsonObject(metaFile, stripBom(metaBytes.toString('utf8')))) : undefined;
@@ -131,7 +145,7 @@ async function readBuiltinDir(dir: string): Promise<SuiteSource> {
 
 async function readPublishedDir(dir: string): Promise<SuiteSource> {
   const promptFile = join(dir, 'data', 'train.jsonl');
-  const bytes = await readFile(promptFile);
+  const bytes = await readSuiteFile(promptFile);
   return { name: basename(dir), promptFile, prompts: readJsonl(promptFile, bytes), hashed: [bytes], home: dir, sampling: {} };
 }
 
@@ -142,7 +156,7 @@ async function readSource(path: string): Promise<SuiteSource> {
     if (existsSync(join(path, 'data', 'train.jsonl'))) return readPublishedDir(path);
     throw new SuiteError(path, `no prompts.jsonl or data/train.jsonl in this directory (${EXPECTED_SHAPES})`);
   }
-  const bytes = await readFile(path);
+  const bytes = await readSuiteFile(path);
   if (extname(path).toLowerCase() === '.jsonl') {
     return { name: basename(path, extname(path)), promptFile: path, prompts: readJsonl(path, bytes), hashed: [bytes], sampling: {} };
   }

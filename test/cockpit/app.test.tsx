@@ -1,11 +1,13 @@
-import { render } from 'ink-testing-library';
+import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../components/App.js';
-import { cleanup } from 'ink-testing-library';
+import { PULSE_MS } from '../../components/context.js';
 import { fakeController, LANES, prompts, record, runStart, sample, scorecard, storeWithLanes } from './fixtures.js';
 
 const KEY = { up: '\u001B[A', down: '\u001B[B', right: '\u001B[C', enter: '\r', esc: '\u001B' };
 const tick = () => new Promise((resolve) => setTimeout(resolve, 30));
+/** Gauges redraw on the pulse, not on each sample. */
+const pulse = () => new Promise((resolve) => setTimeout(resolve, PULSE_MS + 100));
 
 function mount(data: Parameters<typeof fakeController>[0] = {}) {
   const store = storeWithLanes();
@@ -28,7 +30,7 @@ describe('cockpit keys and views', () => {
     store.getState().apply(runStart(list, { done: [record(list[0]!.id, 1), record(list[0]!.id, 2, 'wrong_answer'), record(list[1]!.id, 1, 'runaway')] }));
     store.getState().apply({ type: 'attempt.start', lane: 'x', promptId: list[0]!.id, attempt: 3, at: '' });
     store.getState().apply({ type: 'telemetry', sample: sample(91) });
-    await tick();
+    await pulse();
     const row = frame().split('\n').find((l) => l.startsWith(list[0]!.id))!;
     expect(row).toMatch(/✓ {2}✗ {2}[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] {2}·/);
     expect(row).toMatch(/1\/2\s+50%/);
@@ -44,9 +46,27 @@ describe('cockpit keys and views', () => {
   it('shows "no GPU" when samples have no GPUs', async () => {
     const { store, frame } = mount();
     store.getState().apply({ type: 'telemetry', sample: sample(null, { noGpu: true }) });
-    await tick();
+    await pulse();
     expect(frame()).toContain('no GPU');
     expect(frame()).toContain('31.8/128 GB');
+  });
+
+  it('draws nothing while idle and one frame per pulse for a burst of samples and token ticks', async () => {
+    const { store, ink, frame } = mount();
+    const list = prompts(2);
+    store.getState().apply(runStart(list));
+    store.getState().apply({ type: 'attempt.start', lane: 'x', promptId: list[0]!.id, attempt: 1, at: '' });
+    store.getState().apply({ type: 'run.paused', lane: 'x', reason: 'hold the clock' });
+    store.getState().apply({ type: 'run.end', runId: 'r1', lane: 'x', scorecard: scorecard('x', 1), scorecardPath: 'p', summaryPath: 's' });
+    await pulse();
+    const idle = ink.frames.length;
+    await pulse();
+    expect(ink.frames.length).toBe(idle);
+    for (let i = 0; i < 20; i++) store.getState().apply({ type: 'telemetry', sample: sample(i) });
+    await pulse();
+    expect(ink.frames.length - idle).toBeGreaterThanOrEqual(1);
+    expect(ink.frames.length - idle).toBeLessThanOrEqual(2);
+    expect(frame()).toContain('19 %');
   });
 
   it('a digit swaps at once when no run is active', async () => {
@@ -171,15 +191,15 @@ describe('cockpit keys and views', () => {
   });
 
   it('q calls controller.quit and then exits', async () => {
-    const { press, calls, ink, frame } = mount();
-    let exited = false;
-    // waitUntilExit is not exposed by ink-testing-library; an unmounted app stops rendering
+    const { store, press, calls, ink } = mount();
+    const list = prompts(1);
+    store.getState().apply(runStart(list));
+    store.getState().apply({ type: 'attempt.start', lane: 'x', promptId: list[0]!.id, attempt: 1, at: '' });
     await press('q');
     expect(calls).toContainEqual(['quit']);
+    // A mounted cockpit would redraw the spinner on the next pulse; an exited one draws nothing.
     const frames = ink.frames.length;
-    await press('s'); // ignored after quitting
-    exited = ink.frames.length === frames;
-    expect(exited).toBe(true);
-    expect(frame()).not.toContain('Swap lane');
+    await pulse();
+    expect(ink.frames.length).toBe(frames);
   });
 });

@@ -91,6 +91,21 @@ describe('frame size', () => {
     expectInside(frame, 80, 24);
   });
 
+  it('follows a terminal resize', async () => {
+    const store = busyStore();
+    const { controller } = fakeController();
+    const ink = render(<App store={store} controller={controller} />);
+    Object.defineProperty(ink.stdout, 'rows', { value: 40, configurable: true });
+    ink.stdout.emit('resize');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ink.lastFrame()!.split('\n')).toHaveLength(39);
+    Object.defineProperty(ink.stdout, 'rows', { value: 12, configurable: true });
+    ink.stdout.emit('resize');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expectInside(ink.lastFrame()!, 100, 12);
+    expect(ink.lastFrame()!.split('\n')).toHaveLength(11);
+  });
+
   it('shows every prompt at 120×40 without windowing', () => {
     const store = busyStore();
     const { controller } = fakeController();

@@ -98,6 +98,7 @@ describe('cockpit store reducer', () => {
     store.getState().apply({ type: 'lane.state', lane: 'demo', state: 'crashed', detail: 'crash 1' });
     expect(store.getState().resident).toBe('demo');
     expect(store.getState().lanes.find((l) => l.id === 'demo')!.detail).toBe('crash 1');
+    expect(store.getState().logs.at(-1)).toMatchObject({ level: 'warn', message: 'demo: crashed — crash 1' });
   });
 
   it('keeps a bounded telemetry ring and the latest sample', () => {

@@ -1,0 +1,135 @@
+// One suite run against an in-process fake lane (the demo lane's server), straight through the
+// runner: no lane manager, no throughput probe, no telemetry. Shared by the bench scripts and the
+// run tests that need the fake lane's own counters (stats().maxInFlight).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startFakeLane, type BrainName, type FakeLaneStats } from '../../src/demo/server.js';
+import type { Solutions } from '../../src/demo/solutions.js';
+import { EventBus } from '../../src/events.js';
+import { brainbenchVersion, builtinSuitesDir } from '../../src/paths.js';
+import { Journal } from '../../src/run/journal.js';
+import { runSuite, type SuiteRunResult } from '../../src/run/runner.js';
+import { laneScorecard } from '../../src/run/scorecard.js';
+import { capabilities } from '../../src/run/session.js';
+import { loadSuite } from '../../src/suite/load.js';
+import type { AttemptRecord, EngineEvent, LaneScorecard, Suite } from '../../src/types.js';
+
+export interface FakeRunOptions {
+  brain: BrainName;
+  n: number;
+  parallel: number;
+  adaptive?: boolean;
+  /** Decoding slots of the fake lane (/props total_slots). Default: `parallel`. */
+  slots?: number;
+  /** Simulated decode rate per slot; 0 = no delay. */
+  tokPerSec: number;
+  /** Default: the built-in brain-v1. */
+  suite?: Suite;
+  solutions?: Solutions;
+  /** Lane id in records and the scorecard. Default: the brain's name. */
+  laneId?: string;
+}
+
+export interface FakeRun {
+  /** Every journaled record, in journal order (lane_error retries included). */
+  journal: AttemptRecord[];
+  result: SuiteRunResult;
+  events: EngineEvent[];
+  /** Seconds from the runner's start to its last attempt's end. */
+  wallS: number;
+  laneStats: FakeLaneStats;
+  card: LaneScorecard;
+}
+
+export function loadBrainV1(): Promise<Suite> {
+  return loadSuite(join(builtinSuitesDir, 'brain-v1'));
+}
+
+export async function runOnFakeLane(opts: FakeRunOptions): Promise<FakeRun> {
+  const suite = opts.suite ?? (await loadBrainV1());
+  const laneId = opts.laneId ?? opts.brain;
+  const runDir = await mkdtemp(join(tmpdir(), 'bb-fakerun-'));
+  const journal = new Journal(join(runDir, 'journal.jsonl'));
+  const bus = new EventBus();
+  const events: EngineEvent[] = [];
+  bus.on((e) => events.push(e));
+  const server = await startFakeLane({
+    brain: opts.brain,
+    alias: laneId,
+    tokPerSec: opts.tokPerSec,
+    slots: opts.slots ?? opts.parallel,
+    ...(opts.solutions ? { solutions: opts.solutions } : {}),
+  });
+  const startedAt = new Date().toISOString();
+  try {
+    const t0 = performance.now();
+    const result = await runSuite({
+      runId: 'fake-run',
+      runDir,
+      journal,
+      lane: {
+        id: laneId,
+        kind: 'demo',
+        baseURL: `${server.url}/v1`,
+        model: laneId,
+        command: `fake lane --brain ${opts.brain}`,
+        simulated: true,
+        slots: opts.slots ?? opts.parallel,
+        metricsUrl: null,
+      },
+      suite,
+      n: opts.n,
+      parallel: opts.parallel,
+      adaptive: opts.adaptive ?? false,
+      enabled: new Set(await capabilities([])),
+      turnBudget: 12,
+      timeoutS: 360,
+      sampling: suite.sampling,
+      bus,
+    });
+    const wallS = (performance.now() - t0) / 1000;
+    const card = laneScorecard({
+      lane: laneId,
+      simulated: true,
+      prompts: suite.prompts,
+      records: result.records,
+      skipped: result.skipped,
+      probe: null,
+      telemetry: null,
+      decidedEarly: result.decidedEarly,
+      reproducibility: {
+        suite: suite.name,
+        suite_hash: suite.hash,
+        fixture_hash: suite.fixtureHash,
+        n: opts.n,
+        parallel: opts.parallel,
+        adaptive: opts.adaptive ?? false,
+        sampling: suite.sampling,
+        lane_command: `fake lane --brain ${opts.brain}`,
+        brainbench_version: brainbenchVersion,
+        started_at: startedAt,
+        ended_at: new Date().toISOString(),
+        machine: hostname(),
+        run_id: 'fake-run',
+      },
+    });
+    return { journal: [...journal.all()], result, events, wallS, laneStats: server.stats(), card };
+  } finally {
+    journal.close();
+    await server.close();
+    await rm(runDir, { recursive: true, force: true });
+  }
+}
+
+/** Most attempts in flight at once, counted from attempt.start / attempt.end events. */
+export function maxAttemptsInFlight(events: EngineEvent[]): number {
+  let inFlight = 0;
+  let max = 0;
+  for (const e of events) {
+    if (e.type === 'attempt.start') max = Math.max(max, ++inFlight);
+    else if (e.type === 'attempt.end') inFlight--;
+  }
+  return max;
+}

@@ -1,0 +1,52 @@
+// brainbench's own time per attempt: the attempt's wall from the runner's start of the slot to
+// the journal append, minus the agent's wait on the lane and on tools (attempt.end overheadS),
+// against the fake lane at zero latency. Run: npx tsx bench/overhead.ts
+// Prints figures; asserts nothing. Target: median under 5 ms.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { mean, percentile } from '../src/run/stats.js';
+import { copyScratch } from '../src/suite/scratch.js';
+import type { Suite } from '../src/types.js';
+import { loadBrainV1, runOnFakeLane } from './lib/fakeRun.js';
+
+const ATTEMPTS = 200;
+const TARGET_MS = 5;
+
+/** Median ms of the per-attempt scratch copy alone: usually the largest share of the overhead. */
+async function scratchCopyMs(suite: Suite, rounds = 50): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'bb-bench-scratch-'));
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < rounds; i++) {
+      const started = performance.now();
+      await copyScratch(suite, join(dir, String(i)));
+      times.push(performance.now() - started);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return percentile(times, 50)!;
+}
+
+async function main(): Promise<void> {
+  const suite = await loadBrainV1();
+  // one warm-up pass so module loading and JIT do not count
+  await runOnFakeLane({ brain: 'strong', n: 1, parallel: 1, tokPerSec: 0, suite });
+  const n = Math.ceil(ATTEMPTS / suite.prompts.length);
+  const run = await runOnFakeLane({ brain: 'strong', n, parallel: 1, tokPerSec: 0, suite });
+  const overheadMs = run.events
+    .flatMap((e) => (e.type === 'attempt.end' && e.overheadS !== undefined ? [e.overheadS * 1000] : []))
+    .slice(0, ATTEMPTS);
+  const walls = run.journal.slice(0, ATTEMPTS).map((r) => r.wall_s * 1000);
+  const median = percentile(overheadMs, 50)!;
+
+  console.log(`brainbench overhead per attempt, fake lane at zero latency (brain strong, ${suite.name}, ${overheadMs.length} attempts, sequential)`);
+  console.log(`  median ${median.toFixed(2)} ms · p95 ${percentile(overheadMs, 95)!.toFixed(2)} ms · mean ${mean(overheadMs)!.toFixed(2)} ms · max ${Math.max(...overheadMs).toFixed(2)} ms`);
+  console.log(`  attempt wall (agent loop incl. waits): median ${percentile(walls, 50)!.toFixed(2)} ms`);
+  console.log(`  of which the scratch copy (copyScratch): median ${(await scratchCopyMs(suite)).toFixed(2)} ms`);
+  console.log(`  target: median < ${TARGET_MS} ms → ${median < TARGET_MS ? 'met' : 'NOT met'}`);
+}
+
+await main();
