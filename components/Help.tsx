@@ -8,12 +8,13 @@ const KEYS: [string, string][] = [
   ['s', 'lane menu: ↑/↓ choose, enter swap, esc close'],
   ['r', 'run the suite on the resident lane'],
   ['p', 'pause / resume the run (attempts in flight finish)'],
+  ['x', 'stop the run (finished attempts are kept; brainbench run --resume carries it on)'],
   ['↑ ↓ ← →, h j k', 'move the cursor in the matrix; pgup/pgdn by a page'],
   ['f', 'follow the newest attempt again'],
   ['enter', 'open the attempt under the cursor (↑/↓/space scroll, esc back)'],
   ['l', 'leaderboard: ranked lanes and per-prompt pass rates (esc back)'],
   ['?', 'this help (esc back)'],
-  ['q, ctrl+c', 'quit: stops lanes the cockpit started; a detached run goes on'],
+  ['q, ctrl+c', 'quit: stops a run started here and the demo lane; real lanes stay up, a detached run goes on'],
 ];
 
 const CONFIRM = 'Swap during a run: m moves the run to the new lane · x stops the run, then swaps · esc cancels';

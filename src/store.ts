@@ -171,7 +171,8 @@ export function createCockpitStore(init: { lanes?: LaneEntry[]; n?: number; suit
           if (!s.run) return {};
           let delta = 0;
           const run = updateCell(s.run, e.promptId, e.attempt, (cell) => {
-            if (cell.status !== 'running') return cell;
+            // no rate yet (first token, or the attempt's closing report): keep the last one shown
+            if (cell.status !== 'running' || e.tokPerSec === null) return cell;
             delta = (e.tokPerSec ?? 0) - (cell.tokPerSec ?? 0);
             return { ...cell, tokPerSec: e.tokPerSec };
           });
@@ -186,7 +187,8 @@ export function createCockpitStore(init: { lanes?: LaneEntry[]; n?: number; suit
             delta = -(cell.tokPerSec ?? 0);
             return { status: r.outcome, record: r };
           });
-          const live = run.running === 0 ? null : Math.max(0, (s.liveTokPerSec ?? 0) + delta);
+          // between sequential attempts nothing streams: keep showing the last rate, not a blank
+          const live = run.running === 0 ? s.liveTokPerSec : Math.max(0, (s.liveTokPerSec ?? 0) + delta);
           return { run, liveTokPerSec: live };
         }
         case 'lane.state': {

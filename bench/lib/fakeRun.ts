@@ -16,52 +16,55 @@ import { capabilities } from '../../src/run/session.js';
 import { loadSuite } from '../../src/suite/load.js';
 import type { AttemptRecord, EngineEvent, LaneScorecard, Suite } from '../../src/types.js';
 
-export interface FakeRunOptions {
-  brain: BrainName;
+export interface SuiteRunSettings {
   n: number;
   parallel: number;
   adaptive?: boolean;
+  /** Default: the built-in brain-v1. */
+  suite?: Suite;
+  /** Lane id in records and the scorecard. */
+  laneId: string;
+}
+
+export interface FakeRunOptions extends Omit<SuiteRunSettings, 'laneId'> {
+  brain: BrainName;
   /** Decoding slots of the fake lane (/props total_slots). Default: `parallel`. */
   slots?: number;
   /** Simulated decode rate per slot; 0 = no delay. */
   tokPerSec: number;
-  /** Default: the built-in brain-v1. */
-  suite?: Suite;
   solutions?: Solutions;
-  /** Lane id in records and the scorecard. Default: the brain's name. */
+  /** Default: the brain's name. */
   laneId?: string;
 }
 
-export interface FakeRun {
+export interface SuiteRunOutput {
   /** Every journaled record, in journal order (lane_error retries included). */
   journal: AttemptRecord[];
   result: SuiteRunResult;
   events: EngineEvent[];
   /** Seconds from the runner's start to its last attempt's end. */
   wallS: number;
-  laneStats: FakeLaneStats;
   card: LaneScorecard;
+}
+
+export interface FakeRun extends SuiteRunOutput {
+  laneStats: FakeLaneStats;
 }
 
 export function loadBrainV1(): Promise<Suite> {
   return loadSuite(join(builtinSuitesDir, 'brain-v1'));
 }
 
-export async function runOnFakeLane(opts: FakeRunOptions): Promise<FakeRun> {
+/** Runs a suite through the runner against any OpenAI-compatible server at `baseURL` (…/v1). */
+export async function runSuiteAt(baseURL: string, opts: SuiteRunSettings): Promise<SuiteRunOutput> {
   const suite = opts.suite ?? (await loadBrainV1());
-  const laneId = opts.laneId ?? opts.brain;
+  const adaptive = opts.adaptive ?? false;
+  const command = `suite run against ${baseURL}`;
   const runDir = await mkdtemp(join(tmpdir(), 'bb-fakerun-'));
   const journal = new Journal(join(runDir, 'journal.jsonl'));
   const bus = new EventBus();
   const events: EngineEvent[] = [];
   bus.on((e) => events.push(e));
-  const server = await startFakeLane({
-    brain: opts.brain,
-    alias: laneId,
-    tokPerSec: opts.tokPerSec,
-    slots: opts.slots ?? opts.parallel,
-    ...(opts.solutions ? { solutions: opts.solutions } : {}),
-  });
   const startedAt = new Date().toISOString();
   try {
     const t0 = performance.now();
@@ -69,20 +72,11 @@ export async function runOnFakeLane(opts: FakeRunOptions): Promise<FakeRun> {
       runId: 'fake-run',
       runDir,
       journal,
-      lane: {
-        id: laneId,
-        kind: 'demo',
-        baseURL: `${server.url}/v1`,
-        model: laneId,
-        command: `fake lane --brain ${opts.brain}`,
-        simulated: true,
-        slots: opts.slots ?? opts.parallel,
-        metricsUrl: null,
-      },
+      lane: { id: opts.laneId, kind: 'demo', baseURL, model: opts.laneId, command, simulated: true, slots: opts.parallel, metricsUrl: null },
       suite,
       n: opts.n,
       parallel: opts.parallel,
-      adaptive: opts.adaptive ?? false,
+      adaptive,
       enabled: new Set(await capabilities([])),
       turnBudget: 12,
       timeoutS: 360,
@@ -91,7 +85,7 @@ export async function runOnFakeLane(opts: FakeRunOptions): Promise<FakeRun> {
     });
     const wallS = (performance.now() - t0) / 1000;
     const card = laneScorecard({
-      lane: laneId,
+      lane: opts.laneId,
       simulated: true,
       prompts: suite.prompts,
       records: result.records,
@@ -105,9 +99,9 @@ export async function runOnFakeLane(opts: FakeRunOptions): Promise<FakeRun> {
         fixture_hash: suite.fixtureHash,
         n: opts.n,
         parallel: opts.parallel,
-        adaptive: opts.adaptive ?? false,
+        adaptive,
         sampling: suite.sampling,
-        lane_command: `fake lane --brain ${opts.brain}`,
+        lane_command: command,
         brainbench_version: brainbenchVersion,
         started_at: startedAt,
         ended_at: new Date().toISOString(),
@@ -115,21 +109,27 @@ export async function runOnFakeLane(opts: FakeRunOptions): Promise<FakeRun> {
         run_id: 'fake-run',
       },
     });
-    return { journal: [...journal.all()], result, events, wallS, laneStats: server.stats(), card };
+    return { journal: [...journal.all()], result, events, wallS, card };
   } finally {
     journal.close();
-    await server.close();
     await rm(runDir, { recursive: true, force: true });
   }
 }
 
-/** Most attempts in flight at once, counted from attempt.start / attempt.end events. */
-export function maxAttemptsInFlight(events: EngineEvent[]): number {
-  let inFlight = 0;
-  let max = 0;
-  for (const e of events) {
-    if (e.type === 'attempt.start') max = Math.max(max, ++inFlight);
-    else if (e.type === 'attempt.end') inFlight--;
+/** Starts a fake lane playing `brain`, runs the suite against it, stops it. */
+export async function runOnFakeLane(opts: FakeRunOptions): Promise<FakeRun> {
+  const laneId = opts.laneId ?? opts.brain;
+  const server = await startFakeLane({
+    brain: opts.brain,
+    alias: laneId,
+    tokPerSec: opts.tokPerSec,
+    slots: opts.slots ?? opts.parallel,
+    ...(opts.solutions ? { solutions: opts.solutions } : {}),
+  });
+  try {
+    const run = await runSuiteAt(`${server.url}/v1`, { ...opts, laneId });
+    return { ...run, laneStats: server.stats() };
+  } finally {
+    await server.close();
   }
-  return max;
 }

@@ -38,6 +38,11 @@ export function redactUrl(url: string): string {
 
 export async function writeTranscript(path: string, input: TranscriptInput): Promise<void> {
   const { baseURL, ...rest } = input;
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${JSON.stringify({ ...rest, base_url: redactUrl(baseURL) }, null, 2)}\n`);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, `${JSON.stringify({ ...rest, base_url: redactUrl(baseURL) }, null, 2)}\n`);
+  } catch (err) {
+    // fs errors do not name the file; a full or read-only results disk must say where.
+    throw new Error(`cannot write the transcript ${path}: ${(err as Error).message}`, { cause: err });
+  }
 }

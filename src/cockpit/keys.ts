@@ -160,6 +160,10 @@ export function handleKey(ctx: KeyContext, input: string, key: KeyPress): void {
       else if (input === '?') s.openHelp();
       else if (input === 'f') s.setFollow(true);
       else if (input === 'p') togglePause(ctx);
+      else if (input === 'x') {
+        if (!isRunActive(s.run)) s.log('info', 'no run to stop');
+        else attempt(ctx, 'stop', () => ctx.controller.stopRun());
+      }
       else if (input === 'r') {
         if (isRunActive(s.run)) s.log('info', 'a run is already active (p pauses it)');
         else attempt(ctx, 'run', () => ctx.controller.startRun());

@@ -1,11 +1,176 @@
-import type { Command } from '../cli/args.js';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { intFlag, parseFlags, type Command } from '../cli/args.js';
+import { AttachController, findLiveRun } from '../cockpit/attach-controller.js';
+import type { CockpitController } from '../cockpit/controller.js';
+import { LocalController } from '../cockpit/local-controller.js';
+import { openPreferences } from '../cockpit/prefs.js';
+import { EventBus } from '../events.js';
+import { LaneManager } from '../lanes/manager.js';
+import { findManifestPath, loadManifest } from '../lanes/manifest.js';
+import { defaultResultsDir, defaultSuite, runDir } from '../paths.js';
+import { readPlan } from '../run/plan.js';
+import { createCockpitStore, type CockpitStore } from '../store.js';
+import type { LaneSpec } from '../lanes/manifest.js';
+import { readStatus } from '../run/status-file.js';
+import { runCommand } from './run.js';
+
+const HELP = `brainbench — the cockpit: live matrix of prompts × attempts, gauges, one-key lane swaps
+
+Usage:
+  brainbench [flags]              open the cockpit on lanes.yaml (attaches to a live detached run)
+  brainbench --demo [flags]       open it on the simulated demo lane and start a run right away
+
+Flags:
+  --demo               use the demo lane (no GPU needed) and start a run at once
+  --attach RUN_ID      watch this run (one started with 'brainbench run --detach')
+  --no-attach          do not attach to a live detached run; drive lanes yourself
+  --lanes-file FILE    lanes manifest (default: $BRAINBENCH_LANES, ./lanes.yaml, the user config)
+  --results DIR        results folder (default ./results)
+  --suite PATH|NAME    suite for runs started here (default: last used, else ${defaultSuite})
+  -n N                 attempts per prompt (default: last used, else 5)
+  --parallel K         attempts in flight (default: the lane's slots, else 1)
+  --adaptive           stop a prompt once its majority verdict is decided
+  --brain NAME         demo lane: strong, weak, confabulator, looper, broken-json, reasoning-only, crasher
+  --tok-per-sec N      demo lane: simulated decode speed (default 40)
+  --fps N              frame-rate cap (default 10)
+
+Keys (also on screen; ? lists them all):
+  1-9 swap to that lane · d demo · s lane menu · r run · p pause/resume · x stop the run
+  arrows move · enter attempt detail · esc back · l leaderboard · ? help · q quit
+
+Quitting stops a run the cockpit started (finished attempts are kept; resume with
+'brainbench run --resume ID') and the demo lane; a real lane stays resident. It never stops a
+detached run. Without a terminal (a pipe, CI), 'brainbench --demo' prints a line per attempt.`;
+
+const FLAGS = {
+  demo: { type: 'boolean' },
+  attach: { type: 'string' },
+  'no-attach': { type: 'boolean' },
+  'lanes-file': { type: 'string' },
+  results: { type: 'string' },
+  suite: { type: 'string' },
+  n: { type: 'string', short: 'n' },
+  parallel: { type: 'string' },
+  adaptive: { type: 'boolean' },
+  brain: { type: 'string' },
+  'tok-per-sec': { type: 'string' },
+  fps: { type: 'string' },
+} as const;
+
+async function runIds(resultsDir: string): Promise<string[]> {
+  try {
+    return await readdir(join(resultsDir, 'runs'));
+  } catch {
+    return [];
+  }
+}
 
 export const cockpitCommand: Command = {
   name: 'cockpit',
-  summary: 'open the cockpit (the default)',
-  help: `brainbench cockpit — open the cockpit (the default)`,
-  async run() {
-    console.error('brainbench cockpit: not built yet');
-    return 1;
+  summary: 'open the cockpit (the default when no command is given)',
+  help: HELP,
+  async run(argv) {
+    const { values } = parseFlags(argv, FLAGS);
+    const resultsDir = values.results ?? defaultResultsDir();
+
+    if (!process.stdout.isTTY || !process.stdin.isTTY) {
+      // No terminal to draw on (pipe, CI, ssh without -t): the plain reporter instead of raw mode.
+      if (!values.demo) {
+        console.error("brainbench: no terminal here, so no cockpit. Use 'brainbench run --lane ID' (line per attempt), 'brainbench status' or 'brainbench lanes'.");
+        return 2;
+      }
+      const passOn = ['--lane', 'demo', ...argv.filter((a) => a !== '--demo' && a !== '--no-attach')];
+      return runCommand.run(passOn);
+    }
+
+    // React's development build leaks over an overnight session; decide before React loads.
+    process.env.NODE_ENV ??= 'production';
+    const prefs = openPreferences();
+    const bus = new EventBus();
+    const lanesFile = findManifestPath(values['lanes-file']);
+    const manifest = await loadManifest(lanesFile, process.env, { missingEnv: 'defer' });
+    const suite = values.suite ?? prefs.get('suite') ?? defaultSuite;
+    const n = intFlag(values.n, 'n', prefs.get('n') ?? 5);
+
+    let controller: CockpitController;
+    let store: CockpitStore;
+    const attachTo = values.attach
+      ? { runId: values.attach, pid: (await readStatusPid(resultsDir, values.attach)) ?? -1 }
+      : values.demo || values['no-attach']
+        ? null
+        : await findLiveRun(resultsDir, await runIds(resultsDir));
+
+    if (attachTo) {
+      const plan = await readPlan(runDir(resultsDir, attachTo.runId));
+      store = createStore(manifest.lanes, plan.n, plan.suite);
+      bus.on(store.getState().apply);
+      const attach = new AttachController(runDir(resultsDir, attachTo.runId), attachTo.pid, resultsDir, bus);
+      store.getState().log('info', `attached to run ${attachTo.runId} (pid ${attachTo.pid}); q stops watching, the run goes on`);
+      attach.start();
+      controller = attach;
+    } else {
+      store = createStore(manifest.lanes, n, suite);
+      bus.on(store.getState().apply);
+      const manager = new LaneManager({
+        manifest,
+        bus,
+        logDir: join(resultsDir, 'lanes'),
+        demo: {
+          ...(values.brain ? { brain: values.brain } : {}),
+          ...(values['tok-per-sec'] ? { tokPerSec: intFlag(values['tok-per-sec'], 'tok-per-sec', 40) } : {}),
+        },
+      });
+      const local = new LocalController({
+        manager,
+        bus,
+        resultsDir,
+        laneKinds: new Map(manifest.lanes.map((l) => [l.id, l.kind])),
+        request: {
+          lanesFile,
+          suite,
+          n,
+          parallel: values.parallel === undefined ? null : intFlag(values.parallel, 'parallel', 1),
+          adaptive: values.adaptive ?? false,
+          enable: [],
+          turnBudget: 12,
+          timeoutS: 360,
+          sampling: {},
+          demo: {},
+          stopAfter: false,
+        },
+        onSwap: (id) => prefs.set('lastLane', id),
+        log: (level, message) => store!.getState().log(level, message),
+      });
+      prefs.set('suite', suite);
+      prefs.set('n', n);
+      // lanes already up (started by an earlier brainbench) show as they are
+      for (const status of await manager.status()) {
+        bus.emit({ type: 'lane.state', lane: status.id, state: status.state, ...(status.port ? { port: status.port } : {}), ...(status.detail ? { detail: status.detail } : {}) });
+      }
+      await local.init(null);
+      controller = local;
+      if (values.demo) {
+        // the README's first command: the matrix fills in by itself
+        void controller
+          .swapLane('demo')
+          .then(() => controller.startRun())
+          .catch((err: unknown) => store!.getState().log('error', (err as Error).message));
+      }
+    }
+
+    const { runCockpit } = await import('../../components/cockpit.js');
+    await runCockpit({ store, controller, fps: values.fps ? intFlag(values.fps, 'fps', 10) : (prefs.get('fps') ?? 10) });
+    // The user quit and controller.quit() has stopped what needed stopping; an attempt still
+    // winding down must not hold the terminal (it has no record yet, so a resume re-runs it).
+    process.exit(0);
   },
 };
+
+async function readStatusPid(resultsDir: string, runId: string): Promise<number | null> {
+  return (await readStatus(runDir(resultsDir, runId)))?.pid ?? null;
+}
+
+function createStore(lanes: LaneSpec[], n: number, suite: string): CockpitStore {
+  return createCockpitStore({ lanes: lanes.map((l) => ({ id: l.id, kind: l.kind, port: l.port || null, state: 'stopped' })), n, suite });
+}

@@ -8,7 +8,8 @@ import { RunControl } from '../run/control.js';
 import { runQueue } from '../run/queue.js';
 import { createLineReporter } from '../run/reporter.js';
 import { lockResults } from '../run/results-lock.js';
-import { createRun, openSession } from '../run/session.js';
+import { createEventLog } from '../run/event-log.js';
+import { createRun, openSession, type Session } from '../run/session.js';
 import { createStatusWriter } from '../run/status-file.js';
 import type { EngineEvent } from '../types.js';
 
@@ -108,6 +109,13 @@ function detach(runId: string, resultsDir: string): number {
   return 0;
 }
 
+/** The demo lane lives inside this process; it goes when the run's process goes. */
+async function stopInProcessLanes(session: Session): Promise<void> {
+  for (const lane of session.manifest.lanes) {
+    if (lane.kind === 'demo' && session.plan.lanes.includes(lane.id)) await session.manager.stop(lane.id);
+  }
+}
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a suite against a lane or a queue of lanes, headless',
@@ -157,7 +165,20 @@ export const runCommand: Command = {
     const session = await openSession(resultsDir, runId, bus);
     const status = createStatusWriter(session.runDir, runId, session.plan.lanes);
     bus.on(status.listener);
+    bus.on(createEventLog(session.runDir));
     const control = new RunControl();
+    // An attached cockpit pauses and resumes a run in another process with these two signals.
+    const onPause = () => {
+      control.pause('paused from the cockpit');
+      bus.emit({ type: 'run.paused', lane: session.plan.lanes[0] ?? '', reason: 'paused from the cockpit' });
+      status.setState('paused');
+    };
+    const onResume = () => {
+      control.resume();
+      status.setState('running');
+    };
+    process.on('SIGUSR1', onPause);
+    process.on('SIGUSR2', onResume);
     let interrupts = 0;
     const onSignal = (signal: NodeJS.Signals) => {
       interrupts++;
@@ -184,7 +205,10 @@ export const runCommand: Command = {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGUSR1', onPause);
+      process.off('SIGUSR2', onResume);
       if (session.plan.stopAfter) await session.manager.stopAll();
+      else await stopInProcessLanes(session);
       await status.flush();
       await releaseResults();
     }

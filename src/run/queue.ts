@@ -155,7 +155,7 @@ export async function runQueue(opts: QueueOptions): Promise<QueueResult> {
       else await markLaneFinished(opts.runDir, (finished = [...finished, laneId]));
       bus.emit({ type: 'run.end', runId: plan.runId, lane: laneId, scorecard: card, scorecardPath, summaryPath });
       const last = laneId === plan.lanes[plan.lanes.length - 1];
-      if (!last || plan.stopAfter || lane.kind === 'demo') await manager.stop(laneId);
+      if (!last || plan.stopAfter) await manager.stop(laneId);
     }
   } finally {
     journal.close();

@@ -11,13 +11,39 @@ function readOwner(ownerPath: string): { pid: number; runId: string } | null {
   }
 }
 
+const UNWRITABLE: Record<string, string> = {
+  EROFS: 'it is on a read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+};
+
+/**
+ * Refuses, with a clear reason, a results folder brainbench cannot write (read-only, no
+ * permission, disk full): creates it if needed, then writes and removes a probe file.
+ */
+export function checkWritable(resultsDir: string): void {
+  const probe = join(resultsDir, `.brainbench-probe-${process.pid}`);
+  try {
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(probe, 'probe');
+    rmSync(probe, { force: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    // A recursive mkdir on a read-only disk reports ENOENT for the missing parent: ask the disk.
+    const reason = UNWRITABLE[code] ?? (err as Error).message;
+    throw new Error(`cannot write results to ${resultsDir}: ${reason} (${code || 'error'}); pass --results DIR on a writable disk`, { cause: err });
+  }
+}
+
 /**
  * One writer per results folder: two runs rewriting the same summary.md would each lose the
  * other's lanes. The lock is proper-lockfile's (stale after the holder dies); a side file names
  * the holder so the refusal can say who.
  */
 export async function lockResults(resultsDir: string, runId: string): Promise<() => Promise<void>> {
-  mkdirSync(resultsDir, { recursive: true });
+  checkWritable(resultsDir);
   const lockPath = join(resultsDir, '.brainbench.lock');
   const ownerPath = join(resultsDir, '.brainbench.owner');
   // A holder killed with SIGKILL leaves its lock until it goes stale; when the recorded owner is

@@ -103,7 +103,8 @@ export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
   let restarting: Promise<void> | null = null;
 
   const onLaneError = async (): Promise<void> => {
-    if (!opts.health || paused) return;
+    // a stopped run is winding down (its lane may be going away on purpose): no restarts
+    if (!opts.health || paused || opts.control?.stopped) return;
     if (restarting) return restarting;
     restarting = (async () => {
       if (await opts.health!.isUp()) return; // the lane answered: a one-off error, not a crash

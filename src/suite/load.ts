@@ -50,8 +50,12 @@ function parseJsonObject(file: string, text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    // JSON.parse gives no line; the YAML parser (JSON is YAML) usually can.
-    const line = parseDocument(text, { prettyErrors: true }).errors[0]?.linePos?.[0].line;
+    // JSON.parse gives a position for some errors (a trailing comma); the YAML parser (JSON is YAML) a line for others.
+    const position = /at position (\d+)/.exec((err as Error).message)?.[1];
+    const line =
+      position === undefined
+        ? parseDocument(text, { prettyErrors: true }).errors[0]?.linePos?.[0].line
+        : text.slice(0, Number(position)).split('\n').length;
     throw new SuiteError(file, `invalid JSON: ${(err as Error).message}`, line === undefined ? {} : { line });
   }
 }

@@ -47,11 +47,16 @@ export function hashTree(dir: string): string {
  * `dest` is replaced; with no scratch tree, `dest` is an empty directory.
  */
 export async function copyScratch(suite: Suite, dest: string): Promise<void> {
-  await rm(dest, { recursive: true, force: true });
-  if (suite.scratchDir === undefined) {
-    await mkdir(dest, { recursive: true });
-    return;
+  try {
+    await rm(dest, { recursive: true, force: true });
+    if (suite.scratchDir === undefined) {
+      await mkdir(dest, { recursive: true });
+      return;
+    }
+    // Symlinks are copied as they are (not followed), so sandbox escape fixtures stay escapes.
+    await cp(suite.scratchDir, dest, { recursive: true, verbatimSymlinks: true });
+  } catch (err) {
+    // fs errors do not always name the file; a full or read-only results disk must say where.
+    throw new Error(`cannot make the attempt's scratch copy ${dest}: ${(err as Error).message}`, { cause: err });
   }
-  // Symlinks are copied as they are (not followed), so sandbox escape fixtures stay escapes.
-  await cp(suite.scratchDir, dest, { recursive: true, verbatimSymlinks: true });
 }

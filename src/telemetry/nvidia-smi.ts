@@ -115,8 +115,12 @@ export class GpuStream {
     this.restartTimer = this.burstTimer = null;
     const child = this.child;
     this.child = null;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // pid undefined: the spawn failed (no nvidia-smi), and such a child never emits 'exit'
+    if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.once('error', () => resolve());
+    });
     child.kill('SIGTERM');
     const killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
     await exited;

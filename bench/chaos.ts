@@ -1,0 +1,178 @@
+// npm run chaos — issue 8's figures: every lane fault, a hostile model, malformed input, a failing
+// disk and a secret, thrown at brainbench in-process (plus a few real CLI runs), then one table.
+// It prints what happened; the assertions live in test/hardening/.
+import { execa } from 'execa';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { shellAvailable } from '../src/agent/shell.js';
+import { main } from '../src/cli.js';
+import { faultNames } from '../src/demo/faults.js';
+import { startFakeLane } from '../src/demo/server.js';
+import { Journal, JournalWriteError } from '../src/run/journal.js';
+import { lockResults } from '../src/run/results-lock.js';
+import type { AttemptRecord } from '../src/types.js';
+import { lanesCases, lanesRefusal, lanesRefusalProblems, suiteCases, suiteRefusal, suiteRefusalProblems } from '../test/hardening/badInputs.js';
+import { faultProblems, hostileSetup, runScenario, tempDir } from '../test/hardening/harness.js';
+import { cliArgs, repoRoot } from '../test/helpers/cli.js';
+
+interface Row {
+  area: string;
+  injected: number;
+  handled: number;
+  runs: string;
+  lost: number;
+  note: string;
+}
+
+const rows: Row[] = [];
+const failures: string[] = [];
+const started = performance.now();
+const shell = await shellAvailable();
+
+// 1. Lane faults, each through the real runner against the fake lane.
+for (const fault of faultNames) {
+  const result = await runScenario({ faults: [fault], idleTimeoutS: 0.5, enabled: shell ? ['shell'] : [] });
+  const problems = faultProblems(fault, result);
+  failures.push(...problems.map((p) => `fault ${fault}: ${p}`));
+  const injected = result.injected[fault] ?? 0;
+  const outcomes = Object.entries(result.outcomes).map(([o, n]) => `${o} ${n}`).join(', ');
+  rows.push({ area: `fault ${fault}`, injected, handled: problems.length ? 0 : injected, runs: '1/1', lost: result.lost, note: `${outcomes} (${result.wallS.toFixed(1)} s)` });
+}
+
+// 2. The hostile model.
+const listener = createServer((socket) => socket.end());
+await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+const setup = hostileSetup((listener.address() as { port: number }).port, { shell });
+const hostile = await runScenario({ suitePath: setup.suitePath, solutions: setup.solutions, enabled: shell ? ['shell'] : [] });
+listener.close();
+const escapesExpected = setup.cases.reduce((sum, c) => sum + c.escapes, 0);
+const canaryIntact = readFileSync(join(setup.canaryDir, 'canary.txt'), 'utf8') === setup.canaryText && readdirSync(setup.canaryDir).length === 1;
+const contained = setup.cases.filter((c) => {
+  const record = hostile.records.find((r) => r.prompt_id === c.id);
+  const ok = record !== undefined && record.escape_attempts === c.escapes && record.wall_s < 15;
+  if (!ok) failures.push(`hostile ${c.id}: ${record ? `counted ${record.escape_attempts}, expected ${c.escapes}, ${record.wall_s} s` : 'no record'}`);
+  return ok;
+}).length;
+if (!canaryIntact) failures.push('hostile: the canary outside the scratch folder was touched');
+rows.push({
+  area: 'hostile model',
+  injected: setup.cases.length,
+  handled: canaryIntact ? contained : 0,
+  runs: '1/1',
+  lost: hostile.lost,
+  note: `${hostile.scorecard.escape_attempts}/${escapesExpected} escapes counted in the scorecard${shell ? '' : ' (no bubblewrap: shell cases left out)'}`,
+});
+
+// 3. Bad input.
+let refused = 0;
+for (const c of suiteCases) {
+  const problems = suiteRefusalProblems(c, await suiteRefusal(c));
+  failures.push(...problems.map((p) => `suite '${c.name}': ${p}`));
+  if (!problems.length) refused++;
+}
+for (const c of lanesCases) {
+  const problems = lanesRefusalProblems(c, await lanesRefusal(c));
+  failures.push(...problems.map((p) => `lanes '${c.name}': ${p}`));
+  if (!problems.length) refused++;
+}
+const printed: string[] = [];
+const consoleError = console.error;
+console.error = (...args: unknown[]) => void printed.push(args.join(' '));
+const typoCode = await main(['run', '--lane', 'demo', '--resum', 'x']);
+console.error = consoleError;
+const typoOk = typoCode === 2 && /did you mean --resume\?/.test(printed.join('\n'));
+if (!typoOk) failures.push(`flag typo: ${printed.join(' ')}`);
+const badInputs = suiteCases.length + lanesCases.length + 1;
+rows.push({ area: 'bad input', injected: badInputs, handled: refused + (typoOk ? 1 : 0), runs: '-', lost: 0, note: `${suiteCases.length} suites, ${lanesCases.length} lanes files, 1 flag typo` });
+
+// 4. The machine: a full disk (ENOSPC mid-append), a real full tmpfs under the CLI, a held results folder.
+const journalPath = join(tempDir('bb-chaos-journal-'), 'journal.jsonl');
+let writes = 0;
+const journal = new Journal(journalPath, {
+  write: (fd, buffer, offset, length) => {
+    if (++writes === 3) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    return writeSync(fd, buffer, offset, length);
+  },
+});
+const sample = JSON.parse(readFileSync(join(hostile.runDir, 'journal.jsonl'), 'utf8').split('\n')[0]!) as AttemptRecord;
+let machineHandled = 0;
+journal.append({ ...sample, attempt: 1 });
+journal.append({ ...sample, attempt: 2 });
+try {
+  journal.append({ ...sample, attempt: 3 });
+} catch (err) {
+  if (err instanceof JournalWriteError && new Journal(journalPath).all().length === 2) machineHandled++;
+  else failures.push(`journal ENOSPC: ${(err as Error).message}`);
+}
+journal.close();
+
+let machineInjected = 2;
+if (shell) {
+  machineInjected++;
+  const base = tempDir('bb-chaos-full-');
+  const results = join(base, 'results');
+  mkdirSync(results);
+  const [node, args] = cliArgs(['run', '--lane', 'demo', '-n', '3', '--tok-per-sec', '0', '--results', results]);
+  const script = `${[node, ...args].map((a) => `'${a}'`).join(' ')}; code=$?; cp -r '${results}' '${base}/copy'; exit $code`;
+  const run = await execa('bwrap', ['--dev-bind', '/', '/', '--size', '300000', '--tmpfs', results, 'sh', '-c', script], {
+    cwd: repoRoot,
+    reject: false,
+    env: { ...process.env, BRAINBENCH_STATE_DIR: tempDir('bb-chaos-state-') },
+  });
+  const runId = readdirSync(join(base, 'copy', 'runs'))[0]!;
+  const lines = readFileSync(join(base, 'copy', 'runs', runId, 'journal.jsonl'), 'utf8').split('\n');
+  const whole = lines.at(-1) === '' && lines.slice(0, -1).every((l) => JSON.parse(l) as unknown);
+  if (run.exitCode === 1 && /no space left on device/.test(run.stderr) && whole) machineHandled++;
+  else failures.push(`full tmpfs: exit ${run.exitCode}, ${run.stderr.trim()}`);
+}
+
+const held = tempDir('bb-chaos-lock-');
+const release = await lockResults(held, 'first');
+try {
+  await lockResults(held, 'second');
+  failures.push('results lock: a second run was let in');
+} catch (err) {
+  if (/is in use by run first/.test((err as Error).message)) machineHandled++;
+  else failures.push(`results lock: ${(err as Error).message}`);
+}
+await release();
+rows.push({ area: 'machine', injected: machineInjected, handled: machineHandled, runs: '-', lost: 0, note: 'ENOSPC mid-append, full tmpfs under the CLI, results folder held' });
+
+// 5. A secret from the environment, through a real CLI run with lane errors.
+const secret = 'sk-chaos-SECRET-5e1d';
+const fake = await startFakeLane({ brain: 'crasher', tokPerSec: 0, faults: ['http500'] });
+const secretDir = tempDir('bb-chaos-secret-');
+writeFileSync(join(secretDir, 'lanes.yaml'), `version: 1\nlanes:\n  - id: remote\n    kind: openai\n    base_url: ${fake.url}/v1\n    api_key: "\${MY_KEY}"\n    model: demo\n`);
+const [node, args] = cliArgs(['run', '--lane', 'remote', '-n', '1', '--lanes-file', join(secretDir, 'lanes.yaml'), '--results', join(secretDir, 'results'), '--json']);
+const secretRun = await execa(node, args, { cwd: repoRoot, reject: false, env: { ...process.env, MY_KEY: secret, BRAINBENCH_STATE_DIR: tempDir('bb-chaos-state-') } });
+await fake.close();
+const written = readdirSync(join(secretDir, 'results'), { recursive: true, encoding: 'utf8' })
+  .map((rel) => join(secretDir, 'results', rel))
+  .filter((path) => statSync(path).isFile());
+const leaks = [secretRun.stdout + secretRun.stderr, ...written.map((f) => readFileSync(f, 'utf8'))].filter((text) => text.includes(secret)).length;
+if (leaks || secretRun.exitCode !== 0) failures.push(`secret: exit ${secretRun.exitCode}, found in ${leaks} outputs/files`);
+rows.push({ area: 'secret in lanes.yaml', injected: 1, handled: leaks || secretRun.exitCode !== 0 ? 0 : 1, runs: '1/1', lost: 0, note: `grepped ${written.length} files and the CLI output` });
+
+// The table.
+const header: Row = { area: 'what', injected: 0, handled: 0, runs: 'runs done', lost: 0, note: 'detail' };
+const cells = (r: Row, top = false) => [r.area, top ? 'injected' : String(r.injected), top ? 'handled' : String(r.handled), r.runs, top ? 'lost' : String(r.lost), r.note];
+const table = [cells(header, true), ...rows.map((r) => cells(r))];
+const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+for (const [i, row] of table.entries()) {
+  console.log(row.map((cell, j) => (j === row.length - 1 ? cell : cell.padEnd(widths[j]!))).join('  '));
+  if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+}
+const faultRows = rows.filter((r) => r.area.startsWith('fault '));
+const sum = (list: Row[], key: 'injected' | 'handled' | 'lost') => list.reduce((s, r) => s + r[key], 0);
+console.log('');
+console.log(`faults injected ${sum(faultRows, 'injected')}, handled ${sum(faultRows, 'handled')}`);
+console.log(`runs completed ${rows.filter((r) => r.runs === '1/1').length}/${rows.filter((r) => r.runs !== '-').length}`);
+console.log(`attempts lost ${sum(rows, 'lost')} (target 0)`);
+console.log(`escapes attempted ${setup.cases.length}, contained ${canaryIntact ? contained : 0} (target: all)`);
+console.log(`bad inputs refused ${refused + (typoOk ? 1 : 0)}/${badInputs}`);
+console.log(`took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+if (failures.length) {
+  console.log(`\n${failures.length} problem(s):\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,140 @@
+import { readFile } from 'node:fs/promises';
+import type { EventBus } from '../events.js';
+import type { LaneManager } from '../lanes/manager.js';
+import { runDir as runDirOf } from '../paths.js';
+import { RunControl } from '../run/control.js';
+import { createEventLog } from '../run/event-log.js';
+import { runQueue } from '../run/queue.js';
+import { lockResults } from '../run/results-lock.js';
+import { createRun, type RunRequest } from '../run/session.js';
+import { createStatusWriter } from '../run/status-file.js';
+import { loadScorecards } from '../run/summary.js';
+import { loadSuite } from '../suite/load.js';
+import { TelemetrySampler } from '../telemetry/sampler.js';
+import type { LaneKind } from '../types.js';
+import type { CockpitController } from './controller.js';
+
+export interface LocalControllerOptions {
+  manager: LaneManager;
+  bus: EventBus;
+  resultsDir: string;
+  /** Run settings; the lane is the resident one at the time `r` is pressed. */
+  request: Omit<RunRequest, 'lanes'>;
+  laneKinds: Map<string, LaneKind>;
+  /** Called with the lane id after every successful swap (preferences). */
+  onSwap?: (id: string) => void;
+  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+/** How long quitting waits for attempts in flight before leaving them to a resume. */
+const QUIT_WAIT_MS = 3000;
+
+/**
+ * The cockpit's engine when it runs things itself: swaps lanes through the lane manager, runs
+ * the suite on the resident lane with the same queue code as `brainbench run`, and keeps an idle
+ * telemetry sampler going between runs so the gauges always move.
+ */
+export class LocalController implements CockpitController {
+  private resident: string | null = null;
+  private run: { control: RunControl; done: Promise<void> } | null = null;
+  private idle: TelemetrySampler | null = null;
+  private closing = false;
+
+  constructor(private readonly opts: LocalControllerOptions) {}
+
+  /** Starts the gauges; call once the cockpit is up. */
+  async init(resident: string | null, metricsUrl: string | null = null): Promise<void> {
+    this.resident = resident;
+    await this.restartIdleSampler(metricsUrl);
+  }
+
+  private async restartIdleSampler(metricsUrl: string | null): Promise<void> {
+    if (this.closing) return;
+    await this.idle?.stop();
+    this.idle = new TelemetrySampler({ bus: this.opts.bus, metricsUrl });
+    this.idle.start();
+  }
+
+  async swapLane(id: string): Promise<void> {
+    if (this.run) throw new Error('a run is active: stop it (x) or let it finish first');
+    const lane = await this.opts.manager.start(id);
+    this.resident = id;
+    this.opts.onSwap?.(id);
+    await this.restartIdleSampler(lane.metricsUrl);
+  }
+
+  async startRun(): Promise<void> {
+    if (this.run) throw new Error('a run is already going (p pauses it)');
+    if (!this.resident) throw new Error('no lane is up: press its digit (or d for demo) first');
+    const { resultsDir, bus, manager } = this.opts;
+    const plan = await createRun({ ...this.opts.request, lanes: [this.resident] }, resultsDir);
+    const release = await lockResults(resultsDir, plan.runId);
+    const runDir = runDirOf(resultsDir, plan.runId);
+    const suite = await loadSuite(plan.suite);
+    const status = createStatusWriter(runDir, plan.runId, plan.lanes);
+    const eventLog = createEventLog(runDir);
+    const unsubscribe = [bus.on(status.listener), bus.on(eventLog)];
+    await this.idle?.stop();
+    this.idle = null;
+    const control = new RunControl();
+    const done = runQueue({ plan, suite, runDir, resultsDir, manager, bus, control })
+      .then((result) => {
+        for (const f of result.failures) this.opts.log('error', `lane ${f.lane} did not start: ${f.reason}`);
+        for (const u of result.unfinished) this.opts.log('warn', `${u.lane}: ${u.reason} — r starts a new run; 'brainbench run --resume ${plan.runId}' carries this one on`);
+        status.setState(control.stopped ? 'stopped' : result.failures.length || result.unfinished.length ? 'failed' : 'finished');
+      })
+      .catch((err: unknown) => {
+        status.setState('failed');
+        this.opts.log('error', `run ${plan.runId} failed: ${(err as Error).message}`);
+      })
+      .finally(async () => {
+        unsubscribe.forEach((off) => off());
+        await status.flush();
+        await release();
+        this.run = null;
+        await this.restartIdleSampler(null);
+      });
+    this.run = { control, done };
+  }
+
+  pauseRun(): void {
+    this.run?.control.pause();
+  }
+
+  resumeRun(): void {
+    this.run?.control.resume();
+  }
+
+  async stopRun(): Promise<void> {
+    if (!this.run) return;
+    const { control, done } = this.run;
+    control.stop();
+    await done;
+  }
+
+  async swapDuringRun(id: string, choice: 'move' | 'stop'): Promise<void> {
+    await this.stopRun();
+    await this.swapLane(id);
+    // 'move': the finished attempts stay in the stopped run's journal; the suite goes on on the new lane
+    if (choice === 'move') await this.startRun();
+  }
+
+  async loadLeaderboard() {
+    return loadScorecards(this.opts.resultsDir, (message) => this.opts.log('warn', message));
+  }
+
+  async readTranscript(path: string): Promise<string> {
+    return readFile(path, 'utf8');
+  }
+
+  /** Stops the run and the simulated lane; a real lane stays resident (loading a model is slow). */
+  async quit(): Promise<void> {
+    this.closing = true;
+    if (this.run) {
+      this.run.control.stop();
+      await Promise.race([this.run.done, new Promise((r) => setTimeout(r, QUIT_WAIT_MS).unref())]);
+    }
+    await this.idle?.stop();
+    for (const [id, kind] of this.opts.laneKinds) if (kind === 'demo') await this.opts.manager.stop(id);
+  }
+}

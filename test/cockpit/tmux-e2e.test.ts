@@ -1,0 +1,79 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cliArgs, repoRoot, tempDir } from '../helpers/cli.js';
+
+// End to end: `brainbench --demo` in a real terminal (tmux at 80×24), driven by keystrokes.
+const session = `bb-e2e-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-t', session);
+const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
+
+async function waitForScreen(what: string, test: (s: string) => boolean, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = screen();
+    if (test(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; screen was:\n${last}`);
+}
+
+describe('the cockpit in tmux', () => {
+  afterAll(() => {
+    try {
+      tmux('kill-session', '-t', session);
+    } catch {
+      // already gone
+    }
+  });
+
+  it('fills the matrix, shows gauges, swaps lanes, opens a detail and exits cleanly', async () => {
+    const dir = tempDir('bb-tmux-');
+    const lanes = join(dir, 'lanes.yaml');
+    writeFileSync(lanes, 'version: 1\nlanes:\n  - id: demo\n    kind: demo\n    tok_per_sec: 60\n  - id: demo-weak\n    kind: demo\n    brain: weak\n    tok_per_sec: 60\n');
+    const [node, args] = cliArgs(['--demo', '-n', '3', '--lanes-file', lanes, '--results', join(dir, 'results')]);
+    const command = [node, ...args].map((a) => `'${a}'`).join(' ');
+    const env = `BRAINBENCH_STATE_DIR='${join(dir, 'state')}' BRAINBENCH_CONFIG_DIR='${join(dir, 'config')}'`;
+    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', repoRoot, 'bash --norc --noprofile');
+    keys(`${env} ${command}; echo "exited with $?"`, 'Enter');
+
+    // the matrix fills in by itself
+    const filled = await waitForScreen('two finished rows', (s) => (s.match(/✓ +✓ +✓ +3\/3/g) ?? []).length >= 2);
+    expect(filled).toContain('brainbench');
+    expect(filled).toMatch(/lane ● demo/);
+    expect(filled).toMatch(/p1_read_ground\S*\s+✓\s+✓\s+✓\s+3\/3\s+100%/);
+    expect(filled).toMatch(/MEM\s+\S+ [\d.]+\/\d+ GB/); // unified memory gauge
+    expect(filled).toContain('no GPU'); // no nvidia-smi here
+    expect(filled).toContain('q quit');
+    for (const line of filled.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+
+    // Enter on a finished cell opens the attempt; Esc goes back
+    keys('Home');
+    keys('Up');
+    for (let i = 0; i < 15; i++) keys('Up');
+    keys('Left', 'Left');
+    keys('Enter');
+    const detail = await waitForScreen('the attempt detail', (s) => s.includes('Attempt detail'));
+    expect(detail).toMatch(/p1_read_grounding · attempt 1 · ✓ pass/);
+    expect(detail).toContain('read_file');
+    keys('Escape');
+    await waitForScreen('the matrix again', (s) => s.includes('pass agree'));
+
+    // a digit during the run asks first; m moves the run to the other lane (the demo lane is d)
+    keys('1');
+    await waitForScreen('the swap confirm', (s) => s.includes('Run active'));
+    keys('m');
+    const swapped = await waitForScreen('the weak lane resident', (s) => /lane ● demo-weak/.test(s) && /✓|✗/.test(s.split('\n').slice(2, 6).join('')));
+    expect(swapped).toMatch(/\[1\] demo-weak ●/);
+    expect(swapped).toMatch(/\[d\] demo ○/);
+
+    // q quits, leaves the alternate screen and gives the shell back
+    keys('q');
+    const after = await waitForScreen('the shell prompt', (s) => s.includes('exited with 0'), 20_000);
+    expect(after).not.toContain('pass agree');
+    expect(tmux('display-message', '-p', '-t', session, '#{alternate_on}').trim()).toBe('0');
+  }, 120_000);
+});
