@@ -1,14 +1,37 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliArgs, repoRoot, tempDir } from '../helpers/cli.js';
+import type { RunStatus } from '../../src/run/status-file.js';
+import { cliArgs, repoRoot, spawnCli, tempDir } from '../helpers/cli.js';
 
 // End to end: `brainbench --demo` in a real terminal (tmux at 80×24), driven by keystrokes.
 const session = `bb-e2e-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-t', session);
 const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
+
+function killSession(): void {
+  try {
+    tmux('kill-session', '-t', session);
+  } catch {
+    // not running
+  }
+}
+
+/** A new 80×24 terminal running a plain shell. */
+function freshTerminal(): void {
+  killSession();
+  tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', repoRoot, 'bash --norc --noprofile');
+}
+
+async function waitUntil(what: string, test: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 async function waitForScreen(what: string, test: (s: string) => boolean, timeoutMs = 60_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
@@ -22,13 +45,7 @@ async function waitForScreen(what: string, test: (s: string) => boolean, timeout
 }
 
 describe('the cockpit in tmux', () => {
-  afterAll(() => {
-    try {
-      tmux('kill-session', '-t', session);
-    } catch {
-      // already gone
-    }
-  });
+  afterAll(killSession);
 
   it('fills the matrix, shows gauges, swaps lanes, opens a detail and exits cleanly', async () => {
     const dir = tempDir('bb-tmux-');
@@ -37,7 +54,7 @@ describe('the cockpit in tmux', () => {
     const [node, args] = cliArgs(['--demo', '-n', '3', '--lanes-file', lanes, '--results', join(dir, 'results')]);
     const command = [node, ...args].map((a) => `'${a}'`).join(' ');
     const env = `BRAINBENCH_STATE_DIR='${join(dir, 'state')}' BRAINBENCH_CONFIG_DIR='${join(dir, 'config')}'`;
-    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', repoRoot, 'bash --norc --noprofile');
+    freshTerminal();
     keys(`${env} ${command}; echo "exited with $?"`, 'Enter');
 
     // the matrix fills in by itself
@@ -76,4 +93,44 @@ describe('the cockpit in tmux', () => {
     expect(after).not.toContain('pass agree');
     expect(tmux('display-message', '-p', '-t', session, '#{alternate_on}').trim()).toBe('0');
   }, 120_000);
+
+  it('attaches to a detached run, shows the journal counts, pauses it, and quitting leaves it going', async () => {
+    const dir = tempDir('bb-attach-');
+    const results = join(dir, 'results');
+    const lanes = join(dir, 'lanes.yaml');
+    writeFileSync(lanes, 'version: 1\nlanes:\n  - id: night\n    kind: demo\n    tok_per_sec: 40\n');
+    const env = { BRAINBENCH_STATE_DIR: join(dir, 'state'), BRAINBENCH_CONFIG_DIR: join(dir, 'config') };
+    const started = await spawnCli(['run', '--lane', 'night', '-n', '2', '--lanes-file', lanes, '--results', results, '--detach'], { env });
+    expect(started.exitCode, String(started.stderr)).toBe(0);
+    const runDir = () => join(results, 'runs', readdirSync(join(results, 'runs'))[0]!);
+    const status = () => JSON.parse(readFileSync(join(runDir(), 'status.json'), 'utf8')) as RunStatus;
+    const journalCount = () => (existsSync(join(runDir(), 'journal.jsonl')) ? readFileSync(join(runDir(), 'journal.jsonl'), 'utf8').split('\n').filter(Boolean).length : 0);
+
+    await waitUntil('the detached runner to start', () => existsSync(join(results, 'runs')) && existsSync(join(runDir(), 'status.json')));
+    const [node, args] = cliArgs(['--lanes-file', lanes, '--results', results]);
+    const command = [node, ...args].map((a) => `'${a}'`).join(' ');
+    const envs = Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ');
+    freshTerminal();
+    keys(`${envs} ${command}; echo "exited with $?"`, 'Enter');
+    await waitForScreen('the attached run', (s) => s.includes('attached to run') || /attempt \d+\/26/.test(s));
+    await waitUntil('a few attempts', () => journalCount() >= 3);
+
+    // pause from the cockpit: the run's process gets the signal and stops starting attempts
+    keys('p');
+    await waitUntil('the run paused', () => status().state === 'paused');
+    await new Promise((r) => setTimeout(r, 2500)); // the attempt in flight finishes
+    const count = journalCount();
+    const frame = await waitForScreen('the frame to match the journal', (s) => s.includes(`attempt ${count}/26`), 10_000);
+    expect(frame).toMatch(/lane ● night/);
+    expect(frame.match(/✓/g)?.length ?? 0).toBeGreaterThanOrEqual(count);
+
+    keys('q');
+    await waitForScreen('the shell prompt', (s) => s.includes('exited with 0'), 20_000);
+    const pid = status().pid;
+    expect(() => process.kill(pid, 0)).not.toThrow(); // the detached run is still there
+    process.kill(pid, 'SIGUSR2'); // resume it: it goes on from where it was
+    await waitUntil('the run to go on', () => journalCount() > count && status().state === 'running', 30_000);
+    process.kill(pid, 'SIGTERM');
+    await waitUntil('the run to stop', () => status().state === 'stopped', 30_000);
+  }, 150_000);
 });

@@ -1,6 +1,6 @@
 // Issue 8, item 2: a hostile model, scripted through the real runner against the fake lane. Every
 // escape attempt is refused or contained, counted per attempt, and the canary outside is untouched.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

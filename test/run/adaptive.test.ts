@@ -20,7 +20,7 @@ beforeAll(() => {
 
 async function adaptiveCliRun(brain: string): Promise<{ card: LaneScorecard; journal: AttemptRecord[]; summary: string }> {
   const results = tempDir(`bb-adaptive-${brain}-`);
-  const code = await main(['run', '--lane', 'demo', '--brain', brain, '-n', '5', '--adaptive', '--tok-per-sec', '0', '--results', results]);
+  const code = await main(['run', '--lane', 'demo', '--brain', brain, '-n', '5', '--adaptive', '--tok-per-sec', '0', '--stop-after', '--results', results]);
   expect(code).toBe(0);
   const card = JSON.parse(readFileSync(join(results, 'demo.json'), 'utf8')) as LaneScorecard;
   const text = readFileSync(join(results, 'runs', card.reproducibility.run_id, 'journal.jsonl'), 'utf8');
