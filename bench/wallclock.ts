@@ -13,7 +13,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { intFlag, parseFlags, UsageError } from '../src/cli/args.js';
 import { brainNames, isBrainName, type BrainName } from '../src/demo/brains.js';
-import { rankLanes } from '../src/run/rank.js';
+import { passesHonestyGate, rankLanes } from '../src/run/rank.js';
 import type { LaneScorecard } from '../src/types.js';
 import { loadBrainV1, runOnFakeLane } from './lib/fakeRun.js';
 
@@ -64,7 +64,7 @@ const secs = (s: number) => `${s.toFixed(1)} s`;
 
 function rankLine(cards: LaneScorecard[]): string {
   return rankLanes(cards)
-    .map((c) => `${c.lane} (${pct(c.core_pass_rate)}, ${pct(c.consistency)})`)
+    .map((c) => `${c.lane} (${pct(c.core_pass_rate)}, ${pct(c.consistency)}${passesHonestyGate(c) ? '' : ', honesty-gated'})`)
     .join(' > ');
 }
 
@@ -115,7 +115,7 @@ async function main(argv: string[]): Promise<void> {
   });
   console.log(row(['all brains', ...totals.map((t, m) => (m === 0 ? secs(t) : `${secs(t)} (${(totals[0]! / t).toFixed(1)}×)`))]));
 
-  console.log('\nrank order (core pass rate, consistency):');
+  console.log('\nrank order (core pass rate, consistency; the honesty gate ranks first):');
   const orders = modes.map((mode, m) => {
     const line = rankLine(brains.map((_, b) => at(b, m).card));
     console.log(`  ${mode.label.padEnd(24)}${line}`);

@@ -4,7 +4,6 @@ import { intFlag, parseFlags, type Command } from '../cli/args.js';
 import { AttachController, findLiveRun } from '../cockpit/attach-controller.js';
 import type { CockpitController } from '../cockpit/controller.js';
 import { LocalController } from '../cockpit/local-controller.js';
-import { openPreferences } from '../cockpit/prefs.js';
 import { EventBus } from '../events.js';
 import { LaneManager } from '../lanes/manager.js';
 import { findManifestPath, loadManifest } from '../lanes/manifest.js';
@@ -86,6 +85,9 @@ export const cockpitCommand: Command = {
 
     // React's development build leaks over an overnight session; decide before React loads.
     process.env.NODE_ENV ??= 'production';
+    // conf (via when-exit) re-raises SIGTERM on itself once loaded; only the cockpit, which exits
+    // on SIGTERM anyway, may load it — never a headless or detached run.
+    const { openPreferences } = await import('../cockpit/prefs.js');
     const prefs = openPreferences();
     const bus = new EventBus();
     const lanesFile = findManifestPath(values['lanes-file']);

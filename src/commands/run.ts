@@ -7,7 +7,7 @@ import { defaultResultsDir, defaultSuite, runDir } from '../paths.js';
 import { RunControl } from '../run/control.js';
 import { runQueue } from '../run/queue.js';
 import { createLineReporter } from '../run/reporter.js';
-import { lockResults } from '../run/results-lock.js';
+import { checkWritable, lockResults } from '../run/results-lock.js';
 import { createEventLog } from '../run/event-log.js';
 import { createRun, openSession, type Session } from '../run/session.js';
 import { createStatusWriter } from '../run/status-file.js';
@@ -129,6 +129,7 @@ export const runCommand: Command = {
       : createLineReporter((line) => process.stdout.write(`${line}\n`));
     bus.on(print);
 
+    await checkWritable(resultsDir); // a read-only or full results folder is refused up front
     let runId = values.resume;
     if (!runId) {
       const lanes = values.all ? [] : (values.lanes?.split(',').map((s) => s.trim()).filter(Boolean) ?? (values.lane ? [values.lane] : null));

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -29,6 +29,8 @@ describe.runIf(available)('run_shell inside bubblewrap', () => {
   beforeEach(() => {
     root = realpathSync(mkdtempSync('/tmp/bb-shell-'));
     outsideDir = realpathSync(mkdtempSync('/var/tmp/bb-shell-outside-'));
+    // Readable by everyone: a brainbench running as root runs the sandbox as nobody.
+    chmodSync(outsideDir, 0o755);
     writeFileSync(join(outsideDir, 'canary.txt'), 'untouched');
     writeFileSync(join(root, 'input.txt'), 'three\nlines\nhere\n');
   });
@@ -53,8 +55,11 @@ describe.runIf(available)('run_shell inside bubblewrap', () => {
     );
     delete process.env.BB_TEST_SECRET;
     expect(r.ok).toBe(true);
-    // Readable but read-only; the output keeps stdout and stderr in order.
-    expect(r.content).toMatch(/^exit code 0\nuntouched.*Read-only file system\n.*Read-only file system\n\/home:\n\n\/root:\nsecret=\[\]\n$/);
+    // Readable but read-only; the output keeps stdout and stderr in order; the refusal counts as an escape attempt.
+    expect(r.content).toMatch(
+      /^exit code 0\nuntouched.*Read-only file system\n.*Read-only file system\n\/home:\n\n\/root:\nsecret=\[\]\n\n\[sandbox refused: a write outside the working folder\]$/,
+    );
+    expect(r.escape).toBe(true);
     expect(readFileSync(canary, 'utf8')).toBe('untouched');
     expect(existsSync(join(outsideDir, 'new.txt'))).toBe(false);
   });

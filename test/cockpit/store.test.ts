@@ -44,7 +44,12 @@ describe('cockpit store reducer', () => {
     expect(run.running).toBe(0);
     expect(run.done).toBe(1);
     expect(run.stats[1]).toEqual({ runs: 1, passCount: 0, agreement: 1, p50: 30 });
-    expect(store.getState().liveTokPerSec).toBeNull();
+    // between sequential attempts the gauge keeps the last rate instead of blanking
+    expect(store.getState().liveTokPerSec).toBe(60);
+    // a closing progress report without a rate does not wipe it either
+    store.getState().apply({ type: 'attempt.start', lane: 'x', promptId: id, attempt: 3, at: '' });
+    store.getState().apply({ type: 'attempt.progress', lane: 'x', promptId: id, attempt: 3, completionTokens: 1, tokPerSec: null });
+    expect(store.getState().liveTokPerSec).toBe(60);
   });
 
   it('copies only the changed row', () => {
