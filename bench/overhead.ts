@@ -4,9 +4,10 @@
 // Prints figures; asserts nothing. Target: median under 5 ms.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { mean, percentile } from '../src/run/stats.js';
+import { scratchRoot } from '../src/run/scratch-root.js';
 import { copyScratch } from '../src/suite/scratch.js';
 import type { Suite } from '../src/types.js';
 import { loadBrainV1, runOnFakeLane } from './lib/fakeRun.js';
@@ -16,7 +17,7 @@ const TARGET_MS = 5;
 
 /** Median ms of the per-attempt scratch copy alone: usually the largest share of the overhead. */
 async function scratchCopyMs(suite: Suite, rounds = 50): Promise<number> {
-  const dir = await mkdtemp(join(tmpdir(), 'bb-bench-scratch-'));
+  const dir = await mkdtemp(join(dirname(scratchRoot(tmpdir(), 'bench')), 'bb-bench-scratch-'));
   const times: number[] = [];
   try {
     for (let i = 0; i < rounds; i++) {
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   console.log(`brainbench overhead per attempt, fake lane at zero latency (brain strong, ${suite.name}, ${overheadMs.length} attempts, sequential)`);
   console.log(`  median ${median.toFixed(2)} ms · p95 ${percentile(overheadMs, 95)!.toFixed(2)} ms · mean ${mean(overheadMs)!.toFixed(2)} ms · max ${Math.max(...overheadMs).toFixed(2)} ms`);
   console.log(`  attempt wall (agent loop incl. waits): median ${percentile(walls, 50)!.toFixed(2)} ms`);
-  console.log(`  of which the scratch copy (copyScratch): median ${(await scratchCopyMs(suite)).toFixed(2)} ms`);
+  console.log(`  of which the scratch copy (copyScratch, under ${dirname(scratchRoot(tmpdir(), 'bench'))}): median ${(await scratchCopyMs(suite)).toFixed(2)} ms`);
   console.log(`  target: median < ${TARGET_MS} ms → ${median < TARGET_MS ? 'met' : 'NOT met'}`);
 }
 

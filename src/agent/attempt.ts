@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 // One attempt: system + user prompt → model → tool calls → tool results → … → final answer,
 // streamed, within a turn budget and a wall-clock timeout (DESIGN §5).
 import OpenAI from 'openai';
@@ -91,6 +92,8 @@ export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
   });
 
   const abort = new AbortController();
+  // every turn's request listens on this one signal; a long attempt would trip the default cap of 10
+  setMaxListeners(opts.turnBudget + 4, abort.signal);
   /** Which of our own limits ended the attempt, if one did. */
   let limit: 'timeout' | 'stalled' | null = null;
   const stopFor = (reason: 'timeout' | 'stalled') => {

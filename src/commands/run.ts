@@ -38,6 +38,7 @@ Flags:
   --brain NAME         demo lane only: strong, weak, confabulator, looper, broken-json,
                        reasoning-only, crasher (default strong)
   --tok-per-sec N      demo lane only: simulated decode speed per slot (default 40)
+  --slots N            demo lane only: simulated decoding slots (/props total_slots; default 1)
   --lanes-file FILE    lanes manifest (default: $BRAINBENCH_LANES, ./lanes.yaml, then the user config)
   --results DIR        where results go (default ./results)
   --stop-after         stop the lane when the run ends (a queue always stops all but the last)
@@ -70,6 +71,7 @@ const FLAGS = {
   seed: { type: 'string' },
   brain: { type: 'string' },
   'tok-per-sec': { type: 'string' },
+  slots: { type: 'string' },
   'lanes-file': { type: 'string' },
   results: { type: 'string' },
   resume: { type: 'string' },
@@ -151,6 +153,7 @@ export const runCommand: Command = {
           demo: {
             ...(values.brain ? { brain: values.brain } : {}),
             ...(values['tok-per-sec'] ? { tokPerSec: numberFlag(values['tok-per-sec'], 'tok-per-sec') } : {}),
+            ...(values.slots ? { slots: intFlag(values.slots, 'slots', 1) } : {}),
           },
           stopAfter: values['stop-after'] ?? false,
         },

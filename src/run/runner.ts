@@ -10,6 +10,7 @@ import type { AttemptRecord, Prompt, Sampling, Suite } from '../types.js';
 import type { RunControl } from './control.js';
 import { gradeAttempt } from './grade.js';
 import { slotKey, type Journal } from './journal.js';
+import { scratchRoot } from './scratch-root.js';
 import { isDecided, pickNext, tallyOf, type Slot, type Tally } from './schedule.js';
 
 /** What the runner may do about a lane that stopped answering. */
@@ -40,7 +41,7 @@ export interface SuiteRunOptions {
 }
 
 export interface SuiteRunResult {
-  /** The latest record of every slot of this lane that ran. */
+  /** Every journaled record of this lane (a retried lane_error and its retry both appear). */
   records: AttemptRecord[];
   skipped: Record<string, string>;
   decidedEarly: Set<string>;
@@ -98,6 +99,7 @@ export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
     startedAt: new Date().toISOString(),
   });
 
+  const workRoot = scratchRoot(opts.runDir, opts.runId);
   let crashes = 0;
   let paused: string | undefined;
   let restarting: Promise<void> | null = null;
@@ -130,7 +132,7 @@ export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
   const runSlot = async (slot: Slot, retry: boolean): Promise<void> => {
     const prompt = promptsById.get(slot.promptId)!;
     const laneDir = lane.id.replace(SCRATCH_SAFE, '_');
-    const workDir = join(opts.runDir, 'work', laneDir, `${slot.promptId}-${slot.attempt}`);
+    const workDir = join(workRoot, laneDir, `${slot.promptId}-${slot.attempt}`);
     const transcript = join(opts.runDir, 'transcripts', laneDir, `${slot.promptId}-${slot.attempt}${retry ? '-retry' : ''}.json`);
     const startedAt = new Date();
     const t0 = performance.now();
@@ -232,7 +234,8 @@ export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
     }
   }
   return {
-    records: [...latest.values()].filter((r) => promptsById.has(r.prompt_id)),
+    // every record, so a lane_error that a retry superseded still counts in lane_errors
+    records: journal.all().filter((r) => r.lane === lane.id && promptsById.has(r.prompt_id)),
     skipped,
     decidedEarly,
     ...(paused ? { paused } : {}),
