@@ -226,6 +226,7 @@ export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
     .map((r) => ({ promptId: r.prompt_id, attempt: r.attempt }));
   if (retry.length > 0 && !paused) await pass(retry, true);
 
+  await rm(join(workRoot, lane.id.replace(SCRATCH_SAFE, '_')), { recursive: true, force: true });
   const decidedEarly = new Set<string>();
   if (opts.adaptive) {
     for (const p of runnable) {
