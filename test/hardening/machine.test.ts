@@ -83,7 +83,7 @@ describe.runIf(bwrap)('a results disk that fails (a real tmpfs and a read-only b
     const base = tempDir('bb-full-');
     const results = join(base, 'results');
     mkdirSync(results);
-    const run = await cliWithMount(['--size', '300000', '--tmpfs', results], results, join(base, 'copy'));
+    const run = await cliWithMount(['--size', '100000', '--tmpfs', results], results, join(base, 'copy'));
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/^brainbench run: cannot .* no space left on device/m);
     expect(run.stderr).not.toMatch(/^\s+at /m);
