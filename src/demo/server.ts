@@ -8,7 +8,7 @@ import { LaneCounters } from './metrics.js';
 import { BadRequest, parseChatRequest } from './request.js';
 import { SlotPool } from './slots.js';
 import { loadSolutions, type Solutions } from './solutions.js';
-import { seededRandom } from './sse.js';
+import { seededRandom } from '../prng.js';
 import { errorBody, healthyBody, loadingBody, nowSeconds } from './wire.js';
 
 // The simulated lane (DESIGN §10): an OpenAI-compatible HTTP server that answers like a real

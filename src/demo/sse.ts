@@ -20,18 +20,6 @@ export async function writeBytes(res: ServerResponse, bytes: Buffer | string): P
   return !res.destroyed;
 }
 
-/** A small deterministic random source (mulberry32), so split patterns repeat run to run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Cuts bytes at random points 1–12 bytes apart, and always once inside the first multi-byte
  * UTF-8 character, so a client that decodes each network read on its own breaks visibly.

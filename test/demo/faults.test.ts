@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FaultPlan } from '../../src/demo/faults.js';
-import { seededRandom, splitBytes } from '../../src/demo/sse.js';
+import { seededRandom } from '../../src/prng.js';
+import { splitBytes } from '../../src/demo/sse.js';
 import { client, lane, prompts, solutions, streamTurn, tools, type Turn } from './helpers.js';
 
 interface RawReply {
