@@ -8,6 +8,7 @@ const KEYS: [string, string][] = [
   ['s', 'lane menu: ↑/↓ choose, enter swap, esc close'],
   ['r', 'run the suite on the resident lane'],
   ['p', 'pause / resume the run (attempts in flight finish)'],
+  ['o', 'queue run: the lane due next goes to the end of the queue'],
   ['x', 'stop the run (finished attempts are kept; brainbench run --resume carries it on)'],
   ['↑ ↓ ← →, h j k', 'move the cursor in the matrix; pgup/pgdn by a page'],
   ['f', 'follow the newest attempt again'],

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventBus } from '../events.js';
 import { eventLogPath, JsonlTail } from '../run/event-log.js';
+import { readPlan } from '../run/plan.js';
+import { deferNext, readQueueOrder, writeQueueOrder } from '../run/queue-order.js';
 import { isAlive, readStatus } from '../run/status-file.js';
 import { loadScorecards } from '../run/summary.js';
 import type { EngineEvent, TelemetrySample } from '../types.js';
@@ -80,6 +82,15 @@ export class AttachController implements CockpitController {
 
   async readTranscript(path: string): Promise<string> {
     return readFile(path, 'utf8');
+  }
+
+  async deferNextLane(): Promise<string[]> {
+    const status = await readStatus(this.runDir);
+    const plan = await readPlan(this.runDir);
+    const started = new Set([...(status?.lanesDone ?? []), ...(status?.lane ? [status.lane] : [])]);
+    const order = deferNext(await readQueueOrder(this.runDir, plan.lanes), started);
+    await writeQueueOrder(this.runDir, order);
+    return order;
   }
 
   /** Stops watching; the detached run goes on. */

@@ -21,4 +21,6 @@ export interface CockpitController {
   readTranscript(path: string): Promise<string>;
   /** Stops what the cockpit started (never a detached run). */
   quit(): Promise<void>;
+  /** A queue run only: the lane due next moves to the end of the queue; returns the new order. */
+  deferNextLane?(): Promise<string[]>;
 }

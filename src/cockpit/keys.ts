@@ -160,6 +160,11 @@ export function handleKey(ctx: KeyContext, input: string, key: KeyPress): void {
       else if (input === '?') s.openHelp();
       else if (input === 'f') s.setFollow(true);
       else if (input === 'p') togglePause(ctx);
+      else if (input === 'o') {
+        const defer = ctx.controller.deferNextLane?.bind(ctx.controller);
+        if (!defer) s.log('info', 'o reorders a queue run (brainbench run --lanes a,b,c --detach, then attach)');
+        else attempt(ctx, 'reorder', async () => s.log('info', `queue order: ${(await defer()).join(' → ')}`));
+      }
       else if (input === 'x') {
         if (!isRunActive(s.run)) s.log('info', 'no run to stop');
         else attempt(ctx, 'stop', () => ctx.controller.stopRun());

@@ -146,11 +146,14 @@ export const cockpitCommand: Command = {
       });
       prefs.set('suite', suite);
       prefs.set('n', n);
-      // lanes already up (started by an earlier brainbench) show as they are
-      for (const status of await manager.status()) {
+      // lanes already up (started by an earlier brainbench) show as they are; a ready one is
+      // the resident lane, so r runs on it straight away
+      const statuses = await manager.status();
+      for (const status of statuses) {
         bus.emit({ type: 'lane.state', lane: status.id, state: status.state, ...(status.port ? { port: status.port } : {}), ...(status.detail ? { detail: status.detail } : {}) });
       }
-      await local.init(null);
+      const resident = statuses.find((l) => l.state === 'ready' && l.kind !== 'openai');
+      await local.init(resident?.id ?? null);
       controller = local;
       if (values.demo) {
         // the README's first command: the matrix fills in by itself

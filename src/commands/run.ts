@@ -195,7 +195,7 @@ export const runCommand: Command = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      const result = await runQueue({ ...session, resultsDir, bus, control });
+      const result = await runQueue({ ...session, resultsDir, bus, control, onLaneStart: (_lane, order) => status.setQueue(order) });
       for (const f of result.failures) process.stderr.write(`lane ${f.lane} did not start: ${f.reason}\n`);
       for (const u of result.unfinished) {
         process.stderr.write(`lane ${u.lane} did not finish: ${u.reason}\nResume with: brainbench run --resume ${runId}\n`);

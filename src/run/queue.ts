@@ -10,6 +10,7 @@ import { TelemetrySampler } from '../telemetry/sampler.js';
 import type { LaneScorecard, ProbeResult, Suite } from '../types.js';
 import type { RunControl } from './control.js';
 import { Journal } from './journal.js';
+import { readQueueOrder } from './queue-order.js';
 import type { RunPlan } from './plan.js';
 import { runSuite } from './runner.js';
 import { laneScorecard } from './scorecard.js';
@@ -25,6 +26,8 @@ export interface QueueOptions {
   control?: RunControl;
   /** Telemetry tick (ms); 500 = the 2 Hz of DESIGN §7. */
   telemetryIntervalMs?: number;
+  /** Told which lane starts now and the queue's current order (it may have been reordered). */
+  onLaneStart?: (lane: string, order: string[]) => void;
 }
 
 export interface LaneFailure {
@@ -67,9 +70,15 @@ export async function runQueue(opts: QueueOptions): Promise<QueueResult> {
   const enabled = new Set(plan.enabled);
   const result: QueueResult = { cards: [], failures: [], unfinished: [] };
   let finished = await readFinishedLanes(opts.runDir);
+  const started = new Set<string>();
   try {
-    for (const laneId of plan.lanes) {
+    for (;;) {
       if (opts.control?.stopped) break;
+      const order = await readQueueOrder(opts.runDir, plan.lanes);
+      const laneId = order.find((id) => !started.has(id));
+      if (!laneId) break;
+      started.add(laneId);
+      opts.onLaneStart?.(laneId, order);
       if (finished.includes(laneId)) {
         bus.emit({ type: 'log', level: 'info', message: `lane ${laneId} already finished in run ${plan.runId}; skipping it` });
         continue;
@@ -154,7 +163,7 @@ export async function runQueue(opts: QueueOptions): Promise<QueueResult> {
       if (unfinished) result.unfinished.push({ lane: laneId, reason: unfinished });
       else await markLaneFinished(opts.runDir, (finished = [...finished, laneId]));
       bus.emit({ type: 'run.end', runId: plan.runId, lane: laneId, scorecard: card, scorecardPath, summaryPath });
-      const last = laneId === plan.lanes[plan.lanes.length - 1];
+      const last = (await readQueueOrder(opts.runDir, plan.lanes)).every((id) => started.has(id));
       if (!last || plan.stopAfter) await manager.stop(laneId);
     }
   } finally {

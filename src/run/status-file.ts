@@ -130,6 +130,10 @@ export function createStatusWriter(runDir: string, runId: string, queue: string[
 
   return {
     listener,
+    setQueue(queue: string[]) {
+      status.queue = queue;
+      write(true);
+    },
     setState(state: RunStatus['state']) {
       status.state = state;
       write(true);

@@ -190,6 +190,23 @@ describe('cockpit keys and views', () => {
     expect(frame()).not.toContain('paused:');
   });
 
+  it('o defers the next lane of a queue run and shows the new order; x stops the run', async () => {
+    const { store, press, calls, frame } = mount({ queue: ['a', 'c', 'b'] });
+    store.getState().apply(runStart(prompts(2)));
+    await press('o');
+    expect(calls).toContainEqual(['deferNextLane']);
+    expect(frame()).toContain('queue order: a → c → b');
+    await press('x');
+    expect(calls).toContainEqual(['stopRun']);
+  });
+
+  it('o without a queue run says what it is for', async () => {
+    const { press, calls, frame } = mount();
+    await press('o');
+    expect(calls).toHaveLength(0);
+    expect(frame()).toContain('o reorders a queue run');
+  });
+
   it('q calls controller.quit and then exits', async () => {
     const { store, press, calls, ink } = mount();
     const list = prompts(1);

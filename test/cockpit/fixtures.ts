@@ -123,7 +123,7 @@ export function scorecard(lane: string, corePassRate: number, opts: { simulated?
 export type ControllerCall = [method: keyof CockpitController, ...args: unknown[]];
 
 /** A controller that records every call and answers from the given data. */
-export function fakeController(data: { cards?: LaneScorecard[]; transcript?: string; failSwap?: string } = {}) {
+export function fakeController(data: { cards?: LaneScorecard[]; transcript?: string; failSwap?: string; queue?: string[] } = {}) {
   const calls: ControllerCall[] = [];
   const controller: CockpitController = {
     swapLane: async (id) => {
@@ -144,6 +144,14 @@ export function fakeController(data: { cards?: LaneScorecard[]; transcript?: str
       return data.transcript ?? '[]';
     },
     quit: async () => void calls.push(['quit']),
+    ...(data.queue
+      ? {
+          deferNextLane: async () => {
+            calls.push(['deferNextLane']);
+            return data.queue!;
+          },
+        }
+      : {}),
   };
   return { controller, calls };
 }

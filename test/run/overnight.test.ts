@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { AttachController } from '../../src/cockpit/attach-controller.js';
+import { EventBus } from '../../src/events.js';
 import type { RunStatus } from '../../src/run/status-file.js';
 import type { AttemptRecord, LaneScorecard } from '../../src/types.js';
 import { cliArgs, repoRoot, spawnCli, tempDir } from '../helpers/cli.js';
@@ -113,6 +115,29 @@ describe('overnight queue', () => {
     const perLane = (lane: string) => after.filter((r) => r.lane === lane).length;
     expect(perLane('fake-a')).toBe(perLane('fake-b'));
     expect(perLane('fake-a')).toBeGreaterThanOrEqual(24);
+  }, 120_000);
+
+  it('an attached cockpit reorders a detached queue: the lane due next runs last', async () => {
+    const dir = tempDir('bb-order-');
+    const results = join(dir, 'results');
+    const lanes = twoLaneManifest(dir, 200, '  - id: fake-c\n    kind: demo\n    brain: strong\n    tok_per_sec: 200\n');
+    const env = { BRAINBENCH_STATE_DIR: join(dir, 'state') };
+    const started = await spawnCli(['run', '--lanes', 'fake-a,fake-b,fake-c', '-n', '1', '--lanes-file', lanes, '--results', results, '--detach'], { env });
+    expect(started.exitCode, String(started.stderr)).toBe(0);
+    const first = await waitFor('the first lane', () => {
+      const s = existsSync(join(results, 'runs')) ? statusOf(results) : null;
+      return s?.lane === 'fake-a' ? s : null;
+    });
+    const runDir = join(results, 'runs', runIdIn(results));
+    const order = await new AttachController(runDir, first.pid, results, new EventBus()).deferNextLane();
+    expect(order).toEqual(['fake-a', 'fake-c', 'fake-b']);
+    const final = await waitFor('the queue to finish', () => {
+      const s = statusOf(results);
+      return s && s.state !== 'running' ? s : null;
+    });
+    expect(final.state).toBe('finished');
+    expect(final.lanesDone).toEqual(['fake-a', 'fake-c', 'fake-b']);
+    expect(final.queue).toEqual(['fake-a', 'fake-c', 'fake-b']);
   }, 120_000);
 
   it('status reports a running, a finished and a failed run', async () => {
