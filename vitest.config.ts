@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     testTimeout: 30_000,
+    // CI=true (as .ci/run has it) makes Ink print only the final frame; the cockpit tests, and
+    // the cockpit they start in tmux, need the interactive renderer a user gets.
+    env: { CI: 'false' },
     hookTimeout: 60_000,
     // Integration tests start real child processes; two cores is the budget.
     pool: 'forks',
