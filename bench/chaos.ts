@@ -115,7 +115,7 @@ if (shell) {
   mkdirSync(results);
   const [node, args] = cliArgs(['run', '--lane', 'demo', '-n', '3', '--tok-per-sec', '0', '--results', results]);
   const script = `${[node, ...args].map((a) => `'${a}'`).join(' ')}; code=$?; cp -r '${results}' '${base}/copy'; exit $code`;
-  const run = await execa('bwrap', ['--dev-bind', '/', '/', '--size', '300000', '--tmpfs', results, 'sh', '-c', script], {
+  const run = await execa('bwrap', ['--dev-bind', '/', '/', '--size', '100000', '--tmpfs', results, 'sh', '-c', script], {
     cwd: repoRoot,
     reject: false,
     env: { ...process.env, BRAINBENCH_STATE_DIR: tempDir('bb-chaos-state-') },
