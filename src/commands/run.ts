@@ -9,7 +9,7 @@ import { runQueue } from '../run/queue.js';
 import { createLineReporter } from '../run/reporter.js';
 import { checkWritable, lockResults } from '../run/results-lock.js';
 import { createEventLog } from '../run/event-log.js';
-import { createRun, openSession, type Session } from '../run/session.js';
+import { createRun, openSession, type RunRequest, type Session } from '../run/session.js';
 import { createStatusWriter } from '../run/status-file.js';
 import type { EngineEvent } from '../types.js';
 
@@ -111,6 +111,67 @@ function detach(runId: string, resultsDir: string): number {
   return 0;
 }
 
+type Flags = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
+
+/** What the flags ask for, before a run exists. */
+function requestFromFlags(values: Flags): RunRequest {
+  const lanes = values.all ? [] : (values.lanes?.split(',').map((s) => s.trim()).filter(Boolean) ?? (values.lane ? [values.lane] : null));
+  if (!lanes) throw new UsageError('which lane? give --lane ID, --lanes a,b,c or --all (try --lane demo)');
+  const temperature = numberFlag(values.temperature, 'temperature');
+  const seed = numberFlag(values.seed, 'seed');
+  return {
+    lanes,
+    lanesFile: values['lanes-file'],
+    suite: values.suite ?? defaultSuite,
+    n: intFlag(values.n, 'n', 5),
+    parallel: values.parallel === undefined ? null : intFlag(values.parallel, 'parallel', 1),
+    adaptive: values.adaptive ?? false,
+    enable: values.enable ?? [],
+    turnBudget: intFlag(values['turn-budget'], 'turn-budget', 12),
+    timeoutS: intFlag(values.timeout, 'timeout', 360),
+    sampling: { ...(temperature !== undefined ? { temperature } : {}), ...(seed !== undefined ? { seed } : {}) },
+    demo: {
+      ...(values.brain ? { brain: values.brain } : {}),
+      ...(values['tok-per-sec'] ? { tokPerSec: numberFlag(values['tok-per-sec'], 'tok-per-sec') } : {}),
+      ...(values.slots ? { slots: intFlag(values.slots, 'slots', 1) } : {}),
+    },
+    stopAfter: values['stop-after'] ?? false,
+  };
+}
+
+/**
+ * Ctrl-C / SIGTERM stop the run after the attempts in flight (twice: at once); SIGUSR1 and
+ * SIGUSR2 are how an attached cockpit pauses and resumes a run in another process.
+ * Returns the undo.
+ */
+function wireSignals(control: RunControl, hooks: { onPause: () => void; onResume: () => void; resumeHint: string }): () => void {
+  let interrupts = 0;
+  const onStop = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(`\n${signal}: finishing the attempts in flight (again to quit now). Resume with: ${hooks.resumeHint}\n`);
+    control.stop(`interrupted (${signal})`);
+  };
+  const onPause = () => {
+    control.pause('paused from the cockpit');
+    hooks.onPause();
+  };
+  const onResume = () => {
+    control.resume();
+    hooks.onResume();
+  };
+  process.on('SIGINT', onStop);
+  process.on('SIGTERM', onStop);
+  process.on('SIGUSR1', onPause);
+  process.on('SIGUSR2', onResume);
+  return () => {
+    process.off('SIGINT', onStop);
+    process.off('SIGTERM', onStop);
+    process.off('SIGUSR1', onPause);
+    process.off('SIGUSR2', onResume);
+  };
+}
+
 /** The demo lane lives inside this process; it goes when the run's process goes. */
 async function stopInProcessLanes(session: Session): Promise<void> {
   for (const lane of session.manifest.lanes) {
@@ -132,36 +193,7 @@ export const runCommand: Command = {
     bus.on(print);
 
     await checkWritable(resultsDir); // a read-only or full results folder is refused up front
-    let runId = values.resume;
-    if (!runId) {
-      const lanes = values.all ? [] : (values.lanes?.split(',').map((s) => s.trim()).filter(Boolean) ?? (values.lane ? [values.lane] : null));
-      if (!lanes) throw new UsageError('which lane? give --lane ID, --lanes a,b,c or --all (try --lane demo)');
-      const temperature = numberFlag(values.temperature, 'temperature');
-      const seed = numberFlag(values.seed, 'seed');
-      const plan = await createRun(
-        {
-          lanes,
-          lanesFile: values['lanes-file'],
-          suite: values.suite ?? defaultSuite,
-          n: intFlag(values.n, 'n', 5),
-          parallel: values.parallel === undefined ? null : intFlag(values.parallel, 'parallel', 1),
-          adaptive: values.adaptive ?? false,
-          enable: values.enable ?? [],
-          turnBudget: intFlag(values['turn-budget'], 'turn-budget', 12),
-          timeoutS: intFlag(values.timeout, 'timeout', 360),
-          sampling: { ...(temperature !== undefined ? { temperature } : {}), ...(seed !== undefined ? { seed } : {}) },
-          demo: {
-            ...(values.brain ? { brain: values.brain } : {}),
-            ...(values['tok-per-sec'] ? { tokPerSec: numberFlag(values['tok-per-sec'], 'tok-per-sec') } : {}),
-            ...(values.slots ? { slots: intFlag(values.slots, 'slots', 1) } : {}),
-          },
-          stopAfter: values['stop-after'] ?? false,
-        },
-        resultsDir,
-      );
-      runId = plan.runId;
-    }
-
+    const runId = values.resume ?? (await createRun(requestFromFlags(values), resultsDir)).runId;
     if (values.detach) return detach(runId, resultsDir);
     if (process.env.BRAINBENCH_DETACHED === '1') process.on('SIGHUP', () => undefined);
 
@@ -171,31 +203,21 @@ export const runCommand: Command = {
     bus.on(status.listener);
     bus.on(createEventLog(session.runDir));
     const control = new RunControl();
-    // An attached cockpit pauses and resumes a run in another process with these two signals.
-    const onPause = () => {
-      control.pause('paused from the cockpit');
-      bus.emit({ type: 'run.paused', lane: session.plan.lanes[0] ?? '', reason: 'paused from the cockpit' });
-      status.setState('paused');
-    };
-    const onResume = () => {
-      control.resume();
-      status.setState('running');
-    };
-    process.on('SIGUSR1', onPause);
-    process.on('SIGUSR2', onResume);
-    let interrupts = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      interrupts++;
-      if (interrupts > 1) process.exit(130);
-      process.stderr.write(
-        `\n${signal}: finishing the attempts in flight (again to quit now). Resume with: brainbench run --resume ${runId}${values.results ? ` --results ${values.results}` : ''}\n`,
-      );
-      control.stop(`interrupted (${signal})`);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    let currentLane = session.plan.lanes[0] ?? '';
+    const unwire = wireSignals(control, {
+      onPause: () => {
+        bus.emit({ type: 'run.paused', lane: currentLane, reason: 'paused from the cockpit' });
+        status.setState('paused');
+      },
+      onResume: () => status.setState('running'),
+      resumeHint: `brainbench run --resume ${runId}${values.results ? ` --results ${values.results}` : ''}`,
+    });
     try {
-      const result = await runQueue({ ...session, resultsDir, bus, control, onLaneStart: (_lane, order) => status.setQueue(order) });
+      const onLaneStart = (lane: string, order: string[]) => {
+        currentLane = lane;
+        status.setQueue(order);
+      };
+      const result = await runQueue({ ...session, resultsDir, bus, control, onLaneStart });
       for (const f of result.failures) process.stderr.write(`lane ${f.lane} did not start: ${f.reason}\n`);
       for (const u of result.unfinished) {
         process.stderr.write(`lane ${u.lane} did not finish: ${u.reason}\nResume with: brainbench run --resume ${runId}\n`);
@@ -207,10 +229,7 @@ export const runCommand: Command = {
       status.setState('failed');
       throw err;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.off('SIGUSR1', onPause);
-      process.off('SIGUSR2', onResume);
+      unwire();
       if (session.plan.stopAfter) await session.manager.stopAll();
       else await stopInProcessLanes(session);
       await status.flush();
