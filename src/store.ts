@@ -208,6 +208,8 @@ export function createCockpitStore(init: { lanes?: LaneEntry[]; n?: number; suit
             run: s.run ? { ...s.run, pausedReason: e.reason } : null,
             logs: pushLog(s.logs, { level: 'warn', message: `paused: ${e.reason}`, at: Date.now() }),
           };
+        case 'run.resumed':
+          return { run: s.run?.pausedReason ? { ...s.run, pausedReason: null } : s.run };
         case 'run.end': {
           if (!s.run) return {};
           const c = e.scorecard;

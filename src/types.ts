@@ -283,7 +283,9 @@ export type EngineEvent =
   | { type: 'lane.state'; lane: string; state: LaneState; port?: number; detail?: string }
   | { type: 'telemetry'; sample: TelemetrySample }
   | { type: 'probe'; lane: string; result: ProbeResult }
-  | { type: 'run.paused'; lane: string; reason: string }
+  /** user: paused on request (the run resumes with run.resumed); else the lane was given up on. */
+  | { type: 'run.paused'; lane: string; reason: string; user?: boolean }
+  | { type: 'run.resumed'; lane: string }
   | { type: 'run.end'; runId: string; lane: string; scorecard: LaneScorecard; scorecardPath: string; summaryPath: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 

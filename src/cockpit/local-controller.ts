@@ -3,11 +3,9 @@ import type { EventBus } from '../events.js';
 import type { LaneManager } from '../lanes/manager.js';
 import { runDir as runDirOf } from '../paths.js';
 import { RunControl } from '../run/control.js';
-import { createEventLog } from '../run/event-log.js';
-import { runQueue } from '../run/queue.js';
 import { lockResults } from '../run/results-lock.js';
+import { superviseQueue } from '../run/supervise.js';
 import { createRun, type RunRequest } from '../run/session.js';
-import { createStatusWriter } from '../run/status-file.js';
 import { loadScorecards } from '../run/summary.js';
 import { loadSuite } from '../suite/load.js';
 import { TelemetrySampler } from '../telemetry/sampler.js';
@@ -71,25 +69,16 @@ export class LocalController implements CockpitController {
     const release = await lockResults(resultsDir, plan.runId);
     const runDir = runDirOf(resultsDir, plan.runId);
     const suite = await loadSuite(plan.suite);
-    const status = createStatusWriter(runDir, plan.runId, plan.lanes);
-    const eventLog = createEventLog(runDir);
-    const unsubscribe = [bus.on(status.listener), bus.on(eventLog)];
     await this.idle?.stop();
     this.idle = null;
     const control = new RunControl();
-    const done = runQueue({ plan, suite, runDir, resultsDir, manager, bus, control })
+    const done = superviseQueue({ plan, suite, runDir, resultsDir, manager, bus, control })
       .then((result) => {
         for (const f of result.failures) this.opts.log('error', `lane ${f.lane} did not start: ${f.reason}`);
         for (const u of result.unfinished) this.opts.log('warn', `${u.lane}: ${u.reason} — r starts a new run; 'brainbench run --resume ${plan.runId}' carries this one on`);
-        status.setState(control.stopped ? 'stopped' : result.failures.length || result.unfinished.length ? 'failed' : 'finished');
       })
-      .catch((err: unknown) => {
-        status.setState('failed');
-        this.opts.log('error', `run ${plan.runId} failed: ${(err as Error).message}`);
-      })
+      .catch((err: unknown) => this.opts.log('error', `run ${plan.runId} failed: ${(err as Error).message}`))
       .finally(async () => {
-        unsubscribe.forEach((off) => off());
-        await status.flush();
         await release();
         this.run = null;
         await this.restartIdleSampler(null);
@@ -98,11 +87,15 @@ export class LocalController implements CockpitController {
   }
 
   pauseRun(): void {
-    this.run?.control.pause();
+    if (!this.run) return;
+    this.run.control.pause();
+    this.opts.bus.emit({ type: 'run.paused', lane: this.resident ?? '', reason: 'paused by the user', user: true });
   }
 
   resumeRun(): void {
-    this.run?.control.resume();
+    if (!this.run) return;
+    this.run.control.resume();
+    this.opts.bus.emit({ type: 'run.resumed', lane: this.resident ?? '' });
   }
 
   async stopRun(): Promise<void> {

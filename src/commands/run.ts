@@ -5,12 +5,10 @@ import { intFlag, parseFlags, UsageError, type Command } from '../cli/args.js';
 import { EventBus } from '../events.js';
 import { defaultResultsDir, defaultSuite, runDir } from '../paths.js';
 import { RunControl } from '../run/control.js';
-import { runQueue } from '../run/queue.js';
 import { createLineReporter } from '../run/reporter.js';
 import { checkWritable, lockResults } from '../run/results-lock.js';
-import { createEventLog } from '../run/event-log.js';
+import { superviseQueue } from '../run/supervise.js';
 import { createRun, openSession, type RunRequest, type Session } from '../run/session.js';
-import { createStatusWriter } from '../run/status-file.js';
 import type { EngineEvent } from '../types.js';
 
 const HELP = `brainbench run — run a suite against one lane or a queue of lanes, headless
@@ -199,40 +197,27 @@ export const runCommand: Command = {
 
     const releaseResults = await lockResults(resultsDir, runId);
     const session = await openSession(resultsDir, runId, bus);
-    const status = createStatusWriter(session.runDir, runId, session.plan.lanes);
-    bus.on(status.listener);
-    bus.on(createEventLog(session.runDir));
     const control = new RunControl();
     let currentLane = session.plan.lanes[0] ?? '';
     const unwire = wireSignals(control, {
-      onPause: () => {
-        bus.emit({ type: 'run.paused', lane: currentLane, reason: 'paused from the cockpit' });
-        status.setState('paused');
-      },
-      onResume: () => status.setState('running'),
+      onPause: () => bus.emit({ type: 'run.paused', lane: currentLane, reason: 'paused from the cockpit', user: true }),
+      onResume: () => bus.emit({ type: 'run.resumed', lane: currentLane }),
       resumeHint: `brainbench run --resume ${runId}${values.results ? ` --results ${values.results}` : ''}`,
     });
     try {
-      const onLaneStart = (lane: string, order: string[]) => {
+      const onLaneStart = (lane: string) => {
         currentLane = lane;
-        status.setQueue(order);
       };
-      const result = await runQueue({ ...session, resultsDir, bus, control, onLaneStart });
+      const result = await superviseQueue({ ...session, resultsDir, bus, control, onLaneStart });
       for (const f of result.failures) process.stderr.write(`lane ${f.lane} did not start: ${f.reason}\n`);
       for (const u of result.unfinished) {
         process.stderr.write(`lane ${u.lane} did not finish: ${u.reason}\nResume with: brainbench run --resume ${runId}\n`);
       }
-      const failed = result.failures.length > 0 || result.unfinished.length > 0;
-      status.setState(control.stopped ? 'stopped' : failed ? 'failed' : 'finished');
-      return failed ? 1 : 0;
-    } catch (err) {
-      status.setState('failed');
-      throw err;
+      return result.state === 'finished' ? 0 : 1;
     } finally {
       unwire();
       if (session.plan.stopAfter) await session.manager.stopAll();
       else await stopInProcessLanes(session);
-      await status.flush();
       await releaseResults();
     }
   },

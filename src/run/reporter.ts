@@ -76,6 +76,9 @@ export function createLineReporter(write: (line: string) => void): (event: Engin
       case 'run.paused':
         write(`paused ${event.lane}: ${event.reason}`);
         break;
+      case 'run.resumed':
+        write(`resumed ${event.lane}`);
+        break;
       case 'run.end': {
         const c = event.scorecard;
         write(

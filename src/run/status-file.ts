@@ -112,7 +112,12 @@ export function createStatusWriter(runDir: string, runId: string, queue: string[
         write(true);
         break;
       case 'run.paused':
-        status.lastError = event.reason;
+        if (event.user) status.state = 'paused';
+        else status.lastError = event.reason;
+        write(true);
+        break;
+      case 'run.resumed':
+        status.state = 'running';
         write(true);
         break;
       case 'run.end':

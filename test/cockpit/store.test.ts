@@ -146,6 +146,15 @@ describe('cockpit store reducer', () => {
     expect(store.getState().logs.at(-1)!.message).toContain('results/x.json');
   });
 
+  it('run.resumed clears a pause the user asked for', () => {
+    const store = storeWithLanes();
+    store.getState().apply(runStart(prompts(1)));
+    store.getState().apply({ type: 'run.paused', lane: 'x', reason: 'paused from the cockpit', user: true });
+    expect(store.getState().run!.pausedReason).toBe('paused from the cockpit');
+    store.getState().apply({ type: 'run.resumed', lane: 'x' });
+    expect(store.getState().run!.pausedReason).toBeNull();
+  });
+
   it('follow mode scrolls to the newest attempt; moving the cursor stops following', () => {
     const store = storeWithLanes();
     const list = prompts(30);
