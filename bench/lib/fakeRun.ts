@@ -84,36 +84,45 @@ export async function runSuiteAt(baseURL: string, opts: SuiteRunSettings): Promi
       bus,
     });
     const wallS = (performance.now() - t0) / 1000;
-    const card = laneScorecard({
-      lane: opts.laneId,
-      simulated: true,
-      prompts: suite.prompts,
-      records: result.records,
-      skipped: result.skipped,
-      probe: null,
-      telemetry: null,
-      decidedEarly: result.decidedEarly,
-      reproducibility: {
-        suite: suite.name,
-        suite_hash: suite.hash,
-        fixture_hash: suite.fixtureHash,
-        n: opts.n,
-        parallel: opts.parallel,
-        adaptive,
-        sampling: suite.sampling,
-        lane_command: command,
-        brainbench_version: brainbenchVersion,
-        started_at: startedAt,
-        ended_at: new Date().toISOString(),
-        machine: hostname(),
-        run_id: 'fake-run',
-      },
-    });
+    const card = simulatedScorecard(suite, result, { lane: opts.laneId, n: opts.n, parallel: opts.parallel, adaptive, command, startedAt, runId: 'fake-run' });
     return { journal: [...journal.all()], result, events, wallS, card };
   } finally {
     journal.close();
     await rm(runDir, { recursive: true, force: true });
   }
+}
+
+/** The scorecard of a suite run made outside a queue (no probe, no telemetry), for benches and tests. */
+export function simulatedScorecard(
+  suite: Suite,
+  result: SuiteRunResult,
+  run: { lane: string; n: number; parallel: number; adaptive: boolean; command: string; startedAt: string; runId: string },
+): LaneScorecard {
+  return laneScorecard({
+    lane: run.lane,
+    simulated: true,
+    prompts: suite.prompts,
+    records: result.records,
+    skipped: result.skipped,
+    probe: null,
+    telemetry: null,
+    decidedEarly: result.decidedEarly,
+    reproducibility: {
+      suite: suite.name,
+      suite_hash: suite.hash,
+      fixture_hash: suite.fixtureHash,
+      n: run.n,
+      parallel: run.parallel,
+      adaptive: run.adaptive,
+      sampling: suite.sampling,
+      lane_command: run.command,
+      brainbench_version: brainbenchVersion,
+      started_at: run.startedAt,
+      ended_at: new Date().toISOString(),
+      machine: hostname(),
+      run_id: run.runId,
+    },
+  });
 }
 
 /** Starts a fake lane playing `brain`, runs the suite against it, stops it. */

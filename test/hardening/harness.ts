@@ -12,7 +12,7 @@ import type { ReadyLane } from '../../src/lanes/manager.js';
 import { builtinSuitesDir } from '../../src/paths.js';
 import { Journal } from '../../src/run/journal.js';
 import { runSuite } from '../../src/run/runner.js';
-import { laneScorecard } from '../../src/run/scorecard.js';
+import { simulatedScorecard } from '../../bench/lib/fakeRun.js';
 import { loadSuite } from '../../src/suite/load.js';
 import type { AttemptRecord, LaneScorecard, Outcome } from '../../src/types.js';
 
@@ -93,31 +93,7 @@ export async function runScenario(opts: ScenarioOptions = {}): Promise<ScenarioR
     const lost = runnable.flatMap((p) => Array.from({ length: n }, (_, i) => `${p.id}#${i + 1}`)).filter((k) => !filled.has(k)).length;
     const outcomes: Partial<Record<Outcome, number>> = {};
     for (const r of result.records) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
-    const now = new Date().toISOString();
-    const scorecard = laneScorecard({
-      lane: lane.id,
-      simulated: true,
-      prompts: suite.prompts,
-      records: result.records,
-      skipped: result.skipped,
-      probe: null,
-      telemetry: null,
-      reproducibility: {
-        suite: suite.name,
-        suite_hash: suite.hash,
-        fixture_hash: suite.fixtureHash,
-        n,
-        parallel: 1,
-        adaptive: false,
-        sampling: {},
-        lane_command: lane.command,
-        brainbench_version: 'test',
-        started_at: now,
-        ended_at: now,
-        machine: 'test',
-        run_id: 'chaos',
-      },
-    });
+    const scorecard = simulatedScorecard(suite, result, { lane: lane.id, n, parallel: 1, adaptive: false, command: lane.command, startedAt: new Date().toISOString(), runId: 'chaos' });
     return { records: result.records, journal: onDisk, scorecard, planned, lost, injected: fake.stats().faults, outcomes, runDir, wallS: (performance.now() - started) / 1000 };
   } finally {
     journal.close();
