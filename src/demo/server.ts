@@ -56,6 +56,8 @@ export interface FakeLaneStats {
   streaming: number;
   /** Faults applied so far, by name. */
   faults: Partial<Record<FaultName, number>>;
+  /** Authorization headers seen (distinct), so tests can check a lane's api_key is sent. */
+  authorizations: string[];
 }
 
 export interface FakeLane {
@@ -115,7 +117,7 @@ export async function startFakeLane(opts: FakeLaneOptions): Promise<FakeLane> {
     log,
     nextTaskId: () => taskIds++,
   };
-  const stats: Omit<FakeLaneStats, 'faults'> = { requests: 0, inFlight: 0, maxInFlight: 0, streaming: 0 };
+  const stats: Omit<FakeLaneStats, 'faults'> = { requests: 0, inFlight: 0, maxInFlight: 0, streaming: 0, authorizations: [] };
   const startedAt = Date.now();
   const loadDelayMs = opts.loadDelayMs ?? 0;
   let loaded = loadDelayMs <= 0;
@@ -184,6 +186,8 @@ export async function startFakeLane(opts: FakeLaneOptions): Promise<FakeLane> {
   }
 
   const server = createServer((req, res) => {
+    const auth = req.headers.authorization;
+    if (auth && !stats.authorizations.includes(auth)) stats.authorizations.push(auth);
     // Logged when the response is done, like llama-server's log_server_r.
     res.on('finish', () => log(`srv  log_server_r: request: ${req.method} ${req.url} ${req.socket.remoteAddress ?? ''} ${res.statusCode}`));
     Promise.resolve(route(req, res)).catch((err: unknown) => {

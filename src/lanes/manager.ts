@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { suggest } from '../cli/args.js';
 import type { EventBus } from '../events.js';
-import type { LaneKind, LaneState } from '../types.js';
+import type { LaneKind, LaneState, Sampling } from '../types.js';
 import { formatCommand } from './commandLine.js';
 import { LaneError } from './errors.js';
 import type { DemoOverrides } from './kinds/demo.js';
@@ -29,6 +29,10 @@ export interface ReadyLane {
   /** llama.cpp /props total_slots. */
   slots: number | null;
   metricsUrl: string | null;
+  /** openai lanes: the bearer token to send (a secret: never written anywhere). */
+  apiKey?: string;
+  /** The lane's own sampling settings from lanes.yaml. */
+  sampling?: Sampling;
 }
 
 export interface LaneStatus {
@@ -298,6 +302,8 @@ export class LaneManager {
       simulated: spec.kind === 'demo',
       slots,
       metricsUrl: driver.metricsPath ? laneUrl(record, driver.metricsPath) : null,
+      ...(spec.api_key ? { apiKey: spec.api_key } : {}),
+      ...(spec.sampling ? { sampling: spec.sampling } : {}),
     };
   }
 

@@ -116,7 +116,7 @@ export async function runQueue(opts: QueueOptions): Promise<QueueResult> {
           enabled,
           turnBudget: plan.turnBudget,
           timeoutS: plan.timeoutS,
-          sampling: { ...suite.sampling, ...plan.sampling },
+          sampling: { ...suite.sampling, ...lane.sampling, ...plan.sampling },
           bus,
           control: opts.control,
           health: { isUp: () => manager.isUp(laneId), restart: () => manager.restart(laneId) },
@@ -127,7 +127,7 @@ export async function runQueue(opts: QueueOptions): Promise<QueueResult> {
       }
       let probe: ProbeResult | null = null;
       if (!outcome.paused && !outcome.stopped) {
-        probe = await probeThroughput({ baseURL: lane.baseURL, model: lane.model });
+        probe = await probeThroughput({ baseURL: lane.baseURL, model: lane.model, ...(lane.apiKey ? { apiKey: lane.apiKey } : {}) });
         bus.emit({ type: 'probe', lane: laneId, result: probe });
       }
       await sampler.stop();
@@ -147,7 +147,7 @@ export async function runQueue(opts: QueueOptions): Promise<QueueResult> {
           n: plan.n,
           parallel,
           adaptive: plan.adaptive,
-          sampling: { ...suite.sampling, ...plan.sampling },
+          sampling: { ...suite.sampling, ...lane.sampling, ...plan.sampling },
           lane_command: lane.command,
           brainbench_version: brainbenchVersion,
           started_at: startedAt,

@@ -142,6 +142,7 @@ export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
     const run = await runAttempt({
       baseURL: lane.baseURL,
       model: lane.model,
+      ...(lane.apiKey ? { apiKey: lane.apiKey } : {}),
       prompt,
       workDir,
       transcriptPath: transcript,

@@ -37,6 +37,7 @@ describe('secrets from lanes.yaml stay out of everything brainbench writes or pr
     const files = filesUnder(results);
     expect(files.some((f) => f.endsWith('journal.jsonl'))).toBe(true);
     expect(files.filter((f) => f.includes('transcripts')).length).toBeGreaterThan(5);
+    expect(fake.stats().authorizations).toEqual([`Bearer ${SECRET}`]); // every request, attempts and probe
     expect(output).not.toContain(SECRET);
     for (const file of files) expect({ file, leaked: readFileSync(file, 'utf8').includes(SECRET) }).toEqual({ file, leaked: false });
   });
