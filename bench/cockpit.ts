@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { seededRandom } from '../src/prng.js';
 
 // React's development build leaks over hours; production must be chosen before React loads,
 // hence the dynamic imports below.
@@ -57,15 +58,9 @@ class IdleKeyboard extends EventEmitter {
   unref() {}
 }
 
-/** Deterministic pseudo-random numbers, so runs are comparable. */
-function rng(seed: number) {
-  let s = seed;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-
 /** The night's events in time order, each with its virtual time (ms from the start). */
 function night(): { at: number; event: EngineEvent }[] {
-  const random = rng(42);
+  const random = seededRandom(42); // deterministic, so runs are comparable
   const t0 = Date.parse('2025-01-01T22:00:00Z');
   const prompts = Array.from({ length: PROMPTS }, (_, i) => ({ id: `p${String(i + 1).padStart(3, '0')}_prompt`, category: 'bench', core: true }));
   const events: { at: number; event: EngineEvent }[] = [];

@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runAttempt } from '../agent/attempt.js';
@@ -228,6 +228,7 @@ export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
   if (retry.length > 0 && !paused) await pass(retry, true);
 
   await rm(join(workRoot, lane.id.replace(SCRATCH_SAFE, '_')), { recursive: true, force: true });
+  await rmdir(workRoot).catch(() => undefined); // the run's scratch root, once no lane uses it
   const decidedEarly = new Set<string>();
   if (opts.adaptive) {
     for (const p of runnable) {
