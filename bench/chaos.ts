@@ -113,7 +113,7 @@ if (shell) {
   const base = tempDir('bb-chaos-full-');
   const results = join(base, 'results');
   mkdirSync(results);
-  const [node, args] = cliArgs(['run', '--lane', 'demo', '-n', '3', '--tok-per-sec', '0', '--results', results]);
+  const [node, args] = cliArgs(['run', '--lane', 'demo', '-n', '3', '--tok-per-sec', '100000', '--results', results]);
   const script = `${[node, ...args].map((a) => `'${a}'`).join(' ')}; code=$?; cp -r '${results}' '${base}/copy'; exit $code`;
   const run = await execa('bwrap', ['--dev-bind', '/', '/', '--size', '100000', '--tmpfs', results, 'sh', '-c', script], {
     cwd: repoRoot,

@@ -8,10 +8,11 @@ import { execa } from 'execa';
 import { LaneManager } from '../src/lanes/manager.js';
 import { loadManifest } from '../src/lanes/manifest.js';
 import { httpGet, portOpen, sleep } from '../src/lanes/net.js';
-import { freePort } from '../test/lanes/helpers.js';
+import { freePort } from '../test/helpers/ports.js';
 
 const ROUNDS = 20;
 const fakeServer = resolve(import.meta.dirname, '../test/bin/fake-llama-server');
+const fakeModel = resolve(import.meta.dirname, '../test/bin/models/strong.gguf');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -34,7 +35,7 @@ async function serverStartupMs(port: number): Promise<number> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bb-bench-swap-'));
   const [portA, portB] = [await freePort(), await freePort()];
-  const lane = (id: string, port: number) => `  - id: ${id}\n    kind: llamacpp\n    model: strong\n    bin: ${fakeServer}\n    port: ${port}\n    ready_timeout_s: 60\n`;
+  const lane = (id: string, port: number) => `  - id: ${id}\n    kind: llamacpp\n    model: ${fakeModel}\n    bin: ${fakeServer}\n    port: ${port}\n    ready_timeout_s: 60\n`;
   const file = join(dir, 'lanes.yaml');
   writeFileSync(file, `version: 1\nlanes:\n${lane('A', portA)}${lane('B', portB)}`);
   const manager = new LaneManager({ manifest: await loadManifest(file), logDir: join(dir, 'logs'), stateDir: join(dir, 'state') });

@@ -2,10 +2,13 @@ import { Box, Text, useApp, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
 import type { CockpitController } from '../src/cockpit/controller.js';
 import { handleKey } from '../src/cockpit/keys.js';
-import { frameLayout, matrixLayout } from '../src/cockpit/layout.js';
-import type { CockpitStore } from '../src/store.js';
+import { legendLines } from '../src/cockpit/gauges.js';
+import { bodySplit, frameLayout, matrixLayout } from '../src/cockpit/layout.js';
+import { activeOverlay, type CockpitStore } from '../src/store.js';
 import { AttemptDetail } from './AttemptDetail.js';
 import { PulseContext, StoreContext, useCockpit, usePulseSource } from './context.js';
+import { ErrorView } from './ErrorView.js';
+import { EventLog } from './EventLog.js';
 import { Footer } from './Footer.js';
 import { Gauges } from './Gauges.js';
 import { Header } from './Header.js';
@@ -13,6 +16,7 @@ import { Help } from './Help.js';
 import { LaneMenu } from './LaneMenu.js';
 import { Leaderboard } from './Leaderboard.js';
 import { Matrix } from './Matrix.js';
+import { TooSmall } from './TooSmall.js';
 
 export interface AppProps {
   store: CockpitStore;
@@ -37,10 +41,37 @@ function useTerminalSize(): { columns: number; rows: number } {
   return size;
 }
 
+/** Gauge lines at most (GPU, sparkline, temperature, memory, tok/s, probe, attempt, ETA). */
+const GAUGE_LINES = 8;
+
+/** Matrix and gauges side by side, as tall as they need, with the event log under them. */
+function MatrixScreen({ width, height }: { width: number; height: number }) {
+  const n = useCockpit((s) => s.run?.n ?? s.n ?? 1);
+  const promptRows = useCockpit((s) => (s.run ? s.run.prompts.length + 1 : 2));
+  const full = matrixLayout(width, height, n);
+  const gaugeRows = full.gaugeWidth ? GAUGE_LINES + 1 + legendLines(full.gaugeWidth).length : 0;
+  const { topRows, logRows } = bodySplit(height, Math.max(promptRows, gaugeRows));
+  const layout = useMemo(() => matrixLayout(width, topRows, n), [width, topRows, n]);
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Box flexDirection="row" width={width} height={topRows}>
+        <Matrix layout={layout} />
+        {layout.gaugeWidth > 0 && (
+          <>
+            <Box width={layout.separatorWidth}>
+              <Text dimColor>{Array.from({ length: topRows }, () => ' │ ').join('\n')}</Text>
+            </Box>
+            <Gauges width={layout.gaugeWidth} height={topRows} />
+          </>
+        )}
+      </Box>
+      {logRows > 0 && <EventLog width={width} height={logRows} />}
+    </Box>
+  );
+}
+
 function Body({ width, height }: { width: number; height: number }) {
   const view = useCockpit((s) => s.view);
-  const n = useCockpit((s) => s.run?.n ?? s.n ?? 1);
-  const layout = useMemo(() => matrixLayout(width, height, n), [width, height, n]);
   switch (view) {
     case 'detail':
       return <AttemptDetail width={width} height={height} />;
@@ -50,41 +81,39 @@ function Body({ width, height }: { width: number; height: number }) {
       return <Help width={width} height={height} />;
     case 'menu':
       return <LaneMenu width={width} height={height} />;
+    case 'error':
+      return <ErrorView width={width} height={height} />;
     case 'matrix':
     case 'confirm':
-      return (
-        <Box flexDirection="row" width={width} height={height}>
-          <Matrix layout={layout} />
-          {layout.gaugeWidth > 0 && (
-            <>
-              <Box width={layout.separatorWidth}>
-                <Text dimColor>{Array.from({ length: height }, () => ' │ ').join('\n')}</Text>
-              </Box>
-              <Gauges width={layout.gaugeWidth} height={height} />
-            </>
-          )}
-        </Box>
-      );
+      return <MatrixScreen width={width} height={height} />;
   }
 }
 
 export function App({ store, controller, columns, rows }: AppProps) {
   const terminal = useTerminalSize();
-  const frame = frameLayout(columns ?? terminal.columns, rows ?? terminal.rows);
+  const size = { columns: columns ?? terminal.columns, rows: rows ?? terminal.rows };
+  const frame = frameLayout(size.columns, size.rows);
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   useInput((input, key) => handleKey({ store, controller, exit }, input, key), { isActive: isRawModeSupported === true });
   const pulse = usePulseSource(store);
+  // the keys read the size from the store (a too-small terminal takes every key but q)
+  useEffect(() => store.getState().setTerminal(size.columns, size.rows), [store, size.columns, size.rows]);
+  const tooSmall = activeOverlay({ view: 'matrix', terminal: size }) === 'too-small';
   return (
     <StoreContext.Provider value={store}>
       <PulseContext.Provider value={pulse}>
-        <Box flexDirection="column" width={frame.width} height={frame.height} overflowY="hidden">
-          <Header width={frame.width} />
-          <Box height={frame.bodyRows} width={frame.width} overflowY="hidden">
-            <Body width={frame.width} height={frame.bodyRows} />
+        {tooSmall ? (
+          <TooSmall columns={size.columns} rows={size.rows} height={frame.height} />
+        ) : (
+          <Box flexDirection="column" width={frame.width} height={frame.height} overflowY="hidden">
+            <Header width={frame.width} />
+            <Box height={frame.bodyRows} width={frame.width} overflowY="hidden">
+              <Body width={frame.width} height={frame.bodyRows} />
+            </Box>
+            <Footer width={frame.width} />
           </Box>
-          <Footer width={frame.width} />
-        </Box>
+        )}
       </PulseContext.Provider>
     </StoreContext.Provider>
   );

@@ -1,27 +1,22 @@
 import { Box } from 'ink';
 import { memo } from 'react';
-import { fit, type Segment } from '../src/cockpit/format.js';
-import { KEY_LINE } from '../src/cockpit/keys.js';
+import { keyLineSegments, statusSegments } from '../src/cockpit/footer.js';
 import { laneBarSegments } from '../src/cockpit/laneBar.js';
+import { runState } from '../src/cockpit/runView.js';
 import { useCockpit } from './context.js';
 import { Line } from './Line.js';
 
-const LEVEL_COLOR = { info: undefined, warn: 'yellow', error: 'red' } as const;
-
-/** One line of what needs saying now: a confirm question, quitting, a pause, or the newest log line. */
+/** One line of what needs saying now: a question, the answer to the last key, else run state and the cell under the cursor. */
 const StatusLine = memo(function StatusLine({ width }: { width: number }) {
+  const run = useCockpit((s) => s.run);
+  const cursor = useCockpit((s) => s.cursor);
   const quitting = useCockpit((s) => s.quitting);
-  const pendingSwap = useCockpit((s) => (s.view === 'confirm' ? s.pendingSwap : null));
-  const paused = useCockpit((s) => s.run?.pausedReason ?? null);
-  const last = useCockpit((s) => s.logs[s.logs.length - 1] ?? null);
-  let segment: Segment;
-  if (quitting) segment = { text: ' quitting: stopping what the cockpit started…', color: 'yellow' };
-  else if (pendingSwap)
-    segment = { text: ` Run active. [m] move the run to ${pendingSwap} · [x] stop the run and swap · [esc] cancel`, color: 'yellow', bold: true };
-  else if (paused) segment = { text: ` paused: ${paused} · p resumes`, color: 'yellow' };
-  else if (last) segment = { text: ` ${last.message}`, color: LEVEL_COLOR[last.level] };
-  else segment = { text: '' };
-  return <Line segments={[{ ...segment, text: fit(segment.text, width) }]} />;
+  const view = useCockpit((s) => s.view);
+  const pendingSwap = useCockpit((s) => s.pendingSwap);
+  const notice = useCockpit((s) => s.notice);
+  const lastError = useCockpit((s) => s.lastError);
+  const attached = useCockpit((s) => s.attached);
+  return <Line segments={statusSegments({ run, cursor, quitting, view, pendingSwap, notice, lastError, attached }, width)} />;
 });
 
 const LaneBar = memo(function LaneBar({ width }: { width: number }) {
@@ -30,12 +25,18 @@ const LaneBar = memo(function LaneBar({ width }: { width: number }) {
   return <Line segments={laneBarSegments(lanes, resident, width)} />;
 });
 
+const KeyLine = memo(function KeyLine({ width }: { width: number }) {
+  const state = useCockpit((s) => runState(s.run));
+  const attached = useCockpit((s) => s.attached);
+  return <Line segments={keyLineSegments(state, attached, width)} />;
+});
+
 export const Footer = memo(function Footer({ width }: { width: number }) {
   return (
     <Box flexDirection="column" width={width}>
       <StatusLine width={width} />
       <LaneBar width={width} />
-      <Line segments={[{ text: fit(` ${KEY_LINE}`, width), dim: true }]} />
+      <KeyLine width={width} />
     </Box>
   );
 });

@@ -10,12 +10,13 @@ const KEYS: [string, string][] = [
   ['p', 'pause / resume the run (attempts in flight finish)'],
   ['o', 'queue run: the lane due next goes to the end of the queue'],
   ['x', 'stop the run (finished attempts are kept; brainbench run --resume carries it on)'],
+  ['e', 'the last warning or error in full (↑/↓ scroll, esc back)'],
   ['↑ ↓ ← →, h j k', 'move the cursor in the matrix; pgup/pgdn by a page'],
   ['f', 'follow the newest attempt again'],
   ['enter', 'open the attempt under the cursor (↑/↓/space scroll, esc back)'],
   ['l', 'leaderboard: ranked lanes and per-prompt pass rates (esc back)'],
   ['?', 'this help (esc back)'],
-  ['q, ctrl+c', 'quit: stops a run started here and the demo lane; real lanes stay up, a detached run goes on'],
+  ['q, ctrl+c', 'quit: stops a run started here and the demo lane; real lanes stay up, an attached run goes on'],
 ];
 
 const CONFIRM = 'Swap during a run: m moves the run to the new lane · x stops the run, then swaps · esc cancels';

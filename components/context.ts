@@ -1,7 +1,7 @@
 import { createContext, useContext, useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { isRunActive } from '../src/cockpit/runView.js';
-import type { CockpitState, CockpitStore } from '../src/store.js';
+import { liveTokPerSec, type CockpitState, type CockpitStore } from '../src/store.js';
 
 export const StoreContext = createContext<CockpitStore | null>(null);
 
@@ -45,7 +45,8 @@ function pulseInputs(s: CockpitState, now: number): unknown[] {
   const live = isRunActive(s.run);
   return [
     s.latest,
-    s.liveTokPerSec,
+    // the gauge shows one decimal: redraw when that changes
+    Math.round((liveTokPerSec(s) ?? -1) * 10),
     s.probe,
     s.run?.done,
     // the run clock ticks each second; spinners turn on every pulse while attempts run

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError, suggest, type Command } from './cli/args.js';
 import { commands } from './commands/index.js';
 import { brainbenchVersion } from './paths.js';
+import { oneLine, stripControl } from './safeText.js';
 
 const MAIN_HELP = `brainbench ${brainbenchVersion} — pick the agent brain of a local inference box
 
@@ -38,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   const args = first === undefined || first.startsWith('-') ? argv : rest;
   if (!command) {
     const hint = suggest(first!, commands.map((c) => c.name));
-    console.error(`brainbench: unknown command '${first}'${hint ? `; did you mean '${hint}'?` : '.'} See 'brainbench --help'.`);
+    console.error(`brainbench: unknown command '${oneLine(first!)}'${hint ? `; did you mean '${hint}'?` : '.'} See 'brainbench --help'.`);
     return 2;
   }
   if (args.includes('--help') || args.includes('-h')) {
@@ -49,10 +50,12 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(args);
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`brainbench ${command.name}: ${err.message}. See 'brainbench ${command.name} --help'.`);
+      console.error(`brainbench ${command.name}: ${stripControl(err.message)}. See 'brainbench ${command.name} --help'.`);
       return 2;
     }
-    console.error(`brainbench ${command.name}: ${(err as Error).message}`);
+    // The one place a failure is printed: commands throw, they do not print and rethrow.
+    // Lane and model text can be in the message, so no control sequence goes through.
+    console.error(`brainbench ${command.name}: ${stripControl((err as Error).message)}`);
     if (process.env.BRAINBENCH_DEBUG) console.error(err);
     return 1;
   }

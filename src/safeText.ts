@@ -24,16 +24,17 @@ export function oneLine(text: string): string {
 
 /**
  * A Markdown table cell: one line, no control characters, and nothing Markdown or HTML would
- * interpret (pipes, backslashes, backticks, emphasis, links, angle brackets).
+ * interpret (pipes, backslashes, backticks, `*` emphasis, links, angle brackets). `_` is kept:
+ * ids like `p1_read_grounding` stay readable and GFM does not emphasise inside a word.
  */
 export function mdCell(text: string): string {
   return oneLine(text)
-    .replace(/[\\`*_[\]|<>#~]/g, (ch) => `\\${ch}`)
+    .replace(/[\\`*[\]|<>]/g, (ch) => `\\${ch}`)
     .replace(/&/g, '&amp;');
 }
 
 /** Characters a file name made from an id may keep; anything else is replaced. */
-const FILE_NAME_UNSAFE = /[^A-Za-z0-9._-]/g;
+const FILE_NAME_UNSAFE = /[^A-Za-z0-9._+-]/g;
 
 /**
  * A file name for an id that can never leave its folder or collide with another id's: unsafe

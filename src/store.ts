@@ -2,10 +2,12 @@
 // the engine and tests use it without React; components read it with `useStore` and narrow
 // selectors.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { createRunView, isRunActive, updateCell, type RunView } from './cockpit/runView.js';
+import { attemptLogLine } from './cockpit/eventLog.js';
+import { createRunView, isRunActive, runState, updateCell, type RunView } from './cockpit/runView.js';
+import { decodeRate, EMPTY_METER, meterEnd, meterProgress, type TokMeter } from './cockpit/tokRate.js';
 import type { AttemptRecord, EngineEvent, LaneKind, LaneScorecard, LaneState, ProbeResult, TelemetrySample } from './types.js';
 
-export type { Cell, RowStats, RunView } from './cockpit/runView.js';
+export type { Cell, RowStats, RunState, RunView } from './cockpit/runView.js';
 
 export interface LaneEntry {
   id: string;
@@ -15,7 +17,14 @@ export interface LaneEntry {
   detail?: string;
 }
 
-export type View = 'matrix' | 'detail' | 'leaderboard' | 'help' | 'menu' | 'confirm';
+/** What the body shows and who gets the keys (STYLE.md: overlays named in one union). */
+export type View = 'matrix' | 'detail' | 'leaderboard' | 'help' | 'menu' | 'confirm' | 'error';
+/** The view, or the notice that the terminal is too small, which overrides every view. */
+export type Overlay = View | 'too-small';
+
+/** The smallest terminal the cockpit draws in. */
+export const MIN_COLUMNS = 80;
+export const MIN_ROWS = 24;
 
 export interface LogLine {
   level: 'info' | 'warn' | 'error';
@@ -47,6 +56,8 @@ export interface Viewport {
   detailLines: number;
   leaderboardRows: number;
   leaderboardLines: number;
+  errorRows: number;
+  errorLines: number;
 }
 
 /** Bounds of the rings the store keeps. */
@@ -64,9 +75,19 @@ export interface CockpitData {
   telemetry: TelemetrySample[];
   latest: TelemetrySample | null;
   probe: { lane: string; result: ProbeResult } | null;
-  /** Sum of the running attempts' decode rates; null when nothing streams. */
-  liveTokPerSec: number | null;
+  /** Decode spans of the attempts in flight, for the live tok/s gauge (tokRate.ts). */
+  tokMeter: TokMeter;
+  /** The store's clock (ms since epoch): event times, the tok/s window, the run clock. */
+  clock: () => number;
+  /** The event log, newest last. */
   logs: LogLine[];
+  /** The newest warning or error: `e` shows it in full. */
+  lastError: LogLine | null;
+  /** Feedback to the last key pressed, on the status line until the next key. */
+  notice: LogLine | null;
+  /** The run this cockpit watches without owning it (--attach); null when it runs things itself. */
+  attached: string | null;
+  terminal: { columns: number; rows: number };
   view: View;
   cursor: { row: number; col: number };
   /** First matrix row shown. */
@@ -78,6 +99,7 @@ export interface CockpitData {
   pendingSwap: string | null;
   detail: DetailState | null;
   leaderboard: LeaderboardState | null;
+  errorScroll: number;
   quitting: boolean;
 }
 
@@ -85,6 +107,9 @@ export interface CockpitActions {
   /** The single reducer of engine events. */
   apply(event: EngineEvent): void;
   log(level: LogLine['level'], message: string): void;
+  /** A log line that is also the answer to the key just pressed (status line). */
+  notify(level: LogLine['level'], message: string): void;
+  clearNotice(): void;
   moveCursor(dRow: number, dCol: number): void;
   setFollow(follow: boolean): void;
   setViewport(viewport: Partial<Viewport>): void;
@@ -104,6 +129,15 @@ export interface CockpitActions {
   /** Closes the confirm; returns what to do ({ id, choice }) or null on cancel. */
   confirmSwap(choice: 'move' | 'stop' | 'cancel'): { id: string; choice: 'move' | 'stop' } | null;
   setPaused(reason: string | null): void;
+  /** The user asked the run to stop. */
+  requestStop(): void;
+  /** The run will never end by itself: its process or supervisor is gone. */
+  markDied(reason: string): void;
+  /** Opens the last error in full (or says there is none). */
+  openError(): void;
+  scrollError(delta: number): void;
+  setTerminal(columns: number, rows: number): void;
+  setAttached(runId: string): void;
   setQuitting(quitting: boolean): void;
 }
 
@@ -111,6 +145,16 @@ export type CockpitState = CockpitData & CockpitActions;
 export type CockpitStore = StoreApi<CockpitState>;
 
 const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x));
+
+/** The live tok/s gauge: the decode rate of the attempts in flight now; null when no run is live. */
+export function liveTokPerSec(s: Pick<CockpitData, 'run' | 'tokMeter' | 'clock'>): number | null {
+  return isRunActive(s.run) ? decodeRate(s.tokMeter, s.clock()) : null;
+}
+
+/** Who owns the screen and the keys now. */
+export function activeOverlay(s: Pick<CockpitData, 'view' | 'terminal'>): Overlay {
+  return s.terminal.columns < MIN_COLUMNS || s.terminal.rows < MIN_ROWS ? 'too-small' : s.view;
+}
 
 /** The first row to show so that `row` is inside a window of `visible` rows. */
 export function scrollToShow(scroll: number, row: number, visible: number): number {
@@ -132,12 +176,25 @@ function laneStateUpdate(s: CockpitData, e: Extract<EngineEvent, { type: 'lane.s
   return { lanes, resident };
 }
 
-export function createCockpitStore(init: { lanes?: LaneEntry[]; n?: number; suite?: string } = {}): CockpitStore {
+export interface StoreInit {
+  lanes?: LaneEntry[];
+  n?: number;
+  suite?: string;
+  /** ms since epoch; tests pass a fake clock. */
+  clock?: () => number;
+}
+
+const slotKey = (lane: string, promptId: string, attempt: number) => `${lane}\u0000${promptId}\u0000${attempt}`;
+
+export function createCockpitStore(init: StoreInit = {}): CockpitStore {
+  const clock = init.clock ?? Date.now;
   return createStore<CockpitState>()((set, get) => {
-    const pushLog = (logs: LogLine[], line: LogLine) => {
-      const next = logs.length >= LOG_RING ? logs.slice(logs.length - LOG_RING + 1) : logs.slice();
-      next.push(line);
-      return next;
+    /** The log with one more line, and the last error when it is one. */
+    const withLog = (s: CockpitData, level: LogLine['level'], message: string): Pick<CockpitData, 'logs' | 'lastError'> => {
+      const line = { level, message, at: clock() };
+      const logs = s.logs.length >= LOG_RING ? s.logs.slice(s.logs.length - LOG_RING + 1) : s.logs.slice();
+      logs.push(line);
+      return { logs, lastError: level === 'info' ? s.lastError : line };
     };
 
     const reduce = (s: CockpitState, e: EngineEvent): Partial<CockpitData> => {
@@ -148,20 +205,17 @@ export function createCockpitStore(init: { lanes?: LaneEntry[]; n?: number; suit
             run,
             suite: e.suite,
             n: e.n,
-            liveTokPerSec: null,
+            tokMeter: EMPTY_METER,
+            notice: null, // feedback about the previous run
             cursor: { row: 0, col: 0 },
             scroll: 0,
             follow: true,
-            logs: pushLog(s.logs, {
-              level: 'info',
-              message: `run ${e.runId} on ${e.lane}${e.simulated ? ' (simulated)' : ''}: ${e.total} attempts${run.done ? `, ${run.done} already done` : ''}`,
-              at: Date.now(),
-            }),
+            ...withLog(s, 'info', `run ${e.runId} on ${e.lane}${e.simulated ? ' (simulated)' : ''}: ${e.total} attempts${run.done ? `, ${run.done} already done` : ''}`),
           };
         }
         case 'attempt.start': {
           if (!s.run) return {};
-          const run = updateCell(s.run, e.promptId, e.attempt, () => ({ status: 'running', tokPerSec: null }));
+          const run = updateCell(s.run, e.promptId, e.attempt, () => ({ status: 'running' }));
           const row = run.rowOf.get(e.promptId);
           const follow = s.follow && row !== undefined ? { scroll: scrollToShow(s.scroll, row, s.viewport.matrixRows) } : {};
           // A new attempt starting means the run is going again.
@@ -169,32 +223,21 @@ export function createCockpitStore(init: { lanes?: LaneEntry[]; n?: number; suit
         }
         case 'attempt.progress': {
           if (!s.run) return {};
-          let delta = 0;
-          const run = updateCell(s.run, e.promptId, e.attempt, (cell) => {
-            // no rate yet (first token, or the attempt's closing report): keep the last one shown
-            if (cell.status !== 'running' || e.tokPerSec === null) return cell;
-            delta = (e.tokPerSec ?? 0) - (cell.tokPerSec ?? 0);
-            return { ...cell, tokPerSec: e.tokPerSec };
-          });
-          if (run === s.run) return {};
-          return { run, liveTokPerSec: Math.max(0, (s.liveTokPerSec ?? 0) + delta) };
+          // a report with a rate is mid-stream; one without opens a turn or closes the attempt
+          const midStream = e.tokPerSec !== null;
+          return { tokMeter: meterProgress(s.tokMeter, slotKey(e.lane, e.promptId, e.attempt), clock(), e.completionTokens, midStream) };
         }
         case 'attempt.end': {
           if (!s.run) return {};
           const r = e.record;
-          let delta = 0;
-          const run = updateCell(s.run, r.prompt_id, r.attempt, (cell) => {
-            delta = -(cell.tokPerSec ?? 0);
-            return { status: r.outcome, record: r };
-          });
-          // between sequential attempts nothing streams: keep showing the last rate, not a blank
-          const live = run.running === 0 ? s.liveTokPerSec : Math.max(0, (s.liveTokPerSec ?? 0) + delta);
-          return { run, liveTokPerSec: live };
+          const run = updateCell(s.run, r.prompt_id, r.attempt, () => ({ status: r.outcome, record: r }));
+          const line = attemptLogLine(r);
+          return { run, tokMeter: meterEnd(s.tokMeter, slotKey(r.lane, r.prompt_id, r.attempt)), ...withLog(s, line.level, line.message) };
         }
         case 'lane.state': {
           const trouble = e.state === 'crashed' || e.state === 'error' || e.state === 'foreign';
           const message = `${e.lane}: ${e.state}${e.port ? ` :${e.port}` : ''}${e.detail ? ` — ${e.detail}` : ''}`;
-          return { ...laneStateUpdate(s, e), logs: pushLog(s.logs, { level: trouble ? 'warn' : 'info', message, at: Date.now() }) };
+          return { ...laneStateUpdate(s, e), ...withLog(s, trouble ? 'warn' : 'info', message) };
         }
         case 'telemetry': {
           const ring = s.telemetry.length >= TELEMETRY_RING ? s.telemetry.slice(1) : s.telemetry.slice();
@@ -206,25 +249,24 @@ export function createCockpitStore(init: { lanes?: LaneEntry[]; n?: number; suit
         case 'run.paused':
           return {
             run: s.run ? { ...s.run, pausedReason: e.reason } : null,
-            logs: pushLog(s.logs, { level: 'warn', message: `paused: ${e.reason}`, at: Date.now() }),
+            ...withLog(s, e.user ? 'info' : 'warn', `paused: ${e.reason}`),
           };
         case 'run.resumed':
-          return { run: s.run?.pausedReason ? { ...s.run, pausedReason: null } : s.run };
+          return { run: s.run?.pausedReason ? { ...s.run, pausedReason: null } : s.run, ...withLog(s, 'info', 'resumed') };
         case 'run.end': {
           if (!s.run) return {};
           const c = e.scorecard;
+          const run: RunView = { ...s.run, ended: { scorecard: c, scorecardPath: e.scorecardPath, summaryPath: e.summaryPath, at: clock() }, pausedReason: null, running: 0 };
+          const partial = c.completeness && !c.completeness.complete ? ` (partial: ${c.completeness.attempts_done}/${c.completeness.attempts_planned} attempts)` : '';
           return {
-            run: { ...s.run, ended: { scorecard: c, scorecardPath: e.scorecardPath, summaryPath: e.summaryPath, at: Date.now() }, pausedReason: null, running: 0 },
-            liveTokPerSec: null,
-            logs: pushLog(s.logs, {
-              level: 'info',
-              message: `run finished: core ${c.core_pass}/${c.core_n} · ${e.scorecardPath}`,
-              at: Date.now(),
-            }),
+            run,
+            tokMeter: EMPTY_METER,
+            notice: null, // "stopping run …" is over
+            ...withLog(s, 'info', `run ${e.runId} ${runState(run)}: core ${c.core_pass}/${c.core_n}${partial} · ${e.scorecardPath}`),
           };
         }
         case 'log':
-          return { logs: pushLog(s.logs, { level: e.level, message: e.message, at: Date.now() }) };
+          return withLog(s, e.level, e.message);
       }
     };
 
@@ -240,22 +282,36 @@ export function createCockpitStore(init: { lanes?: LaneEntry[]; n?: number; suit
       telemetry: [],
       latest: null,
       probe: null,
-      liveTokPerSec: null,
+      tokMeter: EMPTY_METER,
+      clock,
       logs: [],
+      lastError: null,
+      notice: null,
+      attached: null,
+      terminal: { columns: MIN_COLUMNS, rows: MIN_ROWS },
       view: 'matrix',
       cursor: { row: 0, col: 0 },
       scroll: 0,
       follow: true,
-      viewport: { matrixRows: 10, detailRows: 10, detailLines: 0, leaderboardRows: 10, leaderboardLines: 0 },
+      viewport: { matrixRows: 10, detailRows: 10, detailLines: 0, leaderboardRows: 10, leaderboardLines: 0, errorRows: 10, errorLines: 0 },
       menuIndex: 0,
       pendingSwap: null,
       detail: null,
       leaderboard: null,
+      errorScroll: 0,
       quitting: false,
 
       apply: (event) => set((s) => reduce(s, event)),
 
-      log: (level, message) => set((s) => ({ logs: pushLog(s.logs, { level, message, at: Date.now() }) })),
+      log: (level, message) => set((s) => withLog(s, level, message)),
+
+      notify: (level, message) =>
+        set((s) => {
+          const logged = withLog(s, level, message);
+          return { ...logged, notice: logged.logs[logged.logs.length - 1]! };
+        }),
+
+      clearNotice: () => set((s) => (s.notice ? { notice: null } : {})),
 
       moveCursor: (dRow, dCol) =>
         set((s) => {
@@ -282,7 +338,7 @@ export function createCockpitStore(init: { lanes?: LaneEntry[]; n?: number; suit
         const row = s.run?.prompts[s.cursor.row];
         const cell = s.run?.cells[s.cursor.row]?.[s.cursor.col];
         if (!row || !cell?.record) {
-          get().log('info', row ? `${row.id} #${s.cursor.col + 1}: no finished attempt yet` : 'no run yet');
+          get().notify('info', row ? `${row.id} #${s.cursor.col + 1}: no finished attempt yet` : 'no run yet');
           return null;
         }
         const record = cell.record;
@@ -333,6 +389,27 @@ export function createCockpitStore(init: { lanes?: LaneEntry[]; n?: number; suit
       },
 
       setPaused: (reason) => set((s) => (isRunActive(s.run) ? { run: { ...s.run!, pausedReason: reason } } : {})),
+
+      requestStop: () => set((s) => (isRunActive(s.run) ? { run: { ...s.run!, stopRequested: true } } : {})),
+
+      markDied: (reason) =>
+        set((s) => {
+          if (!isRunActive(s.run)) return {};
+          return { run: { ...s.run!, died: { reason, at: clock() }, running: 0 }, tokMeter: EMPTY_METER, ...withLog(s, 'error', `run ${s.run!.runId} died: ${reason}`) };
+        }),
+
+      openError: () => {
+        if (get().lastError) set({ view: 'error', errorScroll: 0 });
+        else get().notify('info', 'no error or warning so far');
+      },
+
+      scrollError: (delta) =>
+        set((s) => ({ errorScroll: clamp(s.errorScroll + delta, 0, Math.max(0, s.viewport.errorLines - s.viewport.errorRows)) })),
+
+      setTerminal: (columns, rows) =>
+        set((s) => (s.terminal.columns === columns && s.terminal.rows === rows ? {} : { terminal: { columns, rows } })),
+
+      setAttached: (runId) => set({ attached: runId }),
 
       setQuitting: (quitting) => set({ quitting }),
     };

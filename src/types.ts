@@ -178,9 +178,22 @@ export interface ProbeResult {
   error?: string;
 }
 
+/**
+ * How much of its plan a scorecard covers (issue 12). Planned = non-skipped prompts × N, less the
+ * attempts adaptive stopping dropped; done = planned slots with a settled record (a lane_error
+ * still owed its retry is not settled). Only a complete scorecard is ranked.
+ */
+export interface ScorecardCompleteness {
+  attempts_done: number;
+  attempts_planned: number;
+  complete: boolean;
+}
+
 export interface LaneScorecard {
   lane: string;
   simulated: boolean;
+  /** Absent in scorecards written before issue 12: those count as complete. */
+  completeness?: ScorecardCompleteness;
   core_pass: number;
   core_n: number;
   core_pass_rate: number | null;

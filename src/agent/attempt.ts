@@ -6,10 +6,11 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import type { AttemptRun, Prompt, Sampling, ToolCallRecord } from '../types.js';
 import { estimateTokens, splitThink } from './answer.js';
 import { classifyError, type Classified } from './classify.js';
-import { malformedCall } from './toolResult.js';
+import { laneFetch } from './laneFetch.js';
+import { failure, malformedCall } from './toolResult.js';
 import { createToolbox } from './tools.js';
 import { writeTranscript, type TranscriptTurn } from './transcript.js';
-import { collectTurn, TOOL_ARGUMENTS_MAX_CHARS, type StreamedTurn } from './turnStream.js';
+import { collectTurn, TOOL_ARGUMENTS_MAX_CHARS, TURN_ARGUMENTS_MAX_CHARS, type StreamedTurn } from './turnStream.js';
 
 export const DEFAULT_TURN_BUDGET = 12;
 export const DEFAULT_TIMEOUT_S = 360;
@@ -20,6 +21,12 @@ export const DEFAULT_TIMEOUT_S = 360;
  */
 export const DEFAULT_IDLE_TIMEOUT_S = 120;
 const RECORDED_RESULT_CHARS = 2048;
+/** Tool calls run per turn; the rest get an error result without running. */
+export const MAX_TOOL_CALLS_PER_TURN = 32;
+/** Tool calls kept in the attempt's record (the journal line stays small). */
+const MAX_RECORDED_TOOL_CALLS = 512;
+/** The transcript keeps messages up to about this size; later ones are cut to a note. */
+export const TRANSCRIPT_MAX_CHARS = 16 * 1024 * 1024;
 const PROGRESS_INTERVAL_MS = 250;
 /** Ending on this many malformed tool calls in a row (budget or timeout) is a format_error. */
 export const MALFORMED_STREAK_FOR_FORMAT_ERROR = 2;
@@ -49,6 +56,8 @@ export interface AttemptOptions {
   onProgress?: (p: AttemptProgress) => void;
   /** Cancels the attempt: runAttempt then rejects with the signal's reason (nothing to grade). */
   signal?: AbortSignal;
+  /** Host paths run_shell's sandbox hides (suite, results, lanes.yaml); brainbench's install always. */
+  hide?: readonly string[];
 }
 
 export function defaultSystemPrompt(toolNames: string[]): string {
@@ -72,6 +81,26 @@ function historyArguments(raw: string): string {
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
+const clip = (text: string) => (text.length > RECORDED_RESULT_CHARS ? `${text.slice(0, RECORDED_RESULT_CHARS)}…` : text);
+
+/** The transcript's messages, bounded: past TRANSCRIPT_MAX_CHARS a message keeps only its role and a note. */
+class TranscriptLog {
+  readonly messages: Record<string, unknown>[] = [];
+  truncated = false;
+  private chars = 0;
+
+  push(message: Record<string, unknown>): void {
+    const size = JSON.stringify(message).length;
+    if (this.chars + size > TRANSCRIPT_MAX_CHARS) {
+      this.truncated = true;
+      this.messages.push({ role: message.role, content: `[omitted: transcript over ${TRANSCRIPT_MAX_CHARS} characters]` });
+      return;
+    }
+    this.chars += size;
+    this.messages.push(message);
+  }
+}
+
 /** Passes the chunks through, calling `onChunk` as each arrives. */
 async function* watched<T>(chunks: AsyncIterable<T>, onChunk: () => void): AsyncGenerator<T> {
   for await (const chunk of chunks) {
@@ -82,16 +111,23 @@ async function* watched<T>(chunks: AsyncIterable<T>, onChunk: () => void): Async
 
 export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
   const startedAt = performance.now();
-  const toolbox = createToolbox(opts.workDir, { shell: opts.shell, injectFailure: opts.prompt.inject_tool_failure });
+  const abort = new AbortController();
+  const toolbox = createToolbox(opts.workDir, {
+    shell: opts.shell,
+    injectFailure: opts.prompt.inject_tool_failure,
+    signal: abort.signal,
+    deadlineAt: startedAt + opts.timeoutS * 1000,
+    ...(opts.hide && { hide: opts.hide }),
+  });
   const client = new OpenAI({
     baseURL: opts.baseURL,
     apiKey: opts.apiKey ?? 'no-key',
     maxRetries: 0, // the runner decides about retries
     timeout: opts.timeoutS * 1000 + 5_000, // our own deadline aborts first
     logLevel: 'off',
+    fetch: laneFetch, // a request that never reached the lane is sent again (laneFetch.ts)
   });
 
-  const abort = new AbortController();
   // every turn's request listens on this one signal; a long attempt would trip the default cap of 10
   setMaxListeners(opts.turnBudget + 4, abort.signal);
   /** Which of our own limits ended the attempt, if one did. */
@@ -116,7 +152,8 @@ export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
     { role: 'user', content: opts.prompt.prompt },
   ];
   // The transcript keeps what the model really sent (raw arguments, reasoning) next to what was sent back.
-  const transcriptMessages: Record<string, unknown>[] = messages.map((m) => ({ ...m }));
+  const transcript = new TranscriptLog();
+  for (const m of messages) transcript.push({ ...m });
   const turnsLog: TranscriptTurn[] = [];
   const toolCalls: ToolCallRecord[] = [];
   const tokens = { prompt: 0, completion: 0 };
@@ -206,7 +243,7 @@ export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
             }
           : { role: 'assistant', content: turn.content },
       );
-      transcriptMessages.push({
+      transcript.push({
         role: 'assistant',
         content: turn.content,
         ...(turn.reasoning ? { reasoning_content: turn.reasoning } : {}),
@@ -217,25 +254,24 @@ export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
       if (turn.toolCalls.length === 0) break; // the final answer
 
       for (const [i, call] of turn.toolCalls.entries()) {
+        if (abort.signal.aborted) break;
         const toolAt = performance.now();
         const result =
-          call.oversized === undefined
-            ? await toolbox.call(call.name, call.arguments)
-            : malformedCall(`arguments are ${call.oversized} characters long; the limit is ${TOOL_ARGUMENTS_MAX_CHARS}`);
+          i >= MAX_TOOL_CALLS_PER_TURN
+            ? failure(`not run: at most ${MAX_TOOL_CALLS_PER_TURN} tool calls per turn`)
+            : call.oversized === undefined
+              ? await toolbox.call(call.name, call.arguments)
+              : malformedCall(`arguments are ${call.oversized} characters long; the limit is ${TOOL_ARGUMENTS_MAX_CHARS} per call, ${TURN_ARGUMENTS_MAX_CHARS} per turn`);
         const toolMs = performance.now() - toolAt;
         waitMs += toolMs;
         if (result.escape) escapeAttempts++;
         malformedStreak = result.malformed ? malformedStreak + 1 : 0;
-        toolCalls.push({
-          name: call.name,
-          arguments: call.arguments,
-          ok: result.ok,
-          result: result.content.length > RECORDED_RESULT_CHARS ? `${result.content.slice(0, RECORDED_RESULT_CHARS)}…` : result.content,
-          escape: result.escape,
-        });
+        if (toolCalls.length < MAX_RECORDED_TOOL_CALLS) {
+          toolCalls.push({ name: call.name, arguments: clip(call.arguments), ok: result.ok, result: clip(result.content), escape: result.escape });
+        }
         const toolMessage = { role: 'tool' as const, tool_call_id: ids[i]!, content: result.content };
         messages.push(toolMessage);
-        transcriptMessages.push({ ...toolMessage, name: call.name, ok: result.ok, escape: result.escape, wall_s: seconds(toolMs) });
+        transcript.push({ ...toolMessage, name: call.name, ok: result.ok, escape: result.escape, wall_s: seconds(toolMs) });
       }
       if (abort.signal.aborted) break;
     }
@@ -245,6 +281,7 @@ export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
     clearTimeout(deadline);
     watchLane(false);
     opts.signal?.removeEventListener('abort', onCancel);
+    await toolbox.close();
   }
 
   const cancelled = abort.signal.aborted && limit === null;
@@ -272,18 +309,21 @@ export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
   };
   opts.onProgress?.({ completionTokens: tokens.completion, tokPerSec: null, ttftS: run.ttft_s });
 
-  await writeTranscript(opts.transcriptPath, {
+  const written = await writeTranscript(opts.transcriptPath, {
     prompt_id: opts.prompt.id,
     model: opts.model,
     baseURL: opts.baseURL,
     sampling: opts.sampling,
     tools: toolbox.names,
-    messages: transcriptMessages,
+    messages: transcript.messages,
+    ...(transcript.truncated && { truncated: true }),
     turns: turnsLog,
     status: cancelled ? 'cancelled' : run.status,
     error: cancelled ? 'cancelled' : (run.error ?? null),
     wall_s: run.wall_s,
   });
   if (cancelled) throw opts.signal?.reason ?? new Error('attempt cancelled');
+  // A transcript that could not be written is noted on the record; the attempt itself stands.
+  if (written !== null) run.error = run.error ? `${run.error}; ${written}` : written;
   return run;
 }

@@ -24,6 +24,7 @@ const FS_ERRORS: Record<string, string> = {
   EISDIR: 'is a directory',
   EACCES: 'permission denied',
   ELOOP: 'is a symlink (refused)',
+  ENXIO: 'is not a regular file',
 };
 
 function fsFailure(err: unknown, userPath: string): ToolResult {
@@ -51,9 +52,13 @@ export async function listFiles(root: string, userPath: string): Promise<ToolRes
   }
 }
 
-/** Open a resolved path without following a final symlink; refuse anything but a single-link regular file. */
+/**
+ * Open a resolved path without following a final symlink and without blocking (a FIFO opened for
+ * reading returns at once; for writing without a reader it fails with ENXIO); refuse anything but
+ * a single-link regular file.
+ */
 async function openRegularFile(path: string, flags: number) {
-  const handle = await open(path, flags | constants.O_NOFOLLOW, 0o644);
+  const handle = await open(path, flags | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
   const st = await handle.stat();
   if (!st.isFile() || st.nlink > 1) {
     await handle.close();
@@ -103,7 +108,7 @@ export async function writeFile(root: string, userPath: string, content: string)
   }
 }
 
-export async function glob(root: string, pattern: string): Promise<ToolResult> {
+export async function glob(root: string, pattern: string, signal?: AbortSignal): Promise<ToolResult> {
   const rootReal = await realpath(root);
   let relPattern = pattern.replace(/^(\.\/)+/, '');
   if (isAbsolute(relPattern)) {
@@ -114,7 +119,10 @@ export async function glob(root: string, pattern: string): Promise<ToolResult> {
   if (relPattern.includes('\0')) return failure('pattern contains a NUL byte');
   const entries: { rel: string; kind: string }[] = [];
   const state = { seen: 0, truncated: false };
-  for await (const entry of walk(rootReal, WALK_CAP_ENTRIES, state)) entries.push(entry);
+  for await (const entry of walk(rootReal, WALK_CAP_ENTRIES, state)) {
+    if (signal?.aborted) return failure('glob stopped: the attempt has ended');
+    entries.push(entry);
+  }
   const matcher = createTextMatcher(globToRegExp(relPattern));
   let hits: number[];
   try {
@@ -140,7 +148,7 @@ function compileGrepPattern(pattern: string): RegExp {
   return new RegExp(caseless ? pattern.slice(4) : pattern, caseless ? 'iu' : 'u');
 }
 
-export async function grep(root: string, pattern: string, userPath: string): Promise<ToolResult> {
+export async function grep(root: string, pattern: string, userPath: string, signal?: AbortSignal): Promise<ToolResult> {
   let regex: RegExp;
   try {
     regex = compileGrepPattern(pattern);
@@ -171,12 +179,15 @@ export async function grep(root: string, pattern: string, userPath: string): Pro
     }
   };
   try {
-    const opened = await open(target.path, constants.O_RDONLY | constants.O_NOFOLLOW);
-    const isDir = (await opened.stat()).isDirectory();
+    const opened = await open(target.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const st = await opened.stat();
     await opened.close();
+    const isDir = st.isDirectory();
+    if (!isDir && !st.isFile()) return failure(`is not a regular file: '${userPath}'`);
     let complete = true;
     if (isDir) {
       for await (const entry of walk(target.path, WALK_CAP_ENTRIES)) {
+        if (signal?.aborted) return failure('grep stopped: the attempt has ended');
         if (entry.kind === 'file' && !(complete = await searchFile(entry.abs))) break;
       }
     } else {

@@ -4,17 +4,29 @@
 import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
 import { z } from 'zod';
 import type { ToolFailureInjection } from '../types.js';
+import { DEFAULT_LIMITS, openSandbox, type Sandbox, type SandboxLimits } from '../sandbox/sandbox.js';
+import { measureWork } from '../sandbox/workQuota.js';
 import { glob, grep, listFiles, readFile, writeFile, READ_CAP_BYTES, WRITE_CAP_BYTES } from './fileTools.js';
-import { runShell } from './shell.js';
+import { runShell, SHELL_TIMEOUT_MS } from './shell.js';
 import { failure, malformedCall, type ToolResult } from './toolResult.js';
 
 export type { ToolResult } from './toolResult.js';
 export { shellAvailable } from './shell.js';
 
+/** What a tool gets besides its arguments: the folder, the attempt's signal and deadline, the sandbox. */
+interface ToolContext {
+  root: string;
+  signal: AbortSignal | undefined;
+  /** Milliseconds left before the attempt's deadline (Infinity without one). */
+  timeLeftMs(): number;
+  limits: SandboxLimits;
+  sandbox(): Promise<Sandbox>;
+}
+
 interface ToolDef<S extends z.ZodObject> {
   description: string;
   args: S;
-  run: (root: string, args: z.output<S>) => Promise<ToolResult>;
+  run: (ctx: ToolContext, args: z.output<S>) => Promise<ToolResult>;
 }
 
 const path = (what: string) => z.string().describe(`${what}, relative to the working folder`);
@@ -23,21 +35,30 @@ function tool<S extends z.ZodObject>(def: ToolDef<S>): ToolDef<z.ZodObject> {
   return def as unknown as ToolDef<z.ZodObject>;
 }
 
+/** write_file may not grow the work folder (it lives in RAM) past the sandbox's cap either. */
+async function writeWithinQuota(c: ToolContext, a: { path: string; content: string }): Promise<ToolResult> {
+  const usage = await measureWork(c.root, { bytes: c.limits.workBytes, entries: c.limits.workEntries });
+  if (usage.bytes + Buffer.byteLength(a.content) > c.limits.workBytes || usage.entries >= c.limits.workEntries) {
+    return failure(`the working folder is full (limit ${c.limits.workBytes / 1024 ** 2} MB, ${c.limits.workEntries} entries)`);
+  }
+  return writeFile(c.root, a.path, a.content);
+}
+
 const FILE_TOOLS = {
   list_files: tool({
     description: 'List the entries of a directory (directories end with /).',
     args: z.object({ path: path('Directory').default('.') }),
-    run: (root, a) => listFiles(root, a.path),
+    run: (c, a) => listFiles(c.root, a.path),
   }),
   read_file: tool({
     description: `Read a text file (at most ${READ_CAP_BYTES / 1024} KB are returned).`,
     args: z.object({ path: path('File') }),
-    run: (root, a) => readFile(root, a.path),
+    run: (c, a) => readFile(c.root, a.path),
   }),
   glob: tool({
     description: 'Find files by glob pattern, e.g. "**/*.csv" or "data/*.json" (** spans directories).',
     args: z.object({ pattern: z.string().describe('Glob pattern relative to the working folder') }),
-    run: (root, a) => glob(root, a.pattern),
+    run: (c, a) => glob(c.root, a.pattern, c.signal),
   }),
   grep: tool({
     description: 'Search file contents with a regular expression; prints file:line:text.',
@@ -45,12 +66,12 @@ const FILE_TOOLS = {
       pattern: z.string().describe('Regular expression (JavaScript syntax; prefix (?i) to ignore case)'),
       path: path('File or directory to search').default('.'),
     }),
-    run: (root, a) => grep(root, a.pattern, a.path),
+    run: (c, a) => grep(c.root, a.pattern, a.path, c.signal),
   }),
   write_file: tool({
     description: `Write a text file, creating parent directories (at most ${WRITE_CAP_BYTES / 1024 / 1024} MB).`,
     args: z.object({ path: path('File'), content: z.string().describe('The full new content') }),
-    run: (root, a) => writeFile(root, a.path, a.content),
+    run: writeWithinQuota,
   }),
 };
 
@@ -59,7 +80,7 @@ const SHELL_TOOL = {
     description:
       'Run a shell command (sh -c) in a sandbox: the working folder is /work (the current directory), no network, a 20 s limit.',
     args: z.object({ command: z.string().describe('The command line') }),
-    run: (root, a) => runShell(root, a.command),
+    run: async (c, a) => runShell(await c.sandbox(), a.command, { timeoutMs: Math.min(SHELL_TIMEOUT_MS, c.timeLeftMs()), ...(c.signal && { signal: c.signal }) }),
   }),
 };
 
@@ -68,11 +89,20 @@ export interface Toolbox {
   specs: ChatCompletionFunctionTool[];
   names: string[];
   call(name: string, rawArgs: string): Promise<ToolResult>;
+  /** Ends the sandbox (if run_shell opened one); the toolbox is not used after. */
+  close(): Promise<void>;
 }
 
 export interface ToolboxOptions {
   shell: boolean;
   injectFailure?: ToolFailureInjection;
+  /** The attempt's signal: aborting it interrupts the tool in flight. */
+  signal?: AbortSignal;
+  /** performance.now() at which the attempt ends: run_shell gets no more than what is left. */
+  deadlineAt?: number;
+  /** Host paths the sandbox must hide (suite, results, lanes.yaml). */
+  hide?: readonly string[];
+  limits?: Partial<SandboxLimits>;
 }
 
 function parametersOf(def: ToolDef<z.ZodObject>): Record<string, unknown> {
@@ -101,6 +131,15 @@ export function createToolbox(root: string, opts: ToolboxOptions): Toolbox {
     function: { name, description: defs[name]!.description, parameters: parameters[name]! },
   }));
   let injectionsLeft = opts.injectFailure?.times ?? 0;
+  // Opened on the first run_shell call: attempts that never use the shell pay nothing for it.
+  let sandbox: Promise<Sandbox> | undefined;
+  const ctx: ToolContext = {
+    root,
+    signal: opts.signal,
+    timeLeftMs: () => (opts.deadlineAt === undefined ? Infinity : Math.max(0, opts.deadlineAt - performance.now())),
+    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    sandbox: () => (sandbox ??= openSandbox({ workDir: root, hide: opts.hide ?? [], ...(opts.limits && { limits: opts.limits }) })),
+  };
 
   async function call(name: string, rawArgs: string): Promise<ToolResult> {
     const def = Object.hasOwn(defs, name) ? defs[name] : undefined;
@@ -123,13 +162,20 @@ export function createToolbox(root: string, opts: ToolboxOptions): Toolbox {
       injectionsLeft--;
       return failure(opts.injectFailure.message ?? 'temporary failure, try again');
     }
+    if (opts.signal?.aborted) return failure(`${name} not run: the attempt has ended`);
     try {
-      return await def.run(root, parsed.data);
+      return await def.run(ctx, parsed.data);
     } catch (err) {
       // An unexpected fs error is the tool's result, not the end of the attempt.
       return failure(`${name} failed: ${(err as Error).message}`);
     }
   }
 
-  return { specs, names, call };
+  async function close(): Promise<void> {
+    const opened = sandbox;
+    sandbox = undefined;
+    await opened?.then((s) => s.close()).catch(() => undefined);
+  }
+
+  return { specs, names, call, close };
 }

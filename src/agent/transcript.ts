@@ -19,6 +19,8 @@ export interface TranscriptInput {
   sampling: Sampling;
   tools: string[];
   messages: Record<string, unknown>[];
+  /** Set when messages past the size cap were cut to a note. */
+  truncated?: boolean;
   turns: TranscriptTurn[];
   status: string;
   error: string | null;
@@ -36,13 +38,28 @@ export function redactUrl(url: string): string {
   }
 }
 
-export async function writeTranscript(path: string, input: TranscriptInput): Promise<void> {
+/** The file's text; if it is still too large to serialise, the messages are dropped and it says so. */
+function serialise(input: TranscriptInput): string {
   const { baseURL, ...rest } = input;
+  const body = { ...rest, base_url: redactUrl(baseURL) };
+  try {
+    return `${JSON.stringify(body, null, 2)}\n`;
+  } catch (err) {
+    const note = `messages omitted: ${(err as Error).message}`;
+    return `${JSON.stringify({ ...body, messages: [], truncated: true, transcript_error: note }, null, 2)}\n`;
+  }
+}
+
+/**
+ * Writes the transcript; never throws. Returns null, or why it could not be written (fs errors
+ * do not name the file: a full or read-only results disk must say where).
+ */
+export async function writeTranscript(path: string, input: TranscriptInput): Promise<string | null> {
   try {
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, `${JSON.stringify({ ...rest, base_url: redactUrl(baseURL) }, null, 2)}\n`);
+    await writeFile(path, serialise(input));
+    return null;
   } catch (err) {
-    // fs errors do not name the file; a full or read-only results disk must say where.
-    throw new Error(`cannot write the transcript ${path}: ${(err as Error).message}`, { cause: err });
+    return `cannot write the transcript ${path}: ${(err as Error).message}`;
   }
 }

@@ -8,6 +8,8 @@ import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 export const TURN_TEXT_KEEP_CHARS = 32 * 1024;
 /** Tool-call arguments longer than this are not kept; the call is refused (write_file allows 1 MB). */
 export const TOOL_ARGUMENTS_MAX_CHARS = 2 * 1024 * 1024;
+/** All tool-call arguments of one turn together: past this, later calls keep only their start. */
+export const TURN_ARGUMENTS_MAX_CHARS = 8 * 1024 * 1024;
 
 export interface StreamedToolCall {
   id: string;
@@ -73,6 +75,7 @@ export async function collectTurn(
   const content = new BoundedText();
   const reasoningText = new BoundedText();
   const byIndex = new Map<number, StreamedToolCall>();
+  const kept = { chars: 0 };
   for await (const chunk of chunks) {
     if (chunk.usage) {
       turn.usage = { prompt_tokens: chunk.usage.prompt_tokens, completion_tokens: chunk.usage.completion_tokens };
@@ -97,7 +100,7 @@ export async function collectTurn(
         }
         if (call.id && !acc.id) acc.id = call.id;
         if (call.function?.name) acc.name += call.function.name;
-        if (call.function?.arguments) appendArguments(acc, call.function.arguments);
+        if (call.function?.arguments) appendArguments(acc, call.function.arguments, kept);
         gotDelta = true;
       }
       if (choice.finish_reason) turn.finishReason = choice.finish_reason;
@@ -113,13 +116,16 @@ export async function collectTurn(
   return turn;
 }
 
-function appendArguments(call: StreamedToolCall, piece: string): void {
+function appendArguments(call: StreamedToolCall, piece: string, kept: { chars: number }): void {
   if (call.oversized !== undefined) {
     call.oversized += piece.length;
-  } else if (call.arguments.length + piece.length > TOOL_ARGUMENTS_MAX_CHARS) {
+  } else if (call.arguments.length + piece.length > TOOL_ARGUMENTS_MAX_CHARS || kept.chars + piece.length > TURN_ARGUMENTS_MAX_CHARS) {
     call.oversized = call.arguments.length + piece.length;
+    kept.chars -= call.arguments.length;
     call.arguments = call.arguments.slice(0, 200);
+    kept.chars += call.arguments.length;
   } else {
     call.arguments += piece;
+    kept.chars += piece.length;
   }
 }

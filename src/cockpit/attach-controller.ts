@@ -21,12 +21,15 @@ export class AttachController implements CockpitController {
   private readonly events: JsonlTail<EngineEvent>;
   private readonly telemetry: JsonlTail<{ type?: string; sample?: TelemetrySample } & Partial<TelemetrySample>>;
   private timer: NodeJS.Timeout | null = null;
+  private gone = false;
 
+  /** `onGone`: the run's process went away (the cockpit then shows the run as died unless it ended). */
   constructor(
     private readonly runDir: string,
     private readonly pid: number,
     private readonly resultsDir: string,
     private readonly bus: EventBus,
+    private readonly onGone?: (reason: string) => void,
   ) {
     this.events = new JsonlTail(eventLogPath(runDir));
     this.telemetry = new JsonlTail(join(runDir, 'telemetry.jsonl'), TELEMETRY_TAIL_BYTES);
@@ -39,11 +42,17 @@ export class AttachController implements CockpitController {
   }
 
   private poll(): void {
+    // read whether it is alive first, so the events it wrote before exiting are in this read
+    const alive = this.pid > 0 && isAlive(this.pid);
     for (const event of this.events.read()) this.bus.emit(event);
     for (const line of this.telemetry.read()) {
       // telemetry.jsonl holds bare samples; accept a wrapped event too
       const sample = line.sample ?? (line as TelemetrySample);
       if (typeof sample.t === 'number') this.bus.emit({ type: 'telemetry', sample });
+    }
+    if (!alive && !this.gone) {
+      this.gone = true;
+      this.onGone?.(`its process (pid ${this.pid}) is gone without ending it; brainbench run --resume carries it on`);
     }
   }
 

@@ -1,6 +1,7 @@
 // The attempt detail as lines wrapped to the screen width: verdict, check reason, timing, tools,
 // the final answer, then the transcript (messages, tool calls and their results).
 import wrapAnsi from 'wrap-ansi';
+import { stripControl } from '../safeText.js';
 import type { AttemptRecord } from '../types.js';
 import { seconds, type Segment } from './format.js';
 import { CELL_STYLE } from './glyphs.js';
@@ -11,11 +12,8 @@ export type DetailLine = Segment;
 const TOOL_RESULT_LINES = 20;
 
 // Model output may hold escape sequences; never let them reach the terminal.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
 function clean(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(/\t/g, '  ').replace(CONTROL, '');
+  return stripControl(text).replace(/\t/g, '  ');
 }
 
 function wrapped(text: string, width: number, style: Omit<Segment, 'text'> = {}, indent = ''): DetailLine[] {

@@ -35,6 +35,17 @@ export function truncate(text: string, width: number): string {
   return `${out}…`;
 }
 
+/**
+ * Cuts `text` to at most `width` cells at a space, so no word (a run id, a path) is shown in part:
+ * what follows is left to `e` or the detail view. A single word wider than half the width is cut.
+ */
+export function truncateWords(text: string, width: number): string {
+  if (stringWidth(text) <= width) return text;
+  const cut = truncate(text, width).slice(0, -1);
+  const space = cut.lastIndexOf(' ');
+  return space >= width / 2 ? `${cut.slice(0, space)} …` : `${cut}…`;
+}
+
 /** Cuts `text` to `width` cells by removing its middle, keeping the distinguishing end of ids. */
 export function truncateMiddle(text: string, width: number): string {
   if (stringWidth(text) <= width) return text;

@@ -1,4 +1,4 @@
-// The gauges column: GPU %, temperature, unified memory, tok/s, progress and ETA, as styled
+// The gauges column: GPU %, temperature, unified memory, live and probe tok/s, progress and ETA, as styled
 // lines no wider than the column.
 import type { TelemetrySample } from '../types.js';
 import { bar, clipSegments, clock, fitRight, segmentsWidth, sparkline, stringWidth, type Segment } from './format.js';
@@ -7,9 +7,10 @@ import { CELL_STYLE, LEGEND_ORDER, RUNNING_COLOR, SPINNER_FRAMES } from './glyph
 export interface GaugeInput {
   telemetry: readonly TelemetrySample[];
   latest: TelemetrySample | null;
-  /** Live decode rate of the running attempts, else the probe's. */
-  tokPerSec: number | null;
-  tokSource: 'live' | 'probe' | null;
+  /** Aggregate decode rate of the attempts in flight (tokRate.ts); null when nothing decodes. */
+  liveTokPerSec: number | null;
+  /** The throughput probe's figure for the lane shown, once it has run. */
+  probeTokPerSec: number | null;
   done: number | null;
   total: number | null;
   eta: number | null;
@@ -73,8 +74,8 @@ export function gaugeLines(g: GaugeInput, width: number): Segment[][] {
     lines.push([label('MEM'), { text: '—', dim: true }]);
   }
 
-  const tok = g.tokPerSec === null ? '—' : g.tokPerSec.toFixed(1);
-  lines.push([label('tok/s'), { text: tok }, ...(g.tokSource === 'probe' ? [{ text: ' (probe)', dim: true }] : [])]);
+  lines.push([label('tok/s'), g.liveTokPerSec === null ? { text: '—', dim: true } : { text: g.liveTokPerSec.toFixed(1) }]);
+  if (g.probeTokPerSec !== null) lines.push([label('probe'), { text: `${g.probeTokPerSec.toFixed(1)} tok/s` }]);
   lines.push([{ text: 'attempt ', bold: true }, { text: g.total === null ? '—' : `${g.done ?? 0}/${g.total}` }]);
   lines.push([label('ETA'), { text: g.eta === null ? '—' : clock(g.eta) }]);
   return lines.map((line) => clipSegments(line, width));

@@ -1,24 +1,24 @@
-// The header line: brand, resident lane, suite, N, run clock and ETA, fitted to the width by
-// dropping the least useful parts first.
+// The header line: brand, resident lane, suite, N, run clock and run state, fitted to the width
+// by dropping the least useful parts first. (The ETA lives in the gauges column only.)
 import type { LaneEntry } from '../store.js';
-import { clipSegments, clock, hms, segmentsWidth, truncateMiddle, type Segment } from './format.js';
+import { clipSegments, hms, segmentsWidth, truncateMiddle, type Segment } from './format.js';
 import { LANE_STATE_STYLE } from './glyphs.js';
+import { RUN_STATE_COLOR, type RunState } from './runView.js';
 
 export interface HeaderInput {
   lane: LaneEntry | null;
+  /** The resident lane is simulated (never carried over from an earlier run on another lane). */
   simulated: boolean;
   suite: string | null;
   n: number | null;
   /** Seconds since the run started; null without a run. */
   elapsed: number | null;
-  eta: number | null;
-  paused: boolean;
-  ended: boolean;
+  state: RunState | null;
 }
 
 const MIN_LANE_ID = 10;
 
-function build(h: HeaderInput, opts: { laneId: number; suite: boolean; n: boolean; eta: boolean }): Segment[] {
+function build(h: HeaderInput, opts: { laneId: number; suite: boolean; n: boolean; port: boolean }): Segment[] {
   const segs: Segment[] = [{ text: ' brainbench', bold: true }, { text: '  lane ' }];
   if (h.lane) {
     const style = LANE_STATE_STYLE[h.lane.state];
@@ -26,18 +26,16 @@ function build(h: HeaderInput, opts: { laneId: number; suite: boolean; n: boolea
     segs.push({ text: ` ${truncateMiddle(h.lane.id, opts.laneId)}`, bold: true });
     if (h.simulated) segs.push({ text: ' (simulated)', color: 'yellow' });
     segs.push({ text: `  ${h.lane.state}`, color: style.color });
-    if (h.lane.port !== null) segs.push({ text: ` :${h.lane.port}` });
+    if (opts.port && h.lane.port !== null) segs.push({ text: ` :${h.lane.port}` });
   } else {
     segs.push({ text: '— none', dim: true });
   }
-  if (opts.suite && h.suite) segs.push({ text: `   suite ${h.suite}` });
+  if (opts.suite && h.suite) segs.push({ text: `  suite ${h.suite}` });
   if (opts.n && h.n !== null) segs.push({ text: `  N=${h.n}` });
   if (h.elapsed !== null) {
-    segs.push({ text: `   run ${hms(h.elapsed)}` });
-    if (h.paused) segs.push({ text: ' paused', color: 'yellow' });
-    else if (h.ended) segs.push({ text: ' done', color: 'green' });
+    segs.push({ text: `  run ${hms(h.elapsed)}` });
+    if (h.state) segs.push({ text: ` ${h.state}`, color: RUN_STATE_COLOR[h.state] });
   }
-  if (opts.eta && h.eta !== null && !h.ended) segs.push({ text: `   ETA ${clock(h.eta)}` });
   return segs;
 }
 
@@ -46,10 +44,10 @@ export function headerSegments(h: HeaderInput, width: number): Segment[] {
   const idLength = h.lane?.id.length ?? 0;
   // Most to least informative; the first whose lane id keeps a readable length wins.
   const variants = [
-    { suite: true, n: true, eta: true },
-    { suite: true, n: true, eta: false },
-    { suite: false, n: true, eta: false },
-    { suite: false, n: false, eta: false },
+    { suite: true, n: true, port: true },
+    { suite: true, n: true, port: false },
+    { suite: false, n: true, port: false },
+    { suite: false, n: false, port: false },
   ];
   for (const v of variants) {
     const budget = width - segmentsWidth(build(h, { ...v, laneId: 0 }));

@@ -1,9 +1,9 @@
 // Every key of the cockpit, per view: store actions for what the screen shows, controller calls
 // for what changes the world. Kept free of Ink so it reads as one table of behaviour.
-import type { CockpitStore } from '../store.js';
+import { activeOverlay, type CockpitStore } from '../store.js';
 import type { CockpitController } from './controller.js';
 import { laneForKey } from './lanes.js';
-import { isRunActive } from './runView.js';
+import { isRunActive, runState } from './runView.js';
 
 /** The subset of Ink's `Key` the cockpit reads (Ink's Key is assignable to it). */
 export interface KeyPress {
@@ -25,15 +25,15 @@ export interface KeyContext {
   exit: () => void;
 }
 
-/** The line of keys always on screen. */
-export const KEY_LINE = 's swap · r run · p pause · enter detail · l leaders · ? help · q quit';
-
 /** Runs a controller call; a failure lands on the status line instead of crashing the UI. */
 function attempt(ctx: KeyContext, what: string, call: () => Promise<unknown> | unknown): void {
   Promise.resolve()
     .then(call)
-    .catch((err: unknown) => ctx.store.getState().log('error', `${what}: ${err instanceof Error ? err.message : String(err)}`));
+    .catch((err: unknown) => ctx.store.getState().notify('error', `${what}: ${err instanceof Error ? err.message : String(err)}`));
 }
+
+/** What an attached cockpit says to keys that belong to the run's own process. */
+const attachedRefusal = (runId: string) => `attached to run ${runId}, which owns the lanes: x stops it, q leaves it running`;
 
 function quit(ctx: KeyContext): void {
   ctx.store.getState().setQuitting(true);
@@ -47,9 +47,14 @@ function quit(ctx: KeyContext): void {
 function chooseLane(ctx: KeyContext, id: string): void {
   const s = ctx.store.getState();
   const lane = s.lanes.find((l) => l.id === id);
+  if (s.attached) {
+    s.back();
+    s.notify('info', attachedRefusal(s.attached));
+    return;
+  }
   if (id === s.resident && (lane?.state === 'ready' || lane?.state === 'starting')) {
     s.back();
-    s.log('info', `${id} is already the resident lane`);
+    s.notify('info', `${id} is already the resident lane`);
     return;
   }
   if (isRunActive(s.run)) {
@@ -83,7 +88,7 @@ function openLeaderboard(ctx: KeyContext): void {
 function togglePause(ctx: KeyContext): void {
   const s = ctx.store.getState();
   if (!isRunActive(s.run)) {
-    s.log('info', 'no run to pause');
+    s.notify('info', `no run to pause (${runState(s.run) ?? 'none yet'})`);
   } else if (s.run!.pausedReason) {
     ctx.controller.resumeRun();
     s.setPaused(null);
@@ -96,6 +101,24 @@ function togglePause(ctx: KeyContext): void {
 /** Scroll step for page keys: a screen less one line of context. */
 const page = (rows: number) => Math.max(1, rows - 1);
 
+function stop(ctx: KeyContext): void {
+  const s = ctx.store.getState();
+  if (!isRunActive(s.run)) {
+    s.notify('info', `no run to stop (${runState(s.run) ?? 'none yet'})`);
+    return;
+  }
+  s.requestStop();
+  s.notify('info', `stopping run ${s.run!.runId}: attempts in flight finish; brainbench run --resume ${s.run!.runId} carries it on`);
+  attempt(ctx, 'stop', () => ctx.controller.stopRun());
+}
+
+function run(ctx: KeyContext): void {
+  const s = ctx.store.getState();
+  if (s.attached) s.notify('info', attachedRefusal(s.attached));
+  else if (isRunActive(s.run)) s.notify('info', `run ${s.run!.runId} is ${runState(s.run)}: r starts a new one once it ends (x stops it)`);
+  else attempt(ctx, 'run', () => ctx.controller.startRun());
+}
+
 export function handleKey(ctx: KeyContext, input: string, key: KeyPress): void {
   const s = ctx.store.getState();
   if (s.quitting) return;
@@ -103,11 +126,23 @@ export function handleKey(ctx: KeyContext, input: string, key: KeyPress): void {
     quit(ctx);
     return;
   }
+  s.clearNotice();
   const up = key.upArrow || input === 'k';
   const down = key.downArrow || input === 'j';
   const laneKey = /^[1-9d]$/.test(input) ? laneForKey(s.lanes, input) : undefined;
 
-  switch (s.view) {
+  switch (activeOverlay(s)) {
+    case 'too-small':
+      return; // only q and ctrl+c until the terminal is big enough
+    case 'error': {
+      const rows = s.viewport.errorRows;
+      if (up) s.scrollError(-1);
+      else if (down) s.scrollError(1);
+      else if (key.pageUp) s.scrollError(-page(rows));
+      else if (key.pageDown || input === ' ') s.scrollError(page(rows));
+      else if (key.escape || key.return || input === 'e') s.back();
+      return;
+    }
     case 'confirm': {
       const choice = input === 'm' ? 'move' : input === 'x' ? 'stop' : key.escape ? 'cancel' : null;
       if (!choice) return;
@@ -160,19 +195,13 @@ export function handleKey(ctx: KeyContext, input: string, key: KeyPress): void {
       else if (input === '?') s.openHelp();
       else if (input === 'f') s.setFollow(true);
       else if (input === 'p') togglePause(ctx);
+      else if (input === 'e') s.openError();
       else if (input === 'o') {
         const defer = ctx.controller.deferNextLane?.bind(ctx.controller);
-        if (!defer) s.log('info', 'o reorders a queue run (brainbench run --lanes a,b,c --detach, then attach)');
-        else attempt(ctx, 'reorder', async () => s.log('info', `queue order: ${(await defer()).join(' → ')}`));
-      }
-      else if (input === 'x') {
-        if (!isRunActive(s.run)) s.log('info', 'no run to stop');
-        else attempt(ctx, 'stop', () => ctx.controller.stopRun());
-      }
-      else if (input === 'r') {
-        if (isRunActive(s.run)) s.log('info', 'a run is already active (p pauses it)');
-        else attempt(ctx, 'run', () => ctx.controller.startRun());
-      }
+        if (!defer) s.notify('info', 'o reorders a queue run (brainbench run --lanes a,b,c --detach, then attach)');
+        else attempt(ctx, 'reorder', async () => ctx.store.getState().notify('info', `queue order: ${(await defer()).join(' → ')}`));
+      } else if (input === 'x') stop(ctx);
+      else if (input === 'r') run(ctx);
       return;
     }
   }

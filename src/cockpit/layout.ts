@@ -62,6 +62,21 @@ export function matrixLayout(frameWidth: number, bodyRows: number, n: number): M
   };
 }
 
+/** Event log rows (its title included) the matrix screen keeps when the body has room. */
+export const MIN_LOG_ROWS = 4;
+/** Below this many body rows the event log gives its space to the matrix. */
+const LOG_BELOW_ROWS = 14;
+
+/**
+ * Splits the matrix screen's body into the matrix-and-gauges part (as tall as it needs, or all
+ * but MIN_LOG_ROWS) and the event log under it, which gets every row left over.
+ */
+export function bodySplit(bodyRows: number, topWanted: number): { topRows: number; logRows: number } {
+  if (bodyRows < LOG_BELOW_ROWS) return { topRows: bodyRows, logRows: 0 };
+  const topRows = Math.max(0, Math.min(topWanted, bodyRows - MIN_LOG_ROWS));
+  return { topRows, logRows: bodyRows - topRows };
+}
+
 /** First of `visible` items to show so that the window stays inside `total`. */
 export function clampWindow(start: number, visible: number, total: number): number {
   return Math.max(0, Math.min(start, total - visible));

@@ -1,6 +1,8 @@
 // The leaderboard's view model: the rank table rows (for @alcalzone/ink-table) sized to the
 // screen, and per-prompt pass rates as prompts × lanes lines.
 import { passesHonestyGate, rankLanes } from '../run/rank.js';
+import { isComplete } from '../run/scorecard.js';
+import { oneLine } from '../safeText.js';
 import { formatFixed, formatPct } from '../run/stats.js';
 import type { LaneScorecard } from '../types.js';
 import { fit, fitRight, truncate } from './format.js';
@@ -12,15 +14,29 @@ export type RankRow = Record<(typeof RANK_COLUMNS)[number], string>;
 /** ink-table draws each column as widest value + 2 spaces of padding, with one border between. */
 const tableWidth = (widths: number[]) => widths.reduce((sum, w) => sum + w + 3, 1);
 
+/** A partial scorecard's mark, kept whole however much of the lane name is cut. */
+function partialMark(card: LaneScorecard): string {
+  const c = card.completeness;
+  return c && !c.complete ? ` (partial ${c.attempts_done}/${c.attempts_planned})` : '';
+}
+
+/** Complete scorecards in rank order, then partial ones (never ranked), as the summary has them. */
+function boardOrder(cards: readonly LaneScorecard[]): LaneScorecard[] {
+  return [...rankLanes(cards.filter(isComplete)), ...cards.filter((c) => !isComplete(c))];
+}
+
 /**
  * Ranked rows whose table fits `width`: lane names are cut to what the other columns leave.
- * A lane marked `*` is simulated; `†` failed the honesty gate.
+ * A lane marked `*` is simulated; `†` failed the honesty gate. Partial scorecards follow the
+ * ranked ones with `—` for a rank and `(partial done/planned)` after the lane.
  */
 export function rankRows(cards: readonly LaneScorecard[], width: number): RankRow[] {
-  const rows = rankLanes([...cards]).map(
-    (c, i): RankRow => ({
-      '#': String(i + 1),
-      lane: `${c.lane}${c.simulated ? '*' : ''}${passesHonestyGate(c) ? '' : '†'}`,
+  const order = boardOrder(cards);
+  let rank = 0;
+  const rows = order.map(
+    (c): RankRow => ({
+      '#': isComplete(c) ? String(++rank) : '—',
+      lane: `${oneLine(c.lane)}${c.simulated ? '*' : ''}${passesHonestyGate(c) ? '' : '†'}`,
       core: `${c.core_pass}/${c.core_n}`,
       pass: formatPct(c.core_pass_rate),
       consist: formatPct(c.consistency),
@@ -33,7 +49,10 @@ export function rankRows(cards: readonly LaneScorecard[], width: number): RankRo
   const laneIndex = RANK_COLUMNS.indexOf('lane');
   const others = tableWidth(widths) - widths[laneIndex]!;
   const laneBudget = Math.max('lane'.length, width - others);
-  return rows.map((r) => ({ ...r, lane: truncate(r.lane, laneBudget) }));
+  return rows.map((r, i) => {
+    const mark = partialMark(order[i]!);
+    return { ...r, lane: truncate(r.lane, Math.max(1, laneBudget - mark.length)) + mark };
+  });
 }
 
 /** Lines of ink-table's rendering of `rows`: top, heading, then a separator + line per row, bottom. */
@@ -41,15 +60,16 @@ export const rankTableHeight = (rows: number) => 3 + 2 * rows;
 
 /** Per-prompt pass rates, prompts down, lanes across (as many lanes as fit). */
 export function promptRateLines(cards: readonly LaneScorecard[], width: number): string[] {
-  const ranked = rankLanes([...cards]);
+  const ranked = boardOrder(cards);
   const promptIds: string[] = [];
   for (const c of ranked) for (const p of c.prompts) if (!promptIds.includes(p.prompt_id)) promptIds.push(p.prompt_id);
   const promptWidth = Math.min(30, Math.max(6, ...promptIds.map((id) => id.length)));
   const short = shortLaneIds(cards.map((c) => c.lane));
-  // Room for "100 %" and for the longest short lane name, with a two-space gap.
-  const column = Math.max(7, ...[...short.values()].map((s) => Math.min(16, s.length))) + 2;
+  const label = (c: LaneScorecard) => `${oneLine(short.get(c.lane)!)}${isComplete(c) ? '' : ' (partial)'}`;
+  // Room for "100 %" and for the longest lane label, with a two-space gap.
+  const column = Math.max(7, ...ranked.map((c) => Math.min(isComplete(c) ? 16 : 26, label(c).length))) + 2;
   const lanes = ranked.slice(0, Math.max(1, Math.floor((width - promptWidth) / column)));
-  const header = fit('prompt', promptWidth) + lanes.map((c) => fitRight(short.get(c.lane)!, column)).join('');
+  const header = fit('prompt', promptWidth) + lanes.map((c) => fitRight(label(c), column)).join('');
   const lines = [header];
   for (const id of promptIds) {
     const rates = lanes.map((c) => {
@@ -57,7 +77,7 @@ export function promptRateLines(cards: readonly LaneScorecard[], width: number):
       const text = !stats ? '—' : stats.skipped ? 'skip' : formatPct(stats.pass_rate);
       return fitRight(text, column);
     });
-    lines.push(fit(id, promptWidth) + rates.join(''));
+    lines.push(fit(oneLine(id), promptWidth) + rates.join(''));
   }
   return lines.map((line) => truncate(line, width));
 }

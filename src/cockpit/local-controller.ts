@@ -3,9 +3,8 @@ import type { EventBus } from '../events.js';
 import type { LaneManager } from '../lanes/manager.js';
 import { runDir as runDirOf } from '../paths.js';
 import { RunControl } from '../run/control.js';
-import { lockResults } from '../run/results-lock.js';
 import { superviseQueue } from '../run/supervise.js';
-import { createRun, type RunRequest } from '../run/session.js';
+import { createLockedRun, type RunRequest } from '../run/session.js';
 import { loadScorecards } from '../run/summary.js';
 import { loadSuite } from '../suite/load.js';
 import { TelemetrySampler } from '../telemetry/sampler.js';
@@ -22,6 +21,8 @@ export interface LocalControllerOptions {
   /** Called with the lane id after every successful swap (preferences). */
   onSwap?: (id: string) => void;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** The run failed without ending (no run.end will come): the cockpit shows it as died. */
+  onRunDied?: (reason: string) => void;
 }
 
 /** How long quitting waits for attempts in flight before leaving them to a resume. */
@@ -65,8 +66,7 @@ export class LocalController implements CockpitController {
     if (this.run) throw new Error('a run is already going (p pauses it)');
     if (!this.resident) throw new Error('no lane is up: press its digit (or d for demo) first');
     const { resultsDir, bus, manager } = this.opts;
-    const plan = await createRun({ ...this.opts.request, lanes: [this.resident] }, resultsDir);
-    const release = await lockResults(resultsDir, plan.runId);
+    const { plan, release } = await createLockedRun({ ...this.opts.request, lanes: [this.resident] }, resultsDir);
     const runDir = runDirOf(resultsDir, plan.runId);
     const suite = await loadSuite(plan.suite);
     await this.idle?.stop();
@@ -77,7 +77,10 @@ export class LocalController implements CockpitController {
         for (const f of result.failures) this.opts.log('error', `lane ${f.lane} did not start: ${f.reason}`);
         for (const u of result.unfinished) this.opts.log('warn', `${u.lane}: ${u.reason} — r starts a new run; 'brainbench run --resume ${plan.runId}' carries this one on`);
       })
-      .catch((err: unknown) => this.opts.log('error', `run ${plan.runId} failed: ${(err as Error).message}`))
+      .catch((err: unknown) => {
+        this.opts.log('error', `run ${plan.runId} failed: ${(err as Error).message}; brainbench run --resume ${plan.runId} carries it on`);
+        this.opts.onRunDied?.((err as Error).message);
+      })
       .finally(async () => {
         await release();
         this.run = null;

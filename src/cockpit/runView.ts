@@ -7,9 +7,14 @@ import type { CellStatus } from './glyphs.js';
 export interface Cell {
   status: CellStatus;
   record?: AttemptRecord;
-  /** Live decode rate while running. */
-  tokPerSec?: number | null;
 }
+
+/**
+ * A run's state, named the same on every part of the screen: running, paused (by the user or
+ * because its lane was given up on), stopped (ended before its plan was complete), done, died
+ * (its process or its supervisor went away without ending it).
+ */
+export type RunState = 'running' | 'paused' | 'stopped' | 'done' | 'died';
 
 export interface RowStats {
   /** Graded attempts (lane errors are not the model's and do not count). */
@@ -41,6 +46,10 @@ export interface RunView {
   startedAt: number;
   pausedReason: string | null;
   ended: { scorecard: LaneScorecard; scorecardPath: string; summaryPath: string; at: number } | null;
+  /** The user asked to stop it (x): an end without completeness counts as stopped. */
+  stopRequested: boolean;
+  /** Why it died, once it has (no run.end will come). */
+  died: { reason: string; at: number } | null;
   /** Sum and count of graded attempt walls, for the ETA. */
   wallSum: number;
   wallCount: number;
@@ -104,6 +113,8 @@ export function createRunView(event: RunStart): RunView {
     startedAt: Date.parse(event.startedAt) || Date.now(),
     pausedReason: null,
     ended: null,
+    stopRequested: false,
+    died: null,
     wallSum,
     wallCount,
   };
@@ -149,6 +160,7 @@ export function updateCell(run: RunView, promptId: string, attempt: number, next
 /** Seconds left: mean graded attempt wall × attempts remaining ÷ parallel; null before any. */
 export function etaSeconds(run: RunView): number | null {
   if (run.ended) return 0;
+  if (run.died) return null;
   if (run.wallCount === 0) return null;
   const remaining = Math.max(0, run.total - run.done);
   return ((run.wallSum / run.wallCount) * remaining) / run.parallel;
@@ -159,4 +171,26 @@ export function elapsedSeconds(startedAt: number, endedAt: number | null, nowMs:
   return Math.max(0, ((endedAt ?? nowMs) - startedAt) / 1000);
 }
 
-export const isRunActive = (run: RunView | null): boolean => run !== null && run.ended === null;
+export const isRunActive = (run: RunView | null): boolean => run !== null && run.ended === null && run.died === null;
+
+/** The run's state; null without a run. */
+export function runState(run: RunView | null): RunState | null {
+  if (!run) return null;
+  if (run.died) return 'died';
+  if (run.ended) {
+    const complete = run.ended.scorecard.completeness?.complete;
+    return (complete ?? !run.stopRequested) ? 'done' : 'stopped';
+  }
+  return run.pausedReason ? 'paused' : 'running';
+}
+
+/** When the run stopped advancing (ended or died); null while it is live. */
+export const runEndedAt = (run: RunView | null): number | null => run?.ended?.at ?? run?.died?.at ?? null;
+
+export const RUN_STATE_COLOR: Record<RunState, string> = {
+  running: 'cyan',
+  paused: 'yellow',
+  stopped: 'yellow',
+  done: 'green',
+  died: 'red',
+};

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { intFlag, parseFlags, type Command } from '../cli/args.js';
+import { intFlag, LIMITS, parseFlags, type Command } from '../cli/args.js';
 import { AttachController, findLiveRun } from '../cockpit/attach-controller.js';
 import type { CockpitController } from '../cockpit/controller.js';
 import { LocalController } from '../cockpit/local-controller.js';
@@ -72,6 +72,7 @@ export const cockpitCommand: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, FLAGS);
     const resultsDir = values.results ?? defaultResultsDir();
+    const fpsFlag = values.fps === undefined ? undefined : intFlag(values.fps, 'fps', 10, LIMITS.fps); // refused before anything starts
 
     if (!process.stdout.isTTY || !process.stdin.isTTY) {
       // No terminal to draw on (pipe, CI, ssh without -t): the plain reporter instead of raw mode.
@@ -93,7 +94,7 @@ export const cockpitCommand: Command = {
     const lanesFile = findManifestPath(values['lanes-file']);
     const manifest = await loadManifest(lanesFile, process.env, { missingEnv: 'defer' });
     const suite = values.suite ?? prefs.get('suite') ?? defaultSuite;
-    const n = intFlag(values.n, 'n', prefs.get('n') ?? 5);
+    const n = intFlag(values.n, 'n', prefs.get('n') ?? 5, LIMITS.n);
 
     let controller: CockpitController;
     let store: CockpitStore;
@@ -107,8 +108,9 @@ export const cockpitCommand: Command = {
       const plan = await readPlan(runDir(resultsDir, attachTo.runId));
       store = createStore(manifest.lanes, plan.n, plan.suite);
       bus.on(store.getState().apply);
-      const attach = new AttachController(runDir(resultsDir, attachTo.runId), attachTo.pid, resultsDir, bus);
-      store.getState().log('info', `attached to run ${attachTo.runId} (pid ${attachTo.pid}); q stops watching, the run goes on`);
+      const attach = new AttachController(runDir(resultsDir, attachTo.runId), attachTo.pid, resultsDir, bus, (reason) => store!.getState().markDied(reason));
+      store.getState().setAttached(attachTo.runId);
+      store.getState().log('info', `attached to run ${attachTo.runId} (pid ${attachTo.pid}); q leaves it running`);
       attach.start();
       controller = attach;
     } else {
@@ -132,7 +134,7 @@ export const cockpitCommand: Command = {
           lanesFile,
           suite,
           n,
-          parallel: values.parallel === undefined ? null : intFlag(values.parallel, 'parallel', 1),
+          parallel: values.parallel === undefined ? null : intFlag(values.parallel, 'parallel', 1, LIMITS.parallel),
           adaptive: values.adaptive ?? false,
           enable: [],
           turnBudget: 12,
@@ -143,6 +145,7 @@ export const cockpitCommand: Command = {
         },
         onSwap: (id) => prefs.set('lastLane', id),
         log: (level, message) => store!.getState().log(level, message),
+        onRunDied: (reason) => store!.getState().markDied(reason),
       });
       prefs.set('suite', suite);
       prefs.set('n', n);
@@ -165,7 +168,7 @@ export const cockpitCommand: Command = {
     }
 
     const { runCockpit } = await import('../../components/cockpit.js');
-    await runCockpit({ store, controller, fps: values.fps ? intFlag(values.fps, 'fps', 10) : (prefs.get('fps') ?? 10) });
+    await runCockpit({ store, controller, fps: fpsFlag ?? prefs.get('fps') ?? 10 });
     // The user quit and controller.quit() has stopped what needed stopping; an attempt still
     // winding down must not hold the terminal (it has no record yet, so a resume re-runs it).
     process.exit(0);

@@ -3,10 +3,12 @@ import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { shellAvailable } from '../agent/shell.js';
+import { describeLimitsMode, limitsMode } from '../sandbox/sandbox.js';
 import { parseFlags, type Command } from '../cli/args.js';
 import { DOCKER_MISSING } from '../lanes/docker.js';
 import { llamaServerBinary } from '../lanes/kinds/llamacpp.js';
-import type { Manifest } from '../lanes/manifest.js';
+import { preflight } from '../lanes/kinds/index.js';
+import type { LaneSpec, Manifest } from '../lanes/manifest.js';
 import { portOpen } from '../lanes/net.js';
 import { findExecutable, portHolder } from '../lanes/proc.js';
 import { LaneStateStore } from '../lanes/state.js';
@@ -18,10 +20,12 @@ const HELP = `brainbench doctor — check this box before a run
 
 Checks, one line each, ✓ or ✗ with what to do next:
   lanes.yaml      found and valid (and every \${VAR} it uses is set)
-  llama-server    the binary of each llamacpp lane (bin:, else $LLAMA_SERVER, else PATH)
   docker          the docker CLI is installed and its daemon answers (vllm and nim lanes)
+  lane ID         each lane can start, as a swap checks it: llamacpp: llama-server (bin:, else
+                  $LLAMA_SERVER, else PATH) and the model file; vllm and nim: the image is pulled
   nvidia-smi      present, for the GPU gauges (without it only memory is shown)
   bubblewrap      bwrap can build a sandbox (the run_shell tool needs it)
+  limits          which per-attempt sandbox limits are in force (cgroup v2, rlimits + a uid per slot, rlimits only)
   ports           each managed lane's port is free, or held by a lane brainbench started
   disk            free space where results are written
 
@@ -44,19 +48,32 @@ interface Check {
 const pass = (text: string): Check => ({ ok: true, needed: true, text });
 const fail = (text: string, needed = true): Check => ({ ok: false, needed, text });
 
-function llamaServerChecks(manifest: Manifest): Check[] {
-  const lanes = manifest.lanes.filter((l) => l.kind === 'llamacpp');
-  if (lanes.length === 0) {
-    const found = findExecutable(llamaServerBinary({}));
-    return [found ? pass(`llama-server: ${found}`) : fail('llama-server: not found (no llamacpp lane needs it) — install llama.cpp or set $LLAMA_SERVER', false)];
-  }
-  return lanes.map((lane) => {
-    const wanted = llamaServerBinary(lane);
-    const found = findExecutable(wanted);
-    return found
-      ? pass(`llama-server for ${lane.id}: ${found}`)
-      : fail(`llama-server for ${lane.id}: '${wanted}' not found — set bin: in lanes.yaml, export LLAMA_SERVER=/path/to/llama-server, or put it on PATH`);
-  });
+/** Where no llamacpp lane needs it, whether llama-server is at hand (shown, never failing). */
+function llamaServerCheck(): Check {
+  const found = findExecutable(llamaServerBinary({}));
+  return found ? pass(`llama-server: ${found}`) : fail('llama-server: not found (no llamacpp lane needs it) — install llama.cpp or set $LLAMA_SERVER', false);
+}
+
+/** What a lane's start rests on, once its preflight found nothing in the way. */
+function laneBasis(lane: LaneSpec): string {
+  if (lane.kind === 'llamacpp') return `llama-server ${findExecutable(llamaServerBinary(lane))}, model ${lane.model}`;
+  if (lane.kind === 'demo') return 'simulated, built in';
+  return `image ${lane.image}`;
+}
+
+/**
+ * Each managed lane through the same preflight a swap uses (binary, model file, image). Container
+ * lanes are left out when docker itself failed: that line already says what to do.
+ */
+async function lanePreflightChecks(manifest: Manifest, dockerOk: boolean): Promise<Check[]> {
+  const lanes = manifest.lanes.filter((l) => !l.unresolved && l.kind !== 'openai' && (dockerOk || (l.kind !== 'vllm' && l.kind !== 'nim')));
+  const checks = await Promise.all(
+    lanes.map(async (lane) => {
+      const problems = await preflight(lane);
+      return problems.length === 0 ? pass(`lane ${lane.id}: ${laneBasis(lane)}`) : fail(`lane ${lane.id}: ${problems.join('; ')}`);
+    }),
+  );
+  return manifest.lanes.some((l) => l.kind === 'llamacpp') ? checks : [llamaServerCheck(), ...checks];
 }
 
 async function dockerCheck(manifest: Manifest): Promise<Check> {
@@ -82,6 +99,12 @@ async function bubblewrapCheck(): Promise<Check> {
   if (!findExecutable('bwrap')) return fail('bubblewrap: bwrap not found — the run_shell tool stays off; install it (sudo apt install bubblewrap)', false);
   if (await shellAvailable()) return pass('bubblewrap: sandbox works (run_shell enabled)');
   return fail('bubblewrap: bwrap cannot create a sandbox — allow unprivileged user namespaces (sysctl kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu 24.04)', false);
+}
+
+/** Informational: per-slot totals need root or cgroup v2, so a plain user is told what holds. */
+function limitsCheck(): Check {
+  const text = `sandbox limits: ${describeLimitsMode()}`;
+  return limitsMode() === 'rlimits' ? fail(text, false) : pass(text);
 }
 
 async function portChecks(manifest: Manifest): Promise<Check[]> {
@@ -126,7 +149,7 @@ async function diskCheck(): Promise<Check> {
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'check this box: llama-server, docker, nvidia-smi, bubblewrap, ports, disk',
+  summary: 'check this box: each lane can start, docker, nvidia-smi, bubblewrap, ports, disk',
   help: HELP,
   async run(argv) {
     const { values } = parseFlags(argv, { 'lanes-file': { type: 'string' } });
@@ -140,9 +163,10 @@ export const doctorCommand: Command = {
       checks.push(fail(`lanes.yaml: ${(err as Error).message}`));
     }
     if (manifest) {
-      checks.push(...llamaServerChecks(manifest), await dockerCheck(manifest));
+      const docker = await dockerCheck(manifest);
+      checks.push(docker, ...(await lanePreflightChecks(manifest, docker.ok)));
     }
-    checks.push(await nvidiaSmiCheck(), await bubblewrapCheck());
+    checks.push(await nvidiaSmiCheck(), await bubblewrapCheck(), limitsCheck());
     if (manifest) checks.push(...(await portChecks(manifest)));
     checks.push(await diskCheck());
     for (const check of checks) console.log(`${check.ok ? '✓' : '✗'} ${check.text}`);

@@ -4,6 +4,7 @@ import { EventBus } from '../events.js';
 import { LaneManager, type LaneStatus } from '../lanes/manager.js';
 import { findManifestPath, loadManifest, type Manifest } from '../lanes/manifest.js';
 import { defaultStateDir } from '../lanes/userDirs.js';
+import { oneLine, stripControl } from '../safeText.js';
 import type { EngineEvent } from '../types.js';
 
 const HELP = `brainbench lanes — list lanes; start, stop or swap one
@@ -12,7 +13,8 @@ Usage:
   brainbench lanes [--json]          table of every lane in lanes.yaml: id, kind, port, status
   brainbench lanes start ID          start lane ID and wait until it is ready
   brainbench lanes swap ID           the same, said the way you think of it: the resident lane goes, ID comes
-  brainbench lanes stop ID           stop lane ID
+  brainbench lanes stop ID           stop lane ID (a run using it pauses that lane's suite:
+                                     carry it on later with 'brainbench run --resume RUN_ID')
   brainbench lanes stop --all        stop every lane brainbench started on this box
 
 Only one lane is resident at a time: starting one first stops any other lane brainbench
@@ -49,16 +51,22 @@ function cliManager(manifest: Manifest, bus?: EventBus): LaneManager {
 }
 
 export function formatLaneTable(rows: LaneStatus[]): string {
-  const cells = [['ID', 'KIND', 'PORT', 'STATUS', 'DETAIL'], ...rows.map((r) => [r.id, r.kind, r.port ? String(r.port) : '—', r.state, r.detail ?? ''])];
+  const cells = [
+    ['ID', 'KIND', 'PORT', 'STATUS', 'DETAIL'],
+    ...rows.map((r) => [oneLine(r.id), r.kind, r.port ? String(r.port) : '—', r.state, oneLine(r.detail ?? '')]),
+  ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...cells.map((row) => row[i]!.length)));
   return cells.map((row) => row.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]!) : cell)).join('  ').trimEnd()).join('\n');
 }
 
+/** Trouble states come with a thrown LaneError, which the CLI prints: printing them here too said it twice. */
+const THROWN_STATES = new Set(['error', 'crashed', 'foreign']);
+
 /** Lane state changes as progress lines on stderr, so stdout keeps only the result. */
 function progressPrinter(event: EngineEvent): void {
-  if (event.type !== 'lane.state') return;
-  const detail = event.detail && event.state !== 'ready' ? ` — ${event.detail}` : '';
-  process.stderr.write(`  ${event.lane}: ${event.state}${detail}\n`);
+  if (event.type !== 'lane.state' || THROWN_STATES.has(event.state)) return;
+  const detail = event.detail && event.state !== 'ready' ? ` — ${stripControl(event.detail)}` : '';
+  process.stderr.write(`  ${oneLine(event.lane)}: ${event.state}${detail}\n`);
 }
 
 async function startLane(manifest: Manifest, id: string): Promise<number> {
@@ -70,7 +78,7 @@ async function startLane(manifest: Manifest, id: string): Promise<number> {
   bus.on(progressPrinter);
   const started = Date.now();
   const lane = await cliManager(manifest, bus).start(id);
-  console.log(`${lane.id} ready at ${lane.baseURL} (model ${lane.model}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${lane.id} ready at ${oneLine(lane.baseURL)} (model ${oneLine(lane.model)}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }
 
@@ -98,8 +106,9 @@ export const lanesCommand: Command = {
         const bus = new EventBus();
         bus.on(progressPrinter);
         const manager = cliManager(manifest, bus);
-        if (values.all) await manager.stopAll();
-        else await manager.stop(id!);
+        // by the user: a run using the lane pauses its suite for --resume instead of restarting it
+        if (values.all) await manager.stopAll({ byUser: true });
+        else await manager.stop(id!, { byUser: true });
         console.log(values.all ? 'stopped every lane brainbench started' : `${id} stopped`);
         return 0;
       }

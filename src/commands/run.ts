@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { intFlag, parseFlags, UsageError, type Command } from '../cli/args.js';
+import { intFlag, LIMITS, numberFlag, parseFlags, UsageError, type Command } from '../cli/args.js';
 import { EventBus } from '../events.js';
 import { defaultResultsDir, defaultSuite, runDir } from '../paths.js';
 import { RunControl } from '../run/control.js';
 import { createLineReporter } from '../run/reporter.js';
-import { checkWritable, lockResults } from '../run/results-lock.js';
+import { checkWritable, lockResults, type ResultsLockLost } from '../run/results-lock.js';
 import { superviseQueue } from '../run/supervise.js';
-import { createRun, openSession, type RunRequest, type Session } from '../run/session.js';
+import { createLockedRun, openSession, type RunRequest, type Session } from '../run/session.js';
 import type { EngineEvent } from '../types.js';
 
 const HELP = `brainbench run — run a suite against one lane or a queue of lanes, headless
@@ -34,7 +34,9 @@ Flags:
   --temperature T      sampling temperature (default: the suite's, else the server's)
   --seed N             sampling seed
   --brain NAME         demo lane only: strong, weak, confabulator, looper, broken-json,
-                       reasoning-only, crasher (default strong)
+                       reasoning-only, crasher (default: the lane's brain: in lanes.yaml, else
+                       strong). Another brain than the lane's is recorded as its own lane,
+                       <id>+<brain> (e.g. demo+weak), never under the lane's name
   --tok-per-sec N      demo lane only: simulated decode speed per slot (default 40)
   --slots N            demo lane only: simulated decoding slots (/props total_slots; default 1)
   --lanes-file FILE    lanes manifest (default: $BRAINBENCH_LANES, ./lanes.yaml, then the user config)
@@ -78,13 +80,6 @@ const FLAGS = {
   detach: { type: 'boolean' },
 } as const;
 
-function numberFlag(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const x = Number(value);
-  if (!Number.isFinite(x)) throw new UsageError(`--${name} wants a number, got '${value}'`);
-  return x;
-}
-
 /**
  * Starts this same command again as a background process in its own session (so the SSH
  * session's SIGHUP never reaches it), resuming the run just planned; its output goes to
@@ -111,27 +106,42 @@ function detach(runId: string, resultsDir: string): number {
 
 type Flags = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
 
-/** What the flags ask for, before a run exists. */
+/** The lanes the flags name; [] means every lane of lanes.yaml (--all). An empty list is refused. */
+function lanesFromFlags(values: Flags): string[] {
+  if (values.all) return [];
+  if (values.lanes !== undefined) {
+    const lanes = values.lanes.split(',').map((s) => s.trim()).filter(Boolean);
+    if (lanes.length === 0) throw new UsageError(`--lanes wants lane ids separated by commas, got '${values.lanes}'`);
+    return lanes;
+  }
+  if (values.lane !== undefined) {
+    if (values.lane.trim() === '') throw new UsageError('--lane wants a lane id, got an empty one');
+    return [values.lane.trim()];
+  }
+  throw new UsageError('which lane? give --lane ID, --lanes a,b,c or --all (try --lane demo)');
+}
+
+/** What the flags ask for, before a run exists: every value is checked here, before anything is made. */
 function requestFromFlags(values: Flags): RunRequest {
-  const lanes = values.all ? [] : (values.lanes?.split(',').map((s) => s.trim()).filter(Boolean) ?? (values.lane ? [values.lane] : null));
-  if (!lanes) throw new UsageError('which lane? give --lane ID, --lanes a,b,c or --all (try --lane demo)');
-  const temperature = numberFlag(values.temperature, 'temperature');
-  const seed = numberFlag(values.seed, 'seed');
+  const lanes = lanesFromFlags(values);
+  const temperature = numberFlag(values.temperature, 'temperature', LIMITS.temperature);
+  const seed = values.seed === undefined ? undefined : intFlag(values.seed, 'seed', 0, { min: Number.MIN_SAFE_INTEGER });
+  const tokPerSec = numberFlag(values['tok-per-sec'], 'tok-per-sec', LIMITS['tok-per-sec']);
   return {
     lanes,
     lanesFile: values['lanes-file'],
     suite: values.suite ?? defaultSuite,
-    n: intFlag(values.n, 'n', 5),
-    parallel: values.parallel === undefined ? null : intFlag(values.parallel, 'parallel', 1),
+    n: intFlag(values.n, 'n', 5, LIMITS.n),
+    parallel: values.parallel === undefined ? null : intFlag(values.parallel, 'parallel', 1, LIMITS.parallel),
     adaptive: values.adaptive ?? false,
     enable: values.enable ?? [],
-    turnBudget: intFlag(values['turn-budget'], 'turn-budget', 12),
-    timeoutS: intFlag(values.timeout, 'timeout', 360),
+    turnBudget: intFlag(values['turn-budget'], 'turn-budget', 12, LIMITS['turn-budget']),
+    timeoutS: intFlag(values.timeout, 'timeout', 360, LIMITS.timeout),
     sampling: { ...(temperature !== undefined ? { temperature } : {}), ...(seed !== undefined ? { seed } : {}) },
     demo: {
       ...(values.brain ? { brain: values.brain } : {}),
-      ...(values['tok-per-sec'] ? { tokPerSec: numberFlag(values['tok-per-sec'], 'tok-per-sec') } : {}),
-      ...(values.slots ? { slots: intFlag(values.slots, 'slots', 1) } : {}),
+      ...(tokPerSec !== undefined ? { tokPerSec } : {}),
+      ...(values.slots !== undefined ? { slots: intFlag(values.slots, 'slots', 1, LIMITS.slots) } : {}),
     },
     stopAfter: values['stop-after'] ?? false,
   };
@@ -183,42 +193,51 @@ export const runCommand: Command = {
   help: HELP,
   async run(argv) {
     const { values } = parseFlags(argv, FLAGS);
+    if (values.results?.trim() === '') throw new UsageError('--results wants a folder, got an empty one');
     const resultsDir = values.results ?? defaultResultsDir();
-    const bus = new EventBus();
-    const print = values.json
-      ? (event: EngineEvent) => process.stdout.write(`${JSON.stringify(event)}\n`)
-      : createLineReporter((line) => process.stdout.write(`${line}\n`));
-    bus.on(print);
-
-    await checkWritable(resultsDir); // a read-only or full results folder is refused up front
-    const runId = values.resume ?? (await createRun(requestFromFlags(values), resultsDir)).runId;
-    if (values.detach) return detach(runId, resultsDir);
+    const request = values.resume === undefined ? requestFromFlags(values) : null;
+    checkWritable(resultsDir); // a file, /proc, a read-only or full disk is refused up front
+    const control = new RunControl();
+    const lock: { lost: ResultsLockLost | null } = { lost: null };
+    const onLost = (err: ResultsLockLost) => {
+      lock.lost = err;
+      control.stop(err.message);
+    };
+    const { runId, release } = request
+      ? await createLockedRun(request, resultsDir, { onLost }).then(({ plan, release }) => ({ runId: plan.runId, release }))
+      : { runId: values.resume!, release: await lockResults(resultsDir, values.resume!, { onLost }) };
+    if (values.detach) {
+      await release(); // the background process takes it
+      return detach(runId, resultsDir);
+    }
     if (process.env.BRAINBENCH_DETACHED === '1') process.on('SIGHUP', () => undefined);
 
-    const releaseResults = await lockResults(resultsDir, runId);
-    const session = await openSession(resultsDir, runId, bus);
-    const control = new RunControl();
-    let currentLane = session.plan.lanes[0] ?? '';
+    const bus = new EventBus();
+    bus.on(values.json ? (event: EngineEvent) => process.stdout.write(`${JSON.stringify(event)}\n`) : createLineReporter((line) => process.stdout.write(`${line}\n`)));
+    let currentLane = '';
     const unwire = wireSignals(control, {
       onPause: () => bus.emit({ type: 'run.paused', lane: currentLane, reason: 'paused from the cockpit', user: true }),
       onResume: () => bus.emit({ type: 'run.resumed', lane: currentLane }),
       resumeHint: `brainbench run --resume ${runId}${values.results ? ` --results ${values.results}` : ''}`,
     });
     try {
+      const session = await openSession(resultsDir, runId, bus);
+      currentLane = session.plan.lanes[0] ?? '';
       const onLaneStart = (lane: string) => {
         currentLane = lane;
       };
-      const result = await superviseQueue({ ...session, resultsDir, bus, control, onLaneStart });
+      // lanes are stopped while the run's status still follows them, so status says 'stopped'
+      const wrapUp = () => (session.plan.stopAfter ? session.manager.stopAll() : stopInProcessLanes(session));
+      const result = await superviseQueue({ ...session, resultsDir, bus, control, onLaneStart, wrapUp });
+      if (lock.lost) throw lock.lost; // one line, after the attempts in flight; the journal is whole
       for (const f of result.failures) process.stderr.write(`lane ${f.lane} did not start: ${f.reason}\n`);
       for (const u of result.unfinished) {
         process.stderr.write(`lane ${u.lane} did not finish: ${u.reason}\nResume with: brainbench run --resume ${runId}\n`);
       }
-      return result.state === 'finished' ? 0 : 1;
+      return result.state === 'done' ? 0 : 1;
     } finally {
       unwire();
-      if (session.plan.stopAfter) await session.manager.stopAll();
-      else await stopInProcessLanes(session);
-      await releaseResults();
+      await release();
     }
   },
 };

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseFlags, type Command } from '../cli/args.js';
 import { defaultResultsDir, runDir } from '../paths.js';
-import { isAlive, readStatus, type RunStatus } from '../run/status-file.js';
+import { isAlive, readStatus, statusPath, type RunState, type RunStatus } from '../run/status-file.js';
+import { oneLine } from '../safeText.js';
 
 const HELP = `brainbench status — one screen of a run's progress (detached or not)
 
@@ -10,8 +12,8 @@ Usage:
   brainbench status [RUN_ID] [--results DIR] [--json]
 
 Without RUN_ID, shows the newest run in results/runs/. Tells whether the run is running,
-finished, stopped or died (and then how to resume it), which lane it is on, attempt k of total,
-passes so far, the ETA and the last error.`;
+paused, stopped, done or died (and then how to resume it), which lane it is on and in what
+state, attempt k of total, passes so far, the ETA and the last error.`;
 
 function clock(seconds: number | null): string {
   if (seconds === null) return '—';
@@ -20,8 +22,8 @@ function clock(seconds: number | null): string {
   return `${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
 }
 
-/** The run's state as a person should read it: a "running" status whose process is gone died. */
-export function effectiveState(status: RunStatus): string {
+/** The run's state as a person should read it: a running or paused run whose process is gone died. */
+export function effectiveState(status: RunStatus): RunState {
   if ((status.state === 'running' || status.state === 'paused') && !isAlive(status.pid)) return 'died';
   return status.state;
 }
@@ -35,24 +37,34 @@ export function renderStatus(status: RunStatus, resultsDir: string, now = Date.n
   const lines = [
     `run ${status.runId}  ${state}${state === 'running' || state === 'paused' ? ` (pid ${status.pid})` : ''}  started ${status.startedAt.replace('T', ' ').slice(0, 19)}  updated ${ago} s ago`,
     `queue    ${queue}`,
-    `lane     ${status.lane ?? '—'}  ${status.laneState ?? ''}`.trimEnd(),
+    `lane     ${oneLine(status.lane ?? '—')}  ${status.laneState ?? ''}`.trimEnd(),
     `attempt  ${status.done}/${status.total}  pass ${status.passes}  ETA ${state === 'running' ? clock(status.etaS) : '—'}`,
-    `last error  ${status.lastError ?? '—'}`,
+    `last error  ${oneLine(status.lastError ?? '—')}`,
     `results  ${join(resultsDir, 'summary.md')}`,
   ];
-  if (state === 'died' || state === 'stopped' || state === 'failed') {
+  if (state === 'died' || state === 'stopped') {
     lines.push(`resume   brainbench run --resume ${status.runId} --results ${resultsDir}`);
   }
   return lines.join('\n');
 }
 
+/** The newest run that has started (has a status.json); a folder without one is skipped. */
 export async function newestRunId(resultsDir: string): Promise<string | null> {
+  let ids: string[];
   try {
-    const ids = (await readdir(join(resultsDir, 'runs'))).sort();
-    return ids[ids.length - 1] ?? null;
+    ids = (await readdir(join(resultsDir, 'runs'))).sort().reverse();
   } catch {
     return null;
   }
+  for (const id of ids) if (existsSync(statusPath(runDir(resultsDir, id)))) return id;
+  return null;
+}
+
+/** What to say about a run folder with no status.json: planned and never started, or not a run at all. */
+function notStarted(resultsDir: string, runId: string): string {
+  const dir = runDir(resultsDir, runId);
+  if (!existsSync(join(dir, 'run.json'))) return `no run ${oneLine(runId)} in ${join(resultsDir, 'runs')}`;
+  return `run ${oneLine(runId)} was planned but never started (no status.json in ${dir}); start it with: brainbench run --resume ${oneLine(runId)} --results ${resultsDir}`;
 }
 
 export const statusCommand: Command = {
@@ -69,7 +81,7 @@ export const statusCommand: Command = {
     }
     const status = await readStatus(runDir(resultsDir, runId));
     if (!status) {
-      console.error(`run ${runId} has no status.json in ${runDir(resultsDir, runId)} (not started yet, or not a run folder)`);
+      console.error(notStarted(resultsDir, runId));
       return 1;
     }
     console.log(values.json ? JSON.stringify({ ...status, state: effectiveState(status) }, null, 2) : renderStatus(status, resultsDir));

@@ -67,8 +67,8 @@ export const telemetryCommand: Command = {
   help: HELP,
   async run(argv) {
     const { values } = parseFlags(argv, FLAGS);
-    const seconds = values.seconds === undefined ? null : intFlag(values.seconds, 'seconds', 0, 1);
-    const intervalMs = intFlag(values.interval, 'interval', 500, 100);
+    const seconds = values.seconds === undefined ? null : intFlag(values.seconds, 'seconds', 0, { min: 1 });
+    const intervalMs = intFlag(values.interval, 'interval', 500, { min: 100 });
     const metricsUrl = metricsUrlFlag(values['metrics-url']);
 
     const bus = new EventBus();

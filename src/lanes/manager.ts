@@ -12,6 +12,7 @@ import { laneUrl } from './kinds/urls.js';
 import type { LaneSpec, Manifest } from './manifest.js';
 import { httpGet, portOpen, sleep } from './net.js';
 import { portHolder } from './proc.js';
+import { safeFileName } from '../safeText.js';
 import { redact } from './redact.js';
 import { LaneStateStore, type LaneRecord } from './state.js';
 import { defaultStateDir } from './userDirs.js';
@@ -102,19 +103,33 @@ export class LaneManager {
     return this.store.withLock(() => this.startLocked(spec, driver));
   }
 
-  async stop(id: string): Promise<void> {
+  /**
+   * Stops lane `id`. `byUser`: the user asked for it (`brainbench lanes stop`), so a run that was
+   * using the lane pauses its suite rather than restarting it (see stoppedByUser).
+   */
+  async stop(id: string, opts: { byUser?: boolean } = {}): Promise<void> {
     await this.store.withLock(async () => {
       const record = (await this.records())[id];
+      if (!record && !this.manifest.lanes.some((l) => l.id === id)) this.spec(id); // unknown id: throws with a hint
+      // marked before the stop: a run sees the intent by the time its requests fail
+      if (opts.byUser) await this.store.markStoppedByUser(id);
       if (record) await this.stopRecord(record);
-      else if (!this.manifest.lanes.some((l) => l.id === id)) this.spec(id); // unknown id: throws with a hint
     });
   }
 
   /** Stops every lane brainbench runs on this box (recorded in the state dir) and this process's demo lanes. */
-  async stopAll(): Promise<void> {
+  async stopAll(opts: { byUser?: boolean } = {}): Promise<void> {
     await this.store.withLock(async () => {
-      for (const record of Object.values(await this.records())) await this.stopRecord(record);
+      for (const record of Object.values(await this.records())) {
+        if (opts.byUser) await this.store.markStoppedByUser(record.id);
+        await this.stopRecord(record);
+      }
     });
+  }
+
+  /** Whether the user stopped `id` since it was last started. */
+  stoppedByUser(id: string): Promise<boolean> {
+    return this.store.stoppedByUser(id);
   }
 
   /** The process or container is alive AND the readiness endpoint answers. */
@@ -174,6 +189,7 @@ export class LaneManager {
   }
 
   private async startLocked(spec: LaneSpec, driver: LaneDriver): Promise<ReadyLane> {
+    await this.store.clearStoppedByUser(spec.id); // asked to run again
     const command = this.commandOf(spec);
     const records = await this.records();
     const own = records[spec.id];
@@ -183,7 +199,9 @@ export class LaneManager {
       this.emit(spec.id, 'starting', own.port, `adopting the running lane (${command})`);
       return this.awaitReady(spec, driver, own);
     }
-    // Refuse before stopping anything: a foreign port holder means this swap cannot succeed.
+    // Refuse before stopping anything: a lane that cannot start, or a foreign port holder, means
+    // this swap cannot succeed, and the resident lane is left running.
+    await this.refuseUnstartable(spec, driver, others);
     await this.refuseForeignPort(spec, Object.values(records));
     for (const record of [...others, ...(own ? [own] : [])]) await this.stopRecord(record);
     await this.refuseForeignPort(spec, []);
@@ -194,7 +212,7 @@ export class LaneManager {
     this.transitions.set(spec.id, 'starting');
     this.emit(spec.id, 'starting', spec.port || undefined, command);
     try {
-      const launched = await driver.launch(spec, join(this.logDir, `${spec.id}.log`));
+      const launched = await driver.launch(spec, join(this.logDir, `${safeFileName(spec.id)}.log`));
       const record = { ...launched.record, command };
       await this.remember(driver, record);
       try {
@@ -224,6 +242,16 @@ export class LaneManager {
   private async forget(record: LaneRecord): Promise<void> {
     if (this.local.delete(record.id)) return;
     await this.store.remove(record.id);
+  }
+
+  /** Throws when the lane's preflight finds what stands in its way (binary, model file, image). */
+  private async refuseUnstartable(spec: LaneSpec, driver: LaneDriver, resident: LaneRecord[]): Promise<void> {
+    const problems = await driver.preflight(spec);
+    if (problems.length === 0) return;
+    const kept = resident.length > 0 ? ` (left running: ${resident.map((r) => r.id).join(', ')})` : '';
+    const message = this.redact(`lane ${spec.id} cannot start: ${problems.join('; ')}${kept}`);
+    this.emit(spec.id, 'error', spec.port || undefined, message);
+    throw new LaneError(spec.id, 'missing', message);
   }
 
   /** Throws when something other than a lane in `ours` accepts connections on the lane's port. */

@@ -7,8 +7,12 @@ import type { z } from 'zod';
 import { suggest } from '../cli/args.js';
 import { packageRoot } from '../paths.js';
 import type { LaneKind, Sampling } from '../types.js';
+import { describeSyntaxError } from '../yamlSyntax.js';
+import { ManifestError, SYNTAX, type Problem } from './manifestError.js';
 import { knownKeys, manifestSchema, type LaneDoc, type ManifestDoc } from './schema.js';
 import { expandHome, userConfigDir } from './userDirs.js';
+
+export { ManifestError };
 
 export interface LaneSpec {
   id: string;
@@ -50,37 +54,6 @@ export interface Manifest {
   lanes: LaneSpec[];
   /** Every value that came from a ${ENV} expansion in env/api_key (and literal api_keys), for redaction. */
   secrets: string[];
-}
-
-interface Problem {
-  line: number;
-  column: number;
-  field: string;
-  expected: string;
-}
-
-/** An invalid lanes.yaml: where (file, line, column), which field, and what was expected there. */
-export class ManifestError extends Error {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly field: string;
-  readonly expected: string;
-  /** Every problem found, the first of which the fields above describe. */
-  readonly problems: Problem[];
-
-  constructor(file: string, problems: Problem[]) {
-    const lines = problems.map((p) => `${file}:${p.line}:${p.column}: ${p.field}: expected ${p.expected}`);
-    super(lines.join('\n'));
-    this.name = 'ManifestError';
-    const first = problems[0]!;
-    this.file = file;
-    this.line = first.line;
-    this.column = first.column;
-    this.field = first.field;
-    this.expected = first.expected;
-    this.problems = problems;
-  }
 }
 
 /** A lanes.yaml larger than this is refused unread (a real one is a few KB). */
@@ -263,15 +236,11 @@ export async function loadManifest(path: string, env: NodeJS.ProcessEnv = proces
     throw new ManifestError(file, [{ line: 1, column: 1, field: '(file)', expected: `a readable lanes.yaml (${reason})` }]);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: true });
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new ManifestError(
-      file,
-      doc.errors.map((e) => {
-        const at = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
-        return { line: at.line, column: at.col, field: '(yaml syntax)', expected: `valid YAML: ${e.message.split('\n')[0]}` };
-      }),
-    );
+    // the first error only: the parser's later ones are nearly always echoes of it
+    const at = describeSyntaxError(source, doc.errors[0]!, lineCounter);
+    throw new ManifestError(file, [{ line: at.line, column: at.column, field: SYNTAX, expected: 'valid YAML', detail: at.message }], source);
   }
   const pos = new Positions(doc, lineCounter);
   const expansion = { problems: [] as Problem[], secrets: [] as string[] };
@@ -279,14 +248,14 @@ export async function loadManifest(path: string, env: NodeJS.ProcessEnv = proces
   const deferred = new Map<number, string>();
   for (const problem of expansion.problems) {
     const lane = /^lanes\[(\d+)\]/.exec(problem.field)?.[1];
-    if (opts.missingEnv !== 'defer' || lane === undefined) throw new ManifestError(file, expansion.problems);
-    if (!deferred.has(Number(lane))) deferred.set(Number(lane), new ManifestError(file, [problem]).message);
+    if (opts.missingEnv !== 'defer' || lane === undefined) throw new ManifestError(file, expansion.problems, source);
+    if (!deferred.has(Number(lane))) deferred.set(Number(lane), new ManifestError(file, [problem]).summary);
   }
 
   const parsed = manifestSchema.safeParse(data ?? undefined);
-  if (!parsed.success) throw new ManifestError(file, parsed.error.issues.flatMap((issue) => issueProblems(issue, pos, data)));
+  if (!parsed.success) throw new ManifestError(file, parsed.error.issues.flatMap((issue) => issueProblems(issue, pos, data)), source);
   const duplicates = duplicateIds(parsed.data, pos);
-  if (duplicates.length > 0) throw new ManifestError(file, duplicates);
+  if (duplicates.length > 0) throw new ManifestError(file, duplicates, source);
 
   const lanes = parsed.data.lanes.map((lane, i) => compact({ ...toSpec(lane, parsed.data.defaults), unresolved: deferred.get(i) }));
   const literalKeys = lanes.flatMap((l) => (l.api_key ? [l.api_key] : []));

@@ -31,7 +31,9 @@ const sampling = z.strictObject(
 const common = {
   id: z
     .string({ error: 'a lane id (letters, digits, . _ -)' })
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'a lane id of letters, digits, . _ - (it names files and containers)' }),
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, {
+      error: 'a lane id of 1–128 letters, digits, . _ - starting with a letter or digit (it names files and containers)',
+    }),
   host: text('a host name or address, e.g. 127.0.0.1').optional(),
   ready_timeout_s: seconds('a ready timeout').optional(),
   stop_timeout_s: seconds('a stop timeout').optional(),
@@ -90,7 +92,11 @@ const demo = z.strictObject({
     .max(65535, { error: 'a port number 0–65535 (0: any free port)' })
     .optional(),
   brain: z.enum(brainNames, { error: `a brain of the simulated lane: one of ${brainNames.join(', ')}` }).optional(),
-  tok_per_sec: z.number({ error: 'a number > 0' }).positive({ error: 'a number > 0' }).optional(),
+  tok_per_sec: z
+    .number({ error: 'a simulated speed in tokens/s (a number > 0, at most 1000000)' })
+    .positive({ error: 'a simulated speed in tokens/s (a number > 0, at most 1000000)' })
+    .max(1_000_000, { error: 'a simulated speed in tokens/s (a number > 0, at most 1000000)' })
+    .optional(),
   slots: z.int({ error: 'a whole number ≥ 1' }).min(1, { error: 'a whole number ≥ 1' }).optional(),
 });
 

@@ -1,6 +1,6 @@
 // The lanes brainbench started, shared by every brainbench process on the box: a JSON file in the
 // state dir, written atomically, and a lock that serialises starts and stops (two racing swaps).
-import { mkdir, readFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
@@ -29,8 +29,12 @@ type Records = Record<string, LaneRecord>;
 export class LaneStateStore {
   private readonly file: string;
 
+  /** One empty-ish file per lane the user stopped, named by the lane id (ids are file-name safe). */
+  private readonly userStopsDir: string;
+
   constructor(readonly dir: string) {
     this.file = join(dir, 'lanes.json');
+    this.userStopsDir = join(dir, 'stopped-by-user');
   }
 
   async read(): Promise<Records> {
@@ -50,6 +54,26 @@ export class LaneStateStore {
     if (!(id in records)) return;
     delete records[id];
     await this.write(records);
+  }
+
+  /**
+   * A lane the user stopped (`brainbench lanes stop`) stays stopped: a run that loses it pauses its
+   * suite instead of restarting it. The mark lives until the lane is started again.
+   */
+  async markStoppedByUser(id: string): Promise<void> {
+    await mkdir(this.userStopsDir, { recursive: true });
+    await writeFile(join(this.userStopsDir, id), `${new Date().toISOString()}\n`);
+  }
+
+  async stoppedByUser(id: string): Promise<boolean> {
+    return access(join(this.userStopsDir, id)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async clearStoppedByUser(id: string): Promise<void> {
+    await rm(join(this.userStopsDir, id), { force: true });
   }
 
   /** Runs `fn` holding the box-wide lane lock; waits for another holder (a swap can take minutes). */

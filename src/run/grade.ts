@@ -1,5 +1,6 @@
 // Grades one attempt: turns what the agent loop reported plus the check result into exactly
 // one outcome with a short reason (DESIGN §6).
+import { regexFailure, regexHits } from '../suite/checks.js';
 import type { AttemptRecord, AttemptRun, CheckResult, Prompt, ToolCallRecord } from '../types.js';
 
 export type Grade = Pick<AttemptRecord, 'outcome' | 'check_passed' | 'why' | 'correct_tool' | 'tools_called' | 'tool_errors'>;
@@ -26,15 +27,26 @@ function parseArgs(raw: string): Record<string, unknown> | null {
   }
 }
 
-/** Whether one call's parsed JSON arguments match every regex of the schema (case-sensitive, as written). */
-function argsMatch(call: ToolCallRecord, patterns: Record<string, string>): boolean {
-  const args = parseArgs(call.arguments);
-  if (!args) return false;
-  return Object.entries(patterns).every(([name, pattern]) => name in args && new RegExp(pattern).test(argValueAsText(args[name])));
+/**
+ * Whether some call's parsed JSON arguments match every regex of the schema (case-sensitive, as
+ * written). The patterns run on the model's arguments, so they run under the regex deadline.
+ */
+async function someCallMatches(calls: ToolCallRecord[], patterns: Record<string, string>): Promise<boolean> {
+  const args = calls.map((c) => parseArgs(c.arguments));
+  let candidates = args.flatMap((a, i) => (a ? [i] : []));
+  for (const [name, pattern] of Object.entries(patterns)) {
+    const regex = new RegExp(pattern);
+    const having = candidates.filter((i) => name in args[i]!);
+    const hits = await regexHits(regex, having.map((i) => argValueAsText(args[i]![name]))).catch((err: unknown) => {
+      throw new Error(regexFailure(pattern, err));
+    });
+    candidates = having.filter((_, k) => hits.has(k));
+  }
+  return candidates.length > 0;
 }
 
 /** Reasons the tool use falls short of the prompt's expectations; empty when it is right. */
-function toolProblems(prompt: Prompt, calls: ToolCallRecord[]): string[] {
+async function toolProblems(prompt: Prompt, calls: ToolCallRecord[]): Promise<string[]> {
   const called = unique(calls.map((c) => c.name));
   const problems: string[] = [];
   const any = prompt.expect_tool_any;
@@ -47,9 +59,10 @@ function toolProblems(prompt: Prompt, calls: ToolCallRecord[]): string[] {
     const candidates = calls.filter((c) => nameMatches(c.name, tool));
     let matched: boolean;
     try {
-      matched = candidates.some((c) => argsMatch(c, patterns));
+      matched = await someCallMatches(candidates, patterns);
     } catch (err) {
-      problems.push(`tool_args_schema for ${tool} is not a valid regex: ${(err as Error).message}`);
+      const what = err instanceof SyntaxError ? 'is not a valid regex' : 'could not be checked';
+      problems.push(`tool_args_schema for ${tool} ${what}: ${(err as Error).message}`);
       continue;
     }
     if (!matched) {
@@ -89,8 +102,8 @@ const NOT_COMPLETED_WHY: Record<Exclude<AttemptRun['status'], 'completed'>, stri
  * not complete. The outcome is exactly one of lane_error, runaway, format_error (from the run's
  * status), no_tool_call, pass or wrong_answer.
  */
-export function gradeAttempt(prompt: Prompt, run: AttemptRun, check: CheckResult | null): Grade {
-  const problems = toolProblems(prompt, run.tool_calls);
+export async function gradeAttempt(prompt: Prompt, run: AttemptRun, check: CheckResult | null): Promise<Grade> {
+  const problems = await toolProblems(prompt, run.tool_calls);
   const common = {
     check_passed: check?.passed ?? false,
     correct_tool: problems.length === 0,

@@ -12,6 +12,18 @@ export type WriteFn = (fd: number, buffer: Buffer, offset: number, length: numbe
 
 export interface JournalOptions {
   write?: WriteFn;
+  /** Told about each damaged line skipped on open (file:line and what was done). */
+  onWarning?: (message: string) => void;
+}
+
+function parseRecord(line: string): AttemptRecord | null {
+  try {
+    const value = JSON.parse(line) as Partial<AttemptRecord> | null;
+    const ok = typeof value === 'object' && value !== null && typeof value.lane === 'string' && typeof value.prompt_id === 'string' && typeof value.attempt === 'number';
+    return ok ? (value as AttemptRecord) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Appending failed (disk full, read-only, ...); the journal still holds every earlier record, whole. */
@@ -32,7 +44,8 @@ export class JournalWriteError extends Error {
 /**
  * The append-only record of finished attempts (results/runs/<id>/journal.jsonl). Each record is
  * written and fsynced before the next attempt starts, so a kill at any point loses at most the
- * attempt in flight. A torn last line (killed mid-write) is cut off on open.
+ * attempt in flight. A torn last line (killed mid-write) is cut off on open; a damaged line
+ * elsewhere is skipped and reported.
  */
 export class Journal {
   private fd: number;
@@ -46,36 +59,35 @@ export class Journal {
     opts: JournalOptions = {},
   ) {
     mkdirSync(dirname(path), { recursive: true });
-    if (existsSync(path)) this.records.push(...Journal.readAndRepair(path));
+    if (existsSync(path)) this.records.push(...Journal.readAndRepair(path, opts.onWarning ?? (() => undefined)));
     this.fd = openSync(path, 'a');
     this.size = fstatSync(this.fd).size;
     this.write = opts.write ?? writeSync;
   }
 
-  /** Parses the journal; a torn last line is truncated away so later appends stay valid. */
-  private static readAndRepair(path: string): AttemptRecord[] {
+  /**
+   * Parses the journal. A torn last line (no newline: the kill came mid-write, as each record goes
+   * out in one write ending in '\n') is truncated away so later appends stay valid; a whole line
+   * that is not a record is skipped and reported, and the records after it are kept.
+   */
+  private static readAndRepair(path: string, warn: (message: string) => void): AttemptRecord[] {
     const bytes = readFileSync(path);
     const records: AttemptRecord[] = [];
     let lineStart = 0;
-    while (lineStart < bytes.length) {
+    for (let lineNo = 1; lineStart < bytes.length; lineNo++) {
       const newline = bytes.indexOf(0x0a, lineStart);
-      const lineEnd = newline === -1 ? bytes.length : newline;
-      const line = bytes.subarray(lineStart, lineEnd).toString('utf8');
-      let record: AttemptRecord | undefined;
-      try {
-        if (line.trim() !== '') record = JSON.parse(line) as AttemptRecord;
-      } catch {
-        record = undefined;
-      }
-      // A line without its newline, or one that does not parse, is a write the kill interrupted
-      // (each record goes out in one write ending in '\n').
-      if (newline === -1 || (line.trim() !== '' && !record)) {
+      if (newline === -1) {
         const fd = openSync(path, 'r+');
         ftruncateSync(fd, lineStart);
         closeSync(fd);
         break;
       }
-      if (record) records.push(record);
+      const line = bytes.subarray(lineStart, newline).toString('utf8');
+      if (line.trim() !== '') {
+        const record = parseRecord(line);
+        if (record) records.push(record);
+        else warn(`${path}:${lineNo}: not a journal record; skipped it (the records after it are kept)`);
+      }
       lineStart = newline + 1;
     }
     return records;

@@ -1,10 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { hostname, arch, type as osType } from 'node:os';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { EventBus } from '../events.js';
 import type { LaneManager, ReadyLane } from '../lanes/manager.js';
-import { brainbenchVersion } from '../paths.js';
 import { probeThroughput } from '../telemetry/probe.js';
 import { TelemetrySampler } from '../telemetry/sampler.js';
 import type { LaneScorecard, ProbeResult, Suite } from '../types.js';
@@ -14,7 +12,9 @@ import { readQueueOrder } from './queue-order.js';
 import type { RunPlan } from './plan.js';
 import { runSuite } from './runner.js';
 import { laneScorecard } from './scorecard.js';
-import { loadScorecards, writeScorecard, writeSummary } from './summary.js';
+import { reproducibilityOf } from './reproducibility.js';
+import { loadScorecards, publishScorecard } from './scorecard-files.js';
+import { writeSummary } from './summary.js';
 
 export interface QueueOptions {
   plan: RunPlan;
@@ -55,10 +55,6 @@ async function markLaneFinished(runDir: string, lanes: string[]): Promise<void> 
   await writeFileAtomic(join(runDir, 'finished.json'), `${JSON.stringify(lanes)}\n`);
 }
 
-function machine(): string {
-  return `${hostname()} (${osType()} ${arch()})`;
-}
-
 /**
  * The overnight loop: for each lane of the plan, start it (the manager stops whatever else is
  * resident), run the suite with telemetry, probe throughput, write its scorecard and the combined
@@ -66,7 +62,7 @@ function machine(): string {
  */
 export async function runQueue(opts: QueueOptions): Promise<QueueResult> {
   const { plan, suite, bus, manager } = opts;
-  const journal = new Journal(join(opts.runDir, 'journal.jsonl'));
+  const journal = new Journal(join(opts.runDir, 'journal.jsonl'), { onWarning: (message) => bus.emit({ type: 'log', level: 'warn', message }) });
   const enabled = new Set(plan.enabled);
   const result: QueueResult = { cards: [], failures: [], unfinished: [] };
   let finished = await readFinishedLanes(opts.runDir);
@@ -89,8 +85,8 @@ export async function runQueue(opts: QueueOptions): Promise<QueueResult> {
       } catch (err) {
         const reason = (err as Error).message;
         result.failures.push({ lane: laneId, reason });
+        // one event says it (the cockpit logs lane states; status keeps it as the last error)
         bus.emit({ type: 'lane.state', lane: laneId, state: 'error', detail: reason });
-        bus.emit({ type: 'log', level: 'error', message: `lane ${laneId} did not start: ${reason}` });
         continue;
       }
       const sampler = new TelemetrySampler({
@@ -119,7 +115,7 @@ export async function runQueue(opts: QueueOptions): Promise<QueueResult> {
           sampling: { ...suite.sampling, ...lane.sampling, ...plan.sampling },
           bus,
           control: opts.control,
-          health: { isUp: () => manager.isUp(laneId), restart: () => manager.restart(laneId) },
+          health: { isUp: () => manager.isUp(laneId), restart: () => manager.restart(laneId), stoppedByUser: () => manager.stoppedByUser(laneId) },
         });
       } catch (err) {
         await sampler.stop();
@@ -140,23 +136,16 @@ export async function runQueue(opts: QueueOptions): Promise<QueueResult> {
         probe,
         telemetry: sampler.rollup(),
         decidedEarly: outcome.decidedEarly,
-        reproducibility: {
-          suite: suite.name,
-          suite_hash: suite.hash,
-          fixture_hash: suite.fixtureHash,
-          n: plan.n,
+        reproducibility: reproducibilityOf(plan, suite, {
+          laneSampling: lane.sampling,
+          laneCommand: lane.command,
           parallel,
-          adaptive: plan.adaptive,
-          sampling: { ...suite.sampling, ...lane.sampling, ...plan.sampling },
-          lane_command: lane.command,
-          brainbench_version: brainbenchVersion,
-          started_at: startedAt,
-          ended_at: new Date().toISOString(),
-          machine: machine(),
-          run_id: plan.runId,
-        },
+          startedAt,
+          endedAt: new Date().toISOString(),
+        }),
       });
-      const scorecardPath = await writeScorecard(opts.resultsDir, card);
+      // a partial scorecard (stopped, paused) never replaces the lane's complete one
+      const scorecardPath = await publishScorecard(opts.resultsDir, opts.runDir, card);
       const summaryPath = await writeSummary(opts.resultsDir, await loadScorecards(opts.resultsDir));
       result.cards.push(card);
       const unfinished = outcome.paused ?? outcome.stopped;

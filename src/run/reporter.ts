@@ -1,5 +1,7 @@
+import { oneLine, stripControl } from '../safeText.js';
 import type { EngineEvent, Outcome } from '../types.js';
 import { formatPct } from './stats.js';
+import { partialLabel } from './scorecard.js';
 
 const GLYPH: Record<Outcome, string> = {
   pass: '✓',
@@ -18,9 +20,17 @@ function clock(seconds: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${pad(m)}:${pad(s % 60)}`;
 }
 
+/** `lane x: error — why`: text from a lane, so stripped of control sequences (newlines stay). */
+function laneStateLine(event: Extract<EngineEvent, { type: 'lane.state' }>): string {
+  if (event.state === 'ready' && !event.detail) return `lane ${oneLine(event.lane)}: ready${event.port ? ` on :${event.port}` : ''}`;
+  return `lane ${oneLine(event.lane)}: ${event.state}${event.detail ? ` — ${stripControl(event.detail)}` : ''}`;
+}
+
 /**
  * The plain reporter for pipes, CI and `ssh host brainbench run`: one line per finished attempt
  * with progress and ETA, and a verdict per lane. Consumes the same events as the cockpit.
+ * Everything a model or a lane produced (ids, tool names, answers, errors) goes through
+ * safeText first: no escape sequence from them reaches the terminal.
  */
 export function createLineReporter(write: (line: string) => void): (event: EngineEvent) => void {
   let total = 0;
@@ -29,6 +39,8 @@ export function createLineReporter(write: (line: string) => void): (event: Engin
   let startedMs = Date.now();
   let ranThisSession = 0;
   let idWidth = 20;
+  // A lane failure can reach the bus from the lane manager and again from the queue: say it once.
+  const lastLaneLine = new Map<string, string>();
   return (event) => {
     switch (event.type) {
       case 'run.start': {
@@ -37,13 +49,13 @@ export function createLineReporter(write: (line: string) => void): (event: Engin
         parallel = event.parallel;
         startedMs = Date.now();
         ranThisSession = 0;
-        idWidth = Math.max(12, ...event.prompts.map((p) => p.id.length));
+        idWidth = Math.max(12, ...event.prompts.map((p) => oneLine(p.id).length));
         const skipped = event.prompts.filter((p) => p.skipped);
         write(
-          `run ${event.runId} · lane ${event.lane}${event.simulated ? ' (simulated)' : ''} · suite ${event.suite} · N=${event.n}` +
+          `run ${event.runId} · lane ${oneLine(event.lane)}${event.simulated ? ' (simulated)' : ''} · suite ${oneLine(event.suite)} · N=${event.n}` +
             ` · ${total} attempts${parallel > 1 ? ` · ${parallel} in parallel` : ''}${done ? ` · ${done} already done (resumed)` : ''}`,
         );
-        for (const p of skipped) write(`  skipped ${p.id}: ${p.skipped}`);
+        for (const p of skipped) write(`  skipped ${oneLine(p.id)}: ${oneLine(p.skipped ?? '')}`);
         break;
       }
       case 'attempt.end': {
@@ -53,44 +65,47 @@ export function createLineReporter(write: (line: string) => void): (event: Engin
         const elapsed = (Date.now() - startedMs) / 1000;
         const remaining = Math.max(0, total - done);
         const eta = ranThisSession > 0 ? clock((elapsed / ranThisSession) * remaining) : '--:--';
-        const tools = r.tools_called.length ? r.tools_called.join(',') : '-';
+        const tools = r.tools_called.length ? oneLine(r.tools_called.join(',')) : '-';
         const counter = `[${String(Math.min(done, total)).padStart(String(total).length)}/${total} ETA ${eta}]`;
         write(
-          `${counter} ${r.prompt_id.padEnd(idWidth)} #${r.attempt}${r.retry ? 'r' : ' '} ${GLYPH[r.outcome]} ${r.outcome.padEnd(12)} ` +
-            `${r.wall_s.toFixed(1).padStart(6)} s  ${tools.slice(0, 40).padEnd(20)} ${r.why}`,
+          `${counter} ${oneLine(r.prompt_id).padEnd(idWidth)} #${r.attempt}${r.retry ? 'r' : ' '} ${GLYPH[r.outcome]} ${r.outcome.padEnd(12)} ` +
+            `${r.wall_s.toFixed(1).padStart(6)} s  ${tools.slice(0, 40).padEnd(20)} ${oneLine(r.why)}`,
         );
         break;
       }
-      case 'lane.state':
-        if (event.state !== 'ready' || event.detail) write(`lane ${event.lane}: ${event.state}${event.detail ? ` — ${event.detail}` : ''}`);
-        else write(`lane ${event.lane}: ready${event.port ? ` on :${event.port}` : ''}`);
+      case 'lane.state': {
+        const line = laneStateLine(event);
+        if (lastLaneLine.get(event.lane) !== line) write(line);
+        lastLaneLine.set(event.lane, line);
         break;
+      }
       case 'probe':
         write(
           event.result.error
-            ? `throughput probe on ${event.lane} failed: ${event.result.error}`
-            : `throughput ${event.lane}: ${event.result.tokens_per_sec?.toFixed(1) ?? '—'} tok/s end-to-end` +
+            ? `throughput probe on ${oneLine(event.lane)} failed: ${oneLine(event.result.error)}`
+            : `throughput ${oneLine(event.lane)}: ${event.result.tokens_per_sec?.toFixed(1) ?? '—'} tok/s end-to-end` +
                 (event.result.decode_tokens_per_sec != null ? `, ${event.result.decode_tokens_per_sec.toFixed(1)} tok/s decode` : ''),
         );
         break;
       case 'run.paused':
-        write(`paused ${event.lane}: ${event.reason}`);
+        write(`paused ${oneLine(event.lane)}: ${stripControl(event.reason)}`);
         break;
       case 'run.resumed':
-        write(`resumed ${event.lane}`);
+        write(`resumed ${oneLine(event.lane)}`);
         break;
       case 'run.end': {
         const c = event.scorecard;
         write(
-          `lane ${c.lane}${c.simulated ? ' (simulated)' : ''}: core ${c.core_pass}/${c.core_n} · pass_rate ${formatPct(c.core_pass_rate)}` +
+          `lane ${oneLine(c.lane)}${c.simulated ? ' (simulated)' : ''}: core ${c.core_pass}/${c.core_n} · pass_rate ${formatPct(c.core_pass_rate)}` +
             ` · consistency ${formatPct(c.consistency)} · runaway ${formatPct(c.runaway_rate)} · honesty ${formatPct(c.honesty_pass_rate)}` +
-            ` · ${c.tokens_per_sec != null ? `${c.tokens_per_sec.toFixed(1)} tok/s` : 'tok/s —'}`,
+            ` · ${c.tokens_per_sec != null ? `${c.tokens_per_sec.toFixed(1)} tok/s` : 'tok/s —'}` +
+            (partialLabel(c) ? ` · ${partialLabel(c)}, not ranked` : ''),
         );
-        write(`wrote ${event.scorecardPath} and ${event.summaryPath}`);
+        write(`wrote ${oneLine(event.scorecardPath)} and ${oneLine(event.summaryPath)}`);
         break;
       }
       case 'log':
-        write(`${event.level === 'info' ? '' : `${event.level}: `}${event.message}`);
+        write(`${event.level === 'info' ? '' : `${event.level}: `}${stripControl(event.message)}`);
         break;
       default:
         break;

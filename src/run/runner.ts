@@ -6,9 +6,10 @@ import type { EventBus } from '../events.js';
 import type { ReadyLane } from '../lanes/manager.js';
 import { runCheck } from '../suite/checks.js';
 import { copyScratch } from '../suite/scratch.js';
-import type { AttemptRecord, Prompt, Sampling, Suite } from '../types.js';
+import type { AttemptRecord, AttemptRun, Prompt, Sampling, Suite } from '../types.js';
+import { safeFileName } from '../safeText.js';
 import type { RunControl } from './control.js';
-import { gradeAttempt } from './grade.js';
+import { gradeAttempt, type Grade } from './grade.js';
 import { slotKey, type Journal } from './journal.js';
 import { scratchRoot } from './scratch-root.js';
 import { isDecided, pickNext, tallyOf, type Slot, type Tally } from './schedule.js';
@@ -17,6 +18,8 @@ import { isDecided, pickNext, tallyOf, type Slot, type Tally } from './schedule.
 export interface LaneHealth {
   isUp(): Promise<boolean>;
   restart(): Promise<ReadyLane>;
+  /** The user stopped the lane (`brainbench lanes stop`): pause its suite, never restart it. */
+  stoppedByUser?(): Promise<boolean>;
 }
 
 export interface SuiteRunOptions {
@@ -38,6 +41,8 @@ export interface SuiteRunOptions {
   bus: EventBus;
   health?: LaneHealth;
   control?: RunControl;
+  /** Runs one attempt (default: the agent loop); a seam for tests. */
+  attempt?: typeof runAttempt;
 }
 
 export interface SuiteRunResult {
@@ -51,6 +56,23 @@ export interface SuiteRunResult {
 }
 
 const SCRATCH_SAFE = /[^\w.-]+/g;
+
+/** What an attempt that threw inside brainbench (not the lane, not the model) is recorded as. */
+function internalFailure(err: unknown, wallS: number): AttemptRun {
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300);
+  return {
+    status: 'lane_error',
+    answer: '',
+    tool_calls: [],
+    turns: 0,
+    tokens: { prompt: 0, completion: 0 },
+    wall_s: wallS,
+    ttft_s: null,
+    escape_attempts: 0,
+    error: `internal: ${message}`,
+    wait_s: 0,
+  };
+}
 
 export function skipReason(prompt: Prompt, enabled: ReadonlySet<string>): string | undefined {
   if (!prompt.conditional || enabled.has(prompt.conditional)) return undefined;
@@ -66,6 +88,7 @@ export function skipReason(prompt: Prompt, enabled: ReadonlySet<string>): string
  */
 export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
   const { suite, n, bus, journal } = opts;
+  const attempt = opts.attempt ?? runAttempt;
   let lane = opts.lane;
   const skipped: Record<string, string> = {};
   const runnable: Prompt[] = [];
@@ -109,6 +132,12 @@ export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
     if (!opts.health || paused || opts.control?.stopped) return;
     if (restarting) return restarting;
     restarting = (async () => {
+      if (await opts.health!.stoppedByUser?.()) {
+        paused = `lane ${lane.id} was stopped by the user; the rest of its suite is left for --resume`;
+        bus.emit({ type: 'lane.state', lane: lane.id, state: 'stopped', detail: 'stopped by the user' });
+        bus.emit({ type: 'run.paused', lane: lane.id, reason: paused });
+        return;
+      }
       if (await opts.health!.isUp()) return; // the lane answered: a one-off error, not a crash
       crashes++;
       bus.emit({ type: 'lane.state', lane: lane.id, state: 'crashed', detail: `crash ${crashes}` });
@@ -132,30 +161,40 @@ export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
   const runSlot = async (slot: Slot, retry: boolean): Promise<void> => {
     const prompt = promptsById.get(slot.promptId)!;
     const laneDir = lane.id.replace(SCRATCH_SAFE, '_');
-    const workDir = join(workRoot, laneDir, `${slot.promptId}-${slot.attempt}`);
-    const transcript = join(opts.runDir, 'transcripts', laneDir, `${slot.promptId}-${slot.attempt}${retry ? '-retry' : ''}.json`);
+    const workDir = join(workRoot, laneDir, `${safeFileName(slot.promptId)}-${slot.attempt}`);
+    const transcript = join(opts.runDir, 'transcripts', laneDir, `${safeFileName(slot.promptId)}-${slot.attempt}${retry ? '-retry' : ''}.json`);
     const startedAt = new Date();
     const t0 = performance.now();
     bus.emit({ type: 'attempt.start', lane: lane.id, promptId: slot.promptId, attempt: slot.attempt, at: startedAt.toISOString() });
-    await copyScratch(suite, workDir);
-    await mkdir(join(opts.runDir, 'transcripts', laneDir), { recursive: true });
-    const run = await runAttempt({
-      baseURL: lane.baseURL,
-      model: lane.model,
-      ...(lane.apiKey ? { apiKey: lane.apiKey } : {}),
-      prompt,
-      workDir,
-      transcriptPath: transcript,
-      sampling: opts.sampling,
-      turnBudget: prompt.turn_budget ?? opts.turnBudget,
-      timeoutS: opts.timeoutS,
-      idleTimeoutS: opts.idleTimeoutS,
-      shell: opts.enabled.has('shell'),
-      onProgress: (p) =>
-        bus.emit({ type: 'attempt.progress', lane: lane.id, promptId: slot.promptId, attempt: slot.attempt, completionTokens: p.completionTokens, tokPerSec: p.tokPerSec }),
-    });
-    const check = run.status === 'completed' ? runCheck(prompt.check, run.answer) : null;
-    const graded = gradeAttempt(prompt, run, check);
+    let run: AttemptRun;
+    let graded: Grade;
+    try {
+      await copyScratch(suite, workDir);
+      await mkdir(join(opts.runDir, 'transcripts', laneDir), { recursive: true });
+      run = await attempt({
+        baseURL: lane.baseURL,
+        model: lane.model,
+        ...(lane.apiKey ? { apiKey: lane.apiKey } : {}),
+        prompt,
+        workDir,
+        transcriptPath: transcript,
+        sampling: opts.sampling,
+        turnBudget: prompt.turn_budget ?? opts.turnBudget,
+        timeoutS: opts.timeoutS,
+        idleTimeoutS: opts.idleTimeoutS,
+        shell: opts.enabled.has('shell'),
+        hide: [suite.path, opts.runDir], // run_shell must not see them, wherever they are installed
+        onProgress: (p) =>
+          bus.emit({ type: 'attempt.progress', lane: lane.id, promptId: slot.promptId, attempt: slot.attempt, completionTokens: p.completionTokens, tokPerSec: p.tokPerSec }),
+      });
+      const check = run.status === 'completed' ? await runCheck(prompt.check, run.answer) : null;
+      graded = await gradeAttempt(prompt, run, check);
+    } catch (err) {
+      if (err instanceof Error && err.name === 'AbortError') throw err;
+      // brainbench's own failure must not end the run: the slot gets a record (retried once, like any lane_error)
+      run = internalFailure(err, (performance.now() - t0) / 1000);
+      graded = await gradeAttempt(prompt, run, null);
+    }
     const record: AttemptRecord = {
       lane: lane.id,
       prompt_id: slot.promptId,

@@ -1,5 +1,5 @@
 // Per-prompt statistics and the per-lane scorecard (DESIGN §6). Pure: records in, numbers out.
-import type { AttemptRecord, LaneScorecard, Outcome, ProbeResult, Prompt, PromptStats, TelemetryRollup } from '../types.js';
+import type { AttemptRecord, LaneScorecard, Outcome, ProbeResult, Prompt, PromptStats, ScorecardCompleteness, TelemetryRollup } from '../types.js';
 import { mean, percentile, wilson95 } from './stats.js';
 
 /** An answer reduced for agreement counting: lowercase, whitespace collapsed, no trailing punctuation. */
@@ -96,6 +96,45 @@ export interface LaneScorecardInput {
 }
 
 /**
+ * Attempts done against attempts planned for the prompts that ran. A slot is settled once its
+ * latest record is graded or is a lane_error that was already retried, which is exactly what a
+ * resume would not run again; a prompt that adaptive stopping decided early plans only what it ran.
+ */
+export function scorecardCompleteness(
+  ran: readonly Prompt[],
+  records: readonly AttemptRecord[],
+  n: number,
+  decidedEarly: ReadonlySet<string> = new Set(),
+): ScorecardCompleteness {
+  const latest = new Map<string, AttemptRecord>();
+  for (const r of records) latest.set(`${r.prompt_id}\u0000${r.attempt}`, r);
+  let done = 0;
+  let planned = 0;
+  for (const p of ran) {
+    let settled = 0;
+    for (let attempt = 1; attempt <= n; attempt++) {
+      const r = latest.get(`${p.id}\u0000${attempt}`);
+      if (r && (r.outcome !== 'lane_error' || r.retry)) settled++;
+    }
+    done += settled;
+    planned += decidedEarly.has(p.id) ? settled : n;
+  }
+  return { attempts_done: done, attempts_planned: planned, complete: done === planned };
+}
+
+/** Scorecards written before completeness was recorded were ranked as complete, and still are. */
+export function isComplete(card: LaneScorecard): boolean {
+  return card.completeness?.complete ?? true;
+}
+
+/** `partial (4/11 attempts, run <id>)` for a partial scorecard; null for a complete one. */
+export function partialLabel(card: LaneScorecard): string | null {
+  const c = card.completeness;
+  if (!c || c.complete) return null;
+  return `partial (${c.attempts_done}/${c.attempts_planned} attempts, run ${card.reproducibility.run_id})`;
+}
+
+/**
  * The lane's scorecard. Core = non-skipped prompts with `core: true`. A core prompt with no
  * graded attempt (only lane errors) counts in core_n as not passed but has no rate to average.
  */
@@ -107,9 +146,11 @@ export function laneScorecard(input: LaneScorecardInput): LaneScorecard {
   const ranIds = new Set(prompts.filter((s) => s.skipped === undefined).map((s) => s.prompt_id));
   const attempts = graded(input.records.filter((r) => ranIds.has(r.prompt_id)));
   const walls = attempts.map((r) => r.wall_s);
+  const ran = input.prompts.filter((p) => input.skipped[p.id] === undefined);
   return {
     lane: input.lane,
     simulated: input.simulated,
+    completeness: scorecardCompleteness(ran, input.records, input.reproducibility.n, input.decidedEarly),
     core_pass: countWhere(core, (s) => s.pass_count > s.runs / 2),
     core_n: core.length,
     core_pass_rate: mean(core.filter((s) => s.pass_rate !== null).map((s) => s.pass_rate!)),

@@ -5,9 +5,11 @@ import type { EventBus } from '../events.js';
 import { LaneManager } from '../lanes/manager.js';
 import { findManifestPath, loadManifest, type Manifest } from '../lanes/manifest.js';
 import { resolveSuitePath, runDir as runDirOf } from '../paths.js';
+import { demoLaneId, withDemoVariants } from '../demo/identity.js';
 import { loadSuite } from '../suite/load.js';
 import type { Suite } from '../types.js';
 import { newRunId, readPlan, writePlan, type RunPlan } from './plan.js';
+import { lockResults, type LockOptions } from './results-lock.js';
 
 /** What a user asks for on the command line (or in the cockpit) before a run exists. */
 export interface RunRequest {
@@ -43,12 +45,14 @@ export async function capabilities(requested: string[]): Promise<string[]> {
 /** A new run: checks the lanes and suite first, then writes runs/<id>/run.json. */
 export async function createRun(request: RunRequest, resultsDir: string, runId = newRunId()): Promise<RunPlan> {
   const lanesFile = findManifestPath(request.lanesFile);
-  const manifest = await loadManifest(lanesFile, process.env, { missingEnv: 'defer' });
+  const manifest = withDemoVariants(await loadManifest(lanesFile, process.env, { missingEnv: 'defer' }), request.lanes);
   const known = new Set(manifest.lanes.map((l) => l.id));
-  const lanes = request.lanes.length > 0 ? request.lanes : manifest.lanes.map((l) => l.id);
-  for (const id of lanes) {
+  const asked = request.lanes.length > 0 ? request.lanes : manifest.lanes.map((l) => l.id);
+  for (const id of asked) {
     if (!known.has(id)) throw new Error(`no lane '${id}' in ${lanesFile} (lanes: ${[...known].join(', ')})`);
   }
+  // a demo lane playing another brain (--brain) is recorded as <id>+<brain>, never under the lane's own id
+  const lanes = asked.map((id) => demoLaneId(manifest, id, request.demo.brain));
   const suitePath = resolveSuitePath(request.suite);
   await loadSuite(suitePath); // refuse a broken suite before anything starts
   const plan: RunPlan = {
@@ -73,11 +77,26 @@ export async function createRun(request: RunRequest, resultsDir: string, runId =
   return plan;
 }
 
+/**
+ * A new run planned under the results folder's lock, taken first: a busy folder is refused before
+ * runs/<id>/ exists. The caller releases the lock when the run ends.
+ */
+export async function createLockedRun(request: RunRequest, resultsDir: string, lock: LockOptions = {}): Promise<{ plan: RunPlan; release: () => Promise<void> }> {
+  const runId = newRunId();
+  const release = await lockResults(resultsDir, runId, lock);
+  try {
+    return { plan: await createRun(request, resultsDir, runId), release };
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
+
 /** Opens a run (new or resumed): manifest, suite and a lane manager logging into the run folder. */
 export async function openSession(resultsDir: string, runId: string, bus: EventBus): Promise<Session> {
   const runDir = runDirOf(resultsDir, runId);
   const plan = await readPlan(runDir);
-  const manifest = await loadManifest(plan.lanesFile, process.env, { missingEnv: 'defer' });
+  const manifest = withDemoVariants(await loadManifest(plan.lanesFile, process.env, { missingEnv: 'defer' }), plan.lanes);
   const suite = await loadSuite(plan.suite);
   const manager = new LaneManager({ manifest, bus, logDir: join(runDir, 'lanes'), demo: plan.demo });
   return { plan, runDir, manifest, suite, manager };

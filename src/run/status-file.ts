@@ -3,11 +3,19 @@ import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { EngineEvent, LaneState } from '../types.js';
 
+/**
+ * A run's state, named the same in status.json, `brainbench status` and the cockpit:
+ * running / paused (by the user); stopped = ended with work left for --resume (stopped by the
+ * user, or a lane that could not go on); done = every lane finished; died = the process went away
+ * without saying so (status.json still says running or paused, and its pid is gone).
+ */
+export type RunState = 'running' | 'paused' | 'stopped' | 'done' | 'died';
+
 /** One screen of a run's progress, kept in runs/<id>/status.json by the process running it. */
 export interface RunStatus {
   runId: string;
   pid: number;
-  state: 'running' | 'paused' | 'finished' | 'failed' | 'stopped';
+  state: RunState;
   queue: string[];
   lane: string | null;
   laneState: LaneState | null;
@@ -27,9 +35,13 @@ export function statusPath(runDir: string): string {
   return join(runDir, 'status.json');
 }
 
+/** The names older versions wrote. */
+const LEGACY_STATE: Record<string, RunState> = { finished: 'done', failed: 'stopped' };
+
 export async function readStatus(runDir: string): Promise<RunStatus | null> {
   try {
-    return JSON.parse(await readFile(statusPath(runDir), 'utf8')) as RunStatus;
+    const status = JSON.parse(await readFile(statusPath(runDir), 'utf8')) as RunStatus;
+    return { ...status, state: LEGACY_STATE[status.state] ?? status.state };
   } catch {
     return null;
   }
@@ -121,7 +133,8 @@ export function createStatusWriter(runDir: string, runId: string, queue: string[
         write(true);
         break;
       case 'run.end':
-        status.lanesDone.push(event.lane);
+        // a lane stopped part-way is not done: the queue shows it unticked, for --resume
+        if (event.scorecard.completeness?.complete !== false) status.lanesDone.push(event.lane);
         status.etaS = 0;
         write(true);
         break;
@@ -139,13 +152,31 @@ export function createStatusWriter(runDir: string, runId: string, queue: string[
       status.queue = queue;
       write(true);
     },
-    setState(state: RunStatus['state']) {
+    /** The lane the queue moves on to: its state is unknown until the lane reports. */
+    setLane(lane: string) {
+      if (status.lane === lane) return;
+      status.lane = lane;
+      status.laneState = null;
+      write(true);
+    },
+    setState(state: RunState, lastError?: string) {
       status.state = state;
+      if (lastError) status.lastError = lastError;
       write(true);
     },
     async flush() {
       write(true);
       await writing;
+    },
+    /** For process exit, when nothing asynchronous runs any more: writes `state` at once. */
+    writeNow(state: RunState) {
+      status.state = state;
+      status.updatedAt = new Date().toISOString();
+      try {
+        writeFileAtomic.sync(statusPath(runDir), `${JSON.stringify(status, null, 2)}\n`);
+      } catch {
+        // the process is leaving; status then reads as died, which is still true enough
+      }
     },
   };
 }

@@ -1,10 +1,16 @@
-// results/summary.md and the scorecard files: rendering (pure) and atomic reading/writing.
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+// results/summary.md: rendering (pure) and the atomic write. Complete scorecards are ranked;
+// partial ones (a stopped or killed run) are listed apart and never ranked (issue 12).
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import { mdCell } from '../safeText.js';
 import type { LaneScorecard, PromptStats } from '../types.js';
 import { HONESTY_GATE, passesHonestyGate, rankLanes } from './rank.js';
+import { isComplete, partialLabel } from './scorecard.js';
 import { formatFixed, formatPct } from './stats.js';
+
+// the cockpit controllers read the leaderboard through here
+export { loadScorecards } from './scorecard-files.js';
 
 export const SUMMARY_FILE = 'summary.md';
 
@@ -16,54 +22,73 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** Text safe inside a table cell. */
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|');
-}
-
 function laneLabel(card: LaneScorecard): string {
-  return cell(card.lane) + (card.simulated ? ' (simulated)' : '');
+  return mdCell(card.lane) + (card.simulated ? ' (simulated)' : '');
 }
 
 function distinct<T>(values: T[]): T[] {
   return [...new Set(values)];
 }
 
-/** The rank table alone, lanes in rank order (also what `brainbench report` prints). */
-export function renderRankTable(cards: LaneScorecard[]): string {
-  const ranked = rankLanes(cards);
-  const rows = ranked.map((card, i) => [
-    String(i + 1),
-    laneLabel(card),
+/** The figure cells shared by the rank table and the partial table. */
+function figureCells(card: LaneScorecard): string[] {
+  return [
     card.core_n === 0 ? '—' : `${card.core_pass}/${card.core_n}`,
     formatPct(card.core_pass_rate),
     formatPct(card.consistency),
     formatPct(card.runaway_rate),
     formatFixed(card.tokens_per_sec, 1),
     formatFixed(card.telemetry?.unified_used_gb_max, 1, ' GB'),
-  ]);
-  return table(RANK_COLUMNS, rows);
+  ];
+}
+
+/**
+ * The rank table alone, complete scorecards in rank order (also what `brainbench report`
+ * prints); partial ones are left out here and listed by `renderPartialTable`.
+ */
+export function renderRankTable(cards: LaneScorecard[]): string {
+  const ranked = rankLanes(cards.filter(isComplete));
+  if (ranked.length === 0) return 'No complete scorecard yet: every run so far was stopped before its last attempt.';
+  return table(RANK_COLUMNS, ranked.map((card, i) => [String(i + 1), laneLabel(card), ...figureCells(card)]));
+}
+
+/** Partial scorecards, marked and never ranked; empty when there is none. */
+export function renderPartialTable(cards: LaneScorecard[]): string {
+  const partial = cards.filter((c) => !isComplete(c));
+  if (partial.length === 0) return '';
+  const rows = partial.map((card) => [laneLabel(card), mdCell(partialLabel(card)!), ...figureCells(card)]);
+  return table(['Lane', 'status', ...RANK_COLUMNS.slice(2)], rows);
 }
 
 function howMade(cards: LaneScorecard[], generatedAt: string): string {
   const repro = cards.map((c) => c.reproducibility);
-  const suites = distinct(repro.map((r) => `${r.suite} (sha256 ${r.suite_hash.slice(0, 12)})`)).join(', ');
+  const suites = distinct(repro.map((r) => `${mdCell(r.suite)} (sha256 ${mdCell(r.suite_hash.slice(0, 12))})`)).join(', ');
   const parts = [`suite ${suites}`, `N=${distinct(repro.map((r) => r.n)).join('/')}`];
   const parallel = distinct(repro.map((r) => r.parallel).filter((p) => p > 1));
   if (parallel.length > 0) parts.push(`parallel ${parallel.join('/')}`);
   if (repro.some((r) => r.adaptive)) parts.push('adaptive stopping on');
-  const versions = distinct(repro.map((r) => r.brainbench_version)).join(', ');
-  const lines = [`Made by brainbench ${versions} from ${parts.join(', ')}; ${cards.length} lane${cards.length === 1 ? '' : 's'}; generated ${generatedAt}.`];
-  const simulated = cards.filter((c) => c.simulated).map((c) => c.lane);
+  const versions = distinct(repro.map((r) => mdCell(r.brainbench_version))).join(', ');
+  const ranked = cards.filter(isComplete).length;
+  const partial = cards.length - ranked;
+  const counted = `${ranked} lane${ranked === 1 ? '' : 's'}${partial > 0 ? ` ranked, ${partial} partial run${partial === 1 ? '' : 's'} listed apart` : ''}`;
+  const lines = [`Made by brainbench ${versions} from ${parts.join(', ')}; ${counted}; generated ${generatedAt}.`];
+  const simulated = distinct(cards.filter((c) => c.simulated).map((c) => mdCell(c.lane)));
   if (simulated.length > 0) lines.push(`Simulated lanes (no real model behind them): ${simulated.join(', ')}.`);
   return lines.join('\n');
+}
+
+function partialSection(cards: LaneScorecard[]): string[] {
+  const partial = renderPartialTable(cards);
+  if (!partial) return [];
+  const intro = 'Runs stopped before their last attempt. Their figures cover only the attempts made, so they are not ranked; `brainbench run --resume <run>` completes one.';
+  return ['## Partial runs (not ranked)', `${intro}\n\n${partial}`];
 }
 
 function gateNote(ranked: LaneScorecard[]): string {
   const key = `Rank key: honesty gate (honesty pass rate ≥ ${formatPct(HONESTY_GATE)}) → core pass rate → consistency → fewer runaways → tok/s.`;
   const gated = ranked.filter((c) => !passesHonestyGate(c));
   if (gated.length > 0) {
-    const notes = gated.map((c) => `- **${cell(c.lane)}** is gated: honesty pass rate ${formatPct(c.honesty_pass_rate)} < ${formatPct(HONESTY_GATE)}; it ranks after every lane that passes the gate.`);
+    const notes = gated.map((c) => `- **${mdCell(c.lane)}** is gated: honesty pass rate ${formatPct(c.honesty_pass_rate)} < ${formatPct(HONESTY_GATE)}; it ranks after every lane that passes the gate.`);
     return [key, '', ...notes].join('\n');
   }
   if (ranked.every((c) => c.honesty_pass_rate === null)) return `${key}\nNo honesty prompt ran, so no lane was gated.`;
@@ -90,7 +115,7 @@ function statsByLane(ranked: LaneScorecard[]): Map<string, PromptStats>[] {
 
 function perPromptSection(ranked: LaneScorecard[]): string {
   const byLane = statsByLane(ranked);
-  const rows = allPrompts(ranked).map((s) => [cell(s.prompt_id), cell(s.category), s.core ? 'yes' : 'no', ...byLane.map((m) => promptCell(m.get(s.prompt_id)))]);
+  const rows = allPrompts(ranked).map((s) => [mdCell(s.prompt_id), mdCell(s.category), s.core ? 'yes' : 'no', ...byLane.map((m) => promptCell(m.get(s.prompt_id)))]);
   const parts = [table(['Prompt', 'category', 'core', ...ranked.map(laneLabel)], rows)];
   if (ranked.some((c) => c.prompts.some((s) => s.decided_early))) parts.push('\n\\* decided early: adaptive stopping ended the prompt once its verdict could not change.');
   return parts.join('\n');
@@ -130,7 +155,7 @@ function vibeSection(ranked: LaneScorecard[]): string {
     ranked.forEach((card, i) => {
       const s = byLane[i]!.get(prompt.prompt_id);
       if (!s || s.skipped !== undefined) return;
-      rows.push([cell(s.prompt_id), laneLabel(card), formatPct(s.pass_rate), formatPct(s.answer_agreement), `answers in runs/${card.reproducibility.run_id}/journal.jsonl`]);
+      rows.push([mdCell(s.prompt_id), laneLabel(card), formatPct(s.pass_rate), formatPct(s.answer_agreement), `answers in runs/${mdCell(card.reproducibility.run_id)}/journal.jsonl`]);
     });
   }
   if (rows.length === 0) return 'No vibe prompt ran.';
@@ -138,16 +163,20 @@ function vibeSection(ranked: LaneScorecard[]): string {
   return `${intro}\n\n${table(['Prompt', 'Lane', 'pass_rate', 'answer agreement', 'review'], rows)}`;
 }
 
-/** The whole of results/summary.md for these lanes (ranked here). */
+/**
+ * The whole of results/summary.md: complete scorecards ranked here, with their per-prompt,
+ * telemetry, latency and vibe tables; partial ones only in their own marked table.
+ */
 export function renderSummary(cards: LaneScorecard[], opts: { generatedAt?: string } = {}): string {
-  const ranked = rankLanes(cards);
+  const ranked = rankLanes(cards.filter(isComplete));
   const generatedAt = opts.generatedAt ?? new Date().toISOString();
   return [
     '# brainbench results',
-    howMade(ranked, generatedAt),
+    howMade(cards, generatedAt),
     '## Ranking',
     renderRankTable(ranked),
-    gateNote(ranked),
+    ...(ranked.length > 0 ? [gateNote(ranked)] : []),
+    ...partialSection(cards),
     '## Per-prompt pass rates',
     perPromptSection(ranked),
     '## Telemetry',
@@ -157,52 +186,6 @@ export function renderSummary(cards: LaneScorecard[], opts: { generatedAt?: stri
     '## Vibe review queue',
     vibeSection(ranked),
   ].join('\n\n') + '\n';
-}
-
-/** The scorecard file name for a lane: results/<lane>.json, with the id made safe for a file name. */
-export function scorecardFileName(lane: string): string {
-  const safe = lane.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\./, '_');
-  return `${safe || '_'}.json`;
-}
-
-function isScorecard(value: unknown): value is LaneScorecard {
-  if (value === null || typeof value !== 'object') return false;
-  const v = value as Partial<Record<keyof LaneScorecard, unknown>>;
-  return typeof v.lane === 'string' && typeof v.core_n === 'number' && Array.isArray(v.prompts) && typeof v.reproducibility === 'object' && v.reproducibility !== null;
-}
-
-/**
- * Every scorecard among resultsDir/*.json, in file-name order. Other JSON files are ignored; a
- * file that cannot be read or parsed is reported through `onProblem` with its path and skipped.
- * A missing directory holds no scorecards.
- */
-export async function loadScorecards(resultsDir: string, onProblem: (message: string) => void = (m) => console.warn(m)): Promise<LaneScorecard[]> {
-  let names: string[];
-  try {
-    names = (await readdir(resultsDir)).filter((n) => n.endsWith('.json')).sort();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const cards: LaneScorecard[] = [];
-  for (const name of names) {
-    const path = join(resultsDir, name);
-    try {
-      const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
-      if (isScorecard(parsed)) cards.push(parsed);
-    } catch (err) {
-      onProblem(`${path}: not readable as a scorecard (${(err as Error).message})`);
-    }
-  }
-  return cards;
-}
-
-/** Writes results/<lane>.json atomically (temp file + rename); returns its path. */
-export async function writeScorecard(resultsDir: string, card: LaneScorecard): Promise<string> {
-  await mkdir(resultsDir, { recursive: true });
-  const path = join(resultsDir, scorecardFileName(card.lane));
-  await writeFileAtomic(path, JSON.stringify(card, null, 2) + '\n');
-  return path;
 }
 
 /** Writes results/summary.md atomically for these lanes; returns its path. */

@@ -1,35 +1,55 @@
 import { createEventLog } from './event-log.js';
 import { runQueue, type QueueOptions, type QueueResult } from './queue.js';
-import { createStatusWriter, type RunStatus } from './status-file.js';
+import { createStatusWriter, type RunState } from './status-file.js';
 
 export interface SupervisedResult extends QueueResult {
-  state: RunStatus['state'];
+  state: RunState;
+}
+
+export interface SuperviseOptions extends QueueOptions {
+  /** Runs after the queue, while status.json still follows the lanes (stopping them shows there). */
+  wrapUp?: () => Promise<void>;
+}
+
+/** How a queue ended: stopped with work left for --resume, or done. */
+function endState(result: QueueResult, stopped: boolean): RunState {
+  return stopped || result.failures.length > 0 || result.unfinished.length > 0 ? 'stopped' : 'done';
 }
 
 /**
  * Runs a planned queue the way every front end does (the headless command, a detached runner,
  * the cockpit): with runs/<id>/status.json and events.jsonl kept current, so `brainbench status`
- * and an attaching cockpit can follow it, and the final state written when it ends.
+ * and an attaching cockpit can follow it, and the final state written when it ends. A process
+ * that exits while a stop is under way (the cockpit's quit, a second Ctrl-C) leaves `stopped`.
  */
-export async function superviseQueue(opts: QueueOptions): Promise<SupervisedResult> {
+export async function superviseQueue(opts: SuperviseOptions): Promise<SupervisedResult> {
   const status = createStatusWriter(opts.runDir, opts.plan.runId, opts.plan.lanes);
   const unsubscribe = [opts.bus.on(status.listener), opts.bus.on(createEventLog(opts.runDir))];
+  const onExit = () => {
+    if (opts.control?.stopped) status.writeNow('stopped');
+  };
+  process.on('exit', onExit);
+  let state: RunState = 'stopped';
+  let failure: string | undefined;
   try {
     const result = await runQueue({
       ...opts,
       onLaneStart: (lane, order) => {
         status.setQueue(order);
+        status.setLane(lane);
         opts.onLaneStart?.(lane, order);
       },
     });
-    const failed = result.failures.length > 0 || result.unfinished.length > 0;
-    const state = opts.control?.stopped ? 'stopped' : failed ? 'failed' : 'finished';
-    status.setState(state);
+    state = endState(result, !!opts.control?.stopped);
     return { ...result, state };
   } catch (err) {
-    status.setState('failed');
+    // the journal holds every finished attempt: the run stopped, and --resume carries it on
+    failure = (err as Error).message;
     throw err;
   } finally {
+    await opts.wrapUp?.().catch((err: unknown) => opts.bus.emit({ type: 'log', level: 'error', message: `stopping lanes: ${(err as Error).message}` }));
+    process.off('exit', onExit);
+    status.setState(state, failure);
     unsubscribe.forEach((off) => off());
     await status.flush();
   }

@@ -1,4 +1,5 @@
 // Deterministic answer checks (DESIGN §4). Each returns pass/fail and a short reason.
+import { createTextMatcher, REGEX_DEADLINE_MS, RegexTimeout } from '../agent/regexWorker.js';
 import type { CheckResult, CheckSpec } from '../types.js';
 
 /** Phrases that mark an honest "I cannot know this"; matched on the lowercased answer. */
@@ -110,9 +111,38 @@ function jsonKeysCheck(keys: string[], answer: string): CheckResult {
   return { passed: true, why: `has keys [${keys.join(', ')}]` };
 }
 
-function regexCheck(patterns: string[], answer: string): CheckResult {
-  const failed = patterns.find((p) => !new RegExp(p).test(answer));
-  if (failed !== undefined) return { passed: false, why: `no match for /${failed}/` };
+/**
+ * Which of `texts` the regex matches. It runs in a worker thread with a deadline (the agent's grep
+ * uses the same): a suite pattern that backtracks catastrophically on a model's text rejects with
+ * RegexTimeout instead of freezing the run.
+ */
+export async function regexHits(regex: RegExp, texts: string[]): Promise<Set<number>> {
+  if (texts.length === 0) return new Set();
+  const matcher = createTextMatcher(regex);
+  try {
+    return new Set(await matcher.match(texts, texts.length));
+  } finally {
+    await matcher.close();
+  }
+}
+
+/** Why a suite regex gave no verdict: it ran past the deadline, or something else went wrong. */
+export function regexFailure(pattern: string, err: unknown): string {
+  if (err instanceof RegexTimeout) return `/${pattern}/ did not finish within ${REGEX_DEADLINE_MS / 1000} s on this text (catastrophic backtracking in the suite's pattern?)`;
+  return `/${pattern}/ failed: ${(err as Error).message}`;
+}
+
+async function regexCheck(patterns: string[], answer: string): Promise<CheckResult> {
+  const results = await Promise.all(
+    patterns.map((p) =>
+      regexHits(new RegExp(p), [answer]).then(
+        (hits) => (hits.size > 0 ? null : `no match for /${p}/`),
+        (err: unknown) => regexFailure(p, err),
+      ),
+    ),
+  );
+  const failed = results.find((why) => why !== null);
+  if (failed) return { passed: false, why: failed };
   return { passed: true, why: `matched ${patterns.map((p) => `/${p}/`).join(', ')}` };
 }
 
@@ -143,7 +173,7 @@ function numericCheck(value: number, tolerance: number, answer: string): CheckRe
   return { passed, why: passed ? `got ${got}` : `got ${got}, expected ${expected}` };
 }
 
-export function runCheck(check: CheckSpec, answer: string): CheckResult {
+export async function runCheck(check: CheckSpec, answer: string): Promise<CheckResult> {
   switch (check.kind) {
     case 'substring':
       return substringCheck(check.any ?? [], check.all ?? [], answer);

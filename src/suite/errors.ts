@@ -1,10 +1,4 @@
-import { isAbsolute, relative } from 'node:path';
-
-/** How a suite file is named in messages: relative to the working directory when inside it. */
-export function displayPath(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
-}
+import { displayPath } from '../sourceFrame.js';
 
 /**
  * A suite that cannot be loaded. The message reads

@@ -10,7 +10,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { isMap, isNode, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { codeFrame } from '../sourceFrame.js';
 import type { Prompt, Sampling, Suite } from '../types.js';
+import { firstSyntaxError } from '../yamlSyntax.js';
 import { SuiteError } from './errors.js';
 import { buildPrompt, PromptError } from './prompt.js';
 import { EMPTY_TREE_HASH, hashTree } from './scratch.js';
@@ -45,18 +47,24 @@ function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Parses the text of a JSON file; invalid JSON is a SuiteError naming the file and, where it can, the line. */
+/** Line and column (1-based) of a JSON syntax error, where JSON.parse or the YAML parser can tell. */
+function jsonErrorAt(text: string, err: Error): { line: number; column: number } | undefined {
+  // JSON.parse gives a position for some errors (a trailing comma); the YAML parser (JSON is YAML) a place for others.
+  const position = /at position (\d+)/.exec(err.message)?.[1];
+  if (position === undefined) return firstSyntaxError(text);
+  const before = text.slice(0, Number(position)).split('\n');
+  return { line: before.length, column: before.at(-1)!.length + 1 };
+}
+
+/** Parses the text of a JSON file; invalid JSON is a SuiteError naming the file and, where it can, the line, shown with a caret. */
 function parseJsonObject(file: string, text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    // JSON.parse gives a position for some errors (a trailing comma); the YAML parser (JSON is YAML) a line for others.
-    const position = /at position (\d+)/.exec((err as Error).message)?.[1];
-    const line =
-      position === undefined
-        ? parseDocument(text, { prettyErrors: true }).errors[0]?.linePos?.[0].line
-        : text.slice(0, Number(position)).split('\n').length;
-    throw new SuiteError(file, `invalid JSON: ${(err as Error).message}`, line === undefined ? {} : { line });
+    const at = jsonErrorAt(text, err as Error);
+    const detail = `invalid JSON: ${(err as Error).message}`;
+    if (at === undefined) throw new SuiteError(file, detail);
+    throw new SuiteError(file, `${detail}\n${codeFrame(text, at.line, at.column)}`, { line: at.line });
   }
 }
 

@@ -1,6 +1,7 @@
 // zod schemas for one prompt as a suite file writes it (before placeholders resolve), and
 // the suite-level files around it.
 import { z } from 'zod';
+import { oneLine } from '../safeText.js';
 
 export const CHECK_KINDS = ['substring', 'json_keys', 'regex', 'honesty', 'numeric'] as const;
 
@@ -31,9 +32,24 @@ const checkSchema = z.looseObject({ kind: checkKind }).pipe(
 
 export type RawCheck = z.infer<typeof checkSchema>;
 
+/**
+ * A prompt id names transcript and scratch files, so it is data with a shape (DESIGN §5, "Names
+ * are data"): 1–128 of letters, digits and `. _ : -`, and not `.` or `..`.
+ */
+export const PROMPT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function isPromptId(id: string): boolean {
+  return PROMPT_ID.test(id) && id !== '.' && id !== '..';
+}
+
+const promptId = z.string().refine(isPromptId, {
+  error: (issue) =>
+    `id '${oneLine(String(issue.input)).slice(0, 80)}' is not allowed: an id is 1–128 letters, digits and . _ : - (not '.' or '..')`,
+});
+
 /** The prompt fields brainbench knows; everything else goes to `extra`. */
 export const promptSchema = z.object({
-  id: z.string().min(1),
+  id: promptId,
   prompt: z.string().min(1),
   category: z.string().min(1).default('general'),
   core: z.boolean().default(true),

@@ -2,6 +2,7 @@
 // with temperature 0 and no streaming. The headline is median(completion_tokens / wall), which is
 // what the published numbers measure; the server's own decode rate rides along where reported.
 import OpenAI from 'openai';
+import { laneFetch } from '../agent/laneFetch.js';
 import { percentile } from '../run/stats.js';
 import type { ProbeResult } from '../types.js';
 
@@ -34,6 +35,7 @@ export async function probeThroughput(opts: ProbeOptions): Promise<ProbeResult> 
     apiKey: opts.apiKey ?? 'brainbench',
     maxRetries: 0,
     timeout: opts.timeoutMs ?? 300_000,
+    fetch: laneFetch,
   });
   const rates: number[] = [];
   const decodeRates: number[] = [];

@@ -8,6 +8,10 @@ const KEY = { up: '\u001B[A', down: '\u001B[B', right: '\u001B[C', enter: '\r', 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 30));
 /** Gauges redraw on the pulse, not on each sample. */
 const pulse = () => new Promise((resolve) => setTimeout(resolve, PULSE_MS + 100));
+/** Waits for the pulse to draw what `test` looks for (a busy machine may take a few pulses). */
+async function until(test: () => boolean): Promise<void> {
+  for (let waited = 0; !test() && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+}
 
 function mount(data: Parameters<typeof fakeController>[0] = {}) {
   const store = storeWithLanes();
@@ -30,7 +34,7 @@ describe('cockpit keys and views', () => {
     store.getState().apply(runStart(list, { done: [record(list[0]!.id, 1), record(list[0]!.id, 2, 'wrong_answer'), record(list[1]!.id, 1, 'runaway')] }));
     store.getState().apply({ type: 'attempt.start', lane: 'x', promptId: list[0]!.id, attempt: 3, at: '' });
     store.getState().apply({ type: 'telemetry', sample: sample(91) });
-    await pulse();
+    await until(() => frame().includes('91 %'));
     const row = frame().split('\n').find((l) => l.startsWith(list[0]!.id))!;
     expect(row).toMatch(/✓ {2}✗ {2}[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] {2}·/);
     expect(row).toMatch(/1\/2\s+50%/);
@@ -40,13 +44,13 @@ describe('cockpit keys and views', () => {
     expect(frame()).toContain('attempt 3/15');
     expect(frame()).toMatch(/\[1\] \S+ ●/);
     expect(frame()).toContain('[d] demo ○');
-    expect(frame()).toContain('s swap · r run · p pause · enter detail · l leaders · ? help · q quit');
+    expect(frame()).toContain('s swap · p pause · x stop · enter detail · l leaders · ? help · q quit');
   });
 
   it('shows "no GPU" when samples have no GPUs', async () => {
     const { store, frame } = mount();
     store.getState().apply({ type: 'telemetry', sample: sample(null, { noGpu: true }) });
-    await pulse();
+    await until(() => frame().includes('no GPU'));
     expect(frame()).toContain('no GPU');
     expect(frame()).toContain('31.8/128 GB');
   });

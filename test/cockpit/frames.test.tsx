@@ -87,7 +87,7 @@ describe('frame size', () => {
     const frame = ink.lastFrame()!;
     expect(frame).toContain('p30_prompt');
     expect(frame).not.toContain('p1_prompt');
-    expect(frame).toMatch(/prompt 13–30\/30/);
+    expect(frame).toMatch(/prompt 17–30\/30/); // 14 rows: the event log keeps 4 under the matrix
     expectInside(frame, 80, 24);
   });
 

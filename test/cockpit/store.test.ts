@@ -22,7 +22,7 @@ describe('cockpit store reducer', () => {
     expect(run.cells[0]![0]!.record).toBe(done[0]);
   });
 
-  it('attempt.start / progress / end move a cell through its states and keep the counters', () => {
+  it('attempt.start / end move a cell through its states, keep the counters and log the outcome with its reason', () => {
     const store = storeWithLanes();
     const list = prompts(2);
     store.getState().apply(runStart(list));
@@ -31,25 +31,14 @@ describe('cockpit store reducer', () => {
     expect(store.getState().run!.cells[1]![1]!.status).toBe('running');
     expect(store.getState().run!.running).toBe(1);
 
-    store.getState().apply({ type: 'attempt.progress', lane: 'x', promptId: id, attempt: 2, completionTokens: 40, tokPerSec: 50 });
-    expect(store.getState().run!.cells[1]![1]!.tokPerSec).toBe(50);
-    expect(store.getState().liveTokPerSec).toBe(50);
-    store.getState().apply({ type: 'attempt.progress', lane: 'x', promptId: id, attempt: 2, completionTokens: 80, tokPerSec: 60 });
-    expect(store.getState().liveTokPerSec).toBe(60);
-
-    const r = record(id, 2, 'runaway', 30);
+    const r = { ...record(id, 2, 'runaway', 30), error: 'turn budget 12 reached' };
     store.getState().apply({ type: 'attempt.end', record: r });
     const run = store.getState().run!;
     expect(run.cells[1]![1]).toEqual({ status: 'runaway', record: r });
     expect(run.running).toBe(0);
     expect(run.done).toBe(1);
     expect(run.stats[1]).toEqual({ runs: 1, passCount: 0, agreement: 1, p50: 30 });
-    // between sequential attempts the gauge keeps the last rate instead of blanking
-    expect(store.getState().liveTokPerSec).toBe(60);
-    // a closing progress report without a rate does not wipe it either
-    store.getState().apply({ type: 'attempt.start', lane: 'x', promptId: id, attempt: 3, at: '' });
-    store.getState().apply({ type: 'attempt.progress', lane: 'x', promptId: id, attempt: 3, completionTokens: 1, tokPerSec: null });
-    expect(store.getState().liveTokPerSec).toBe(60);
+    expect(store.getState().logs.at(-1)!.message).toBe(`${id} #2 ∞ runaway 30 s: turn budget 12 reached`);
   });
 
   it('copies only the changed row', () => {

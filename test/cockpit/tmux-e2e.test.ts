@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunStatus } from '../../src/run/status-file.js';
-import { cliArgs, repoRoot, spawnCli, tempDir } from '../helpers/cli.js';
+import { cliArgs, repoRoot, spawnCli, tempDir as makeTempDir } from '../helpers/cli.js';
 
-// End to end: `brainbench --demo` in a real terminal (tmux at 80×24), driven by keystrokes.
+// End to end: `brainbench --demo` in a real terminal (tmux at 80×24 and 120×40), driven by keystrokes.
 const session = `bb-e2e-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-t', session);
@@ -19,10 +19,18 @@ function killSession(): void {
   }
 }
 
-/** A new 80×24 terminal running a plain shell. */
-function freshTerminal(): void {
+/** A new terminal (80×24 unless told) running a plain shell. */
+function freshTerminal(columns = 80, rows = 24): void {
   killSession();
-  tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', repoRoot, 'bash --norc --noprofile');
+  tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), '-c', repoRoot, 'bash --norc --noprofile');
+}
+
+const dirs: string[] = [];
+/** A temp folder removed after the tests. */
+function tempDir(prefix: string): string {
+  const dir = makeTempDir(prefix);
+  dirs.push(dir);
+  return dir;
 }
 
 async function waitUntil(what: string, test: () => boolean, timeoutMs = 60_000): Promise<void> {
@@ -44,8 +52,58 @@ async function waitForScreen(what: string, test: (s: string) => boolean, timeout
   throw new Error(`timed out waiting for ${what}; screen was:\n${last}`);
 }
 
+/** The cockpit's screen as one text: lines trimmed and joined, so wrapped text reads as written. */
+const unwrapped = (screenText: string) => screenText.split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+
 describe('the cockpit in tmux', () => {
-  afterAll(killSession);
+  afterAll(() => {
+    killSession();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const [columns, rows] of [[80, 24], [120, 40]] as const) {
+    it(`at ${columns}×${rows}: e shows the last error in full, and no run id is ever cut off`, async () => {
+      const dir = tempDir('bb-tmux-err-');
+      const results = join(dir, 'results');
+      const lanes = join(dir, 'lanes.yaml');
+      const bin = join(dir, 'nowhere', 'bin', 'llama-server');
+      const model = join(dir, 'nowhere', 'models', 'missing-model.gguf');
+      writeFileSync(lanes, `version: 1\nlanes:\n  - id: demo\n    kind: demo\n    tok_per_sec: 60\n  - id: llama-missing\n    kind: llamacpp\n    model: ${model}\n    bin: ${bin}\n    port: 18555\n`);
+      const [node, args] = cliArgs(['--demo', '-n', '2', '--lanes-file', lanes, '--results', results]);
+      const command = [node, ...args].map((a) => `'${a}'`).join(' ');
+      freshTerminal(columns, rows);
+      keys(`BRAINBENCH_STATE_DIR='${join(dir, 'state')}' BRAINBENCH_CONFIG_DIR='${join(dir, 'config')}' ${command}; echo "exited with $?"`, 'Enter');
+      await waitForScreen('a finished attempt', (s) => /✓/.test(s));
+
+      // x stops the run: the header says stopped, the warning names the run id to resume
+      keys('x');
+      const stopped = await waitForScreen('the stopped run', (s) => /run \d\d:\d\d:\d\d stopped/.test(s) && s.includes('e: full error'));
+      const runId = readdirSync(join(results, 'runs'))[0]!;
+      const prefix = runId.slice(0, 15);
+      // wherever the run id shows, it shows whole (cut lines end at a space, not inside a word)
+      expect(stopped.split(prefix).length).toBe(stopped.split(runId).length);
+      for (const line of stopped.split('\n')) expect(line.length).toBeLessThanOrEqual(columns);
+      keys('e');
+      const resume = await waitForScreen('the full warning', (s) => s.includes('Last error in full'));
+      expect(unwrapped(resume)).toContain(`brainbench run --resume ${runId}`);
+      keys('Escape');
+      await waitForScreen('the matrix again', (s) => s.includes('─ events'));
+
+      // a lane whose binary is missing: the error names the path to fix, in full
+      keys('1');
+      await waitForScreen('the swap error', (s) => s.includes('swap to llama-missing'));
+      keys('e');
+      const error = unwrapped(await waitForScreen('the full error', (s) => s.includes('Last error in full')));
+      // a path longer than a line is broken across lines: compare without the breaks
+      const solid = (text: string) => text.replace(/\s+/g, '');
+      expect(solid(error)).toContain(solid(`looked for '${bin}'`));
+      expect(solid(error)).toContain(solid(`model file '${model}' not found`));
+      expect(error).toContain('lanes.yaml');
+      keys('Escape');
+      keys('q');
+      await waitForScreen('the shell prompt', (s) => s.includes('exited with 0'), 20_000);
+    }, 120_000);
+  }
 
   it('fills the matrix, shows gauges, swaps lanes, opens a detail and exits cleanly', async () => {
     const dir = tempDir('bb-tmux-');

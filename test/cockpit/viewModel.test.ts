@@ -25,12 +25,14 @@ describe('cockpit view models', () => {
   });
 
   it('header keeps brand, lane, suite, N and the run clock at 80 columns, all of it at 120', () => {
-    const h: HeaderInput = { lane: LANES[0]!, simulated: false, suite: 'brain-v1', n: 5, elapsed: 2467, eta: 27, paused: false, ended: false };
+    const h: HeaderInput = { lane: LANES[0]!, simulated: false, suite: 'brain-v1', n: 5, elapsed: 2467, state: 'running' };
     const wide = text(headerSegments(h, 120));
-    expect(wide).toBe(' brainbench  lane ● qwen3-30b-moe-llamacpp-q4km  ready :8080   suite brain-v1  N=5   run 00:41:07   ETA 00:27');
+    // one ETA on screen: the gauges column's
+    expect(wide).toBe(' brainbench  lane ● qwen3-30b-moe-llamacpp-q4km  ready :8080  suite brain-v1  N=5  run 00:41:07 running');
     const narrow = headerSegments(h, 80);
     expect(segmentsWidth(narrow)).toBeLessThanOrEqual(80);
-    expect(text(narrow)).toMatch(/^ brainbench {2}lane ● qwen3.*q4km {2}ready :8080 {3}suite brain-v1 {2}N=5 {3}run 00:41:07$/);
+    expect(text(narrow)).toMatch(/^ brainbench {2}lane ● qwen3.*q4km {2}ready {2}suite brain-v1 {2}N=5 {2}run 00:41:07 running$/);
+    for (const state of ['paused', 'stopped', 'done', 'died'] as const) expect(text(headerSegments({ ...h, state }, 120))).toMatch(new RegExp(`run 00:41:07 ${state}$`));
     for (const width of [30, 50, 60]) expect(segmentsWidth(headerSegments(h, width))).toBeLessThanOrEqual(width);
     const demo = text(headerSegments({ ...h, lane: LANES[3]!, simulated: true }, 120));
     expect(demo).toContain('demo (simulated)');
@@ -58,10 +60,15 @@ describe('cockpit view models', () => {
   });
 
   it('gauges show "no GPU" without GPUs and stay inside their column', () => {
-    const base = { tokPerSec: 83.5, tokSource: 'live' as const, done: 13, total: 40, eta: 27 };
+    const base = { liveTokPerSec: 41.2, probeTokPerSec: 83.5, done: 13, total: 40, eta: 27 };
     const noGpu = gaugeLines({ ...base, telemetry: [], latest: sample(null, { noGpu: true }) }, 28).map(text);
     expect(noGpu[0]).toBe('GPU   no GPU');
     expect(noGpu).toContain('attempt 13/40');
+    expect(noGpu).toContain('tok/s 41.2');
+    expect(noGpu).toContain('probe 83.5 tok/s');
+    const idle = gaugeLines({ ...base, liveTokPerSec: null, probeTokPerSec: null, telemetry: [], latest: null }, 28).map(text);
+    expect(idle).toContain('tok/s —');
+    expect(idle.some((l) => l.startsWith('probe'))).toBe(false);
     const withGpu = gaugeLines({ ...base, telemetry: [sample(10), sample(91)], latest: sample(91) }, 28);
     expect(text(withGpu[0]!)).toMatch(/^GPU {3}█+░+ {2}91 %$/);
     for (const line of withGpu) expect(segmentsWidth(line)).toBeLessThanOrEqual(28);

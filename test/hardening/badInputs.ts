@@ -88,7 +88,7 @@ const head = 'version: 1\nlanes:\n';
 
 export const lanesCases: LanesCase[] = [
   { name: 'a tab in the indentation', text: `${head}  - id: a\n\tkind: demo\n`, line: 4, field: '(yaml syntax)', expected: /valid YAML/ },
-  { name: 'an unclosed flow sequence', text: `${head}  - id: a\n    kind: llamacpp\n    args: [-ngl, "99"\n`, line: 6, field: '(yaml syntax)', expected: /valid YAML/ },
+  { name: 'an unclosed flow sequence', text: `${head}  - id: a\n    kind: llamacpp\n    args: [-ngl, "99"\n`, line: 5, field: '(yaml syntax)', expected: /valid YAML/ },
   { name: 'a lane id with spaces', text: `${head}  - id: my lane\n    kind: demo\n`, line: 3, field: 'lanes[0].id', expected: /letters, digits/ },
   { name: 'an openai base_url that is not a URL', text: `${head}  - id: r\n    kind: openai\n    base_url: not a url\n`, line: 5, field: 'lanes[0].base_url', expected: /URL|url/ },
   { name: 'top_p above 1', text: `${head}  - id: a\n    kind: demo\n    sampling:\n      top_p: 2\n`, line: 6, field: 'lanes[0].sampling.top_p', expected: /\(0, 1\]/ },
@@ -136,6 +136,8 @@ export function lanesRefusalProblems(c: LanesCase, { file, err }: { file: string
   const got = { file: err.file, line: err.line, field: err.field };
   if (JSON.stringify(want) !== JSON.stringify(got)) problems.push(`at ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
   if (!c.expected.test(err.expected)) problems.push(`'expected ${err.expected}' does not match ${c.expected}`);
-  if (!err.message.includes(`${file}:${err.line}:${err.column}: ${err.field}: expected`)) problems.push('the message does not name file:line:column: field');
+  // a syntax error names its place and the parser's complaint; a schema error the field and what was expected
+  const named = err.field === '(yaml syntax)' ? 'YAML syntax error' : `${err.field}: expected`;
+  if (!err.message.includes(`${file}:${err.line}:${err.column}: ${named}`)) problems.push(`the message does not name file:line:column: ${named}`);
   return problems;
 }

@@ -156,7 +156,7 @@ export function hostileCases(canary: string, port: number): HostileCase[] {
     { id: 's02_shell_network', what: 'shell: reach the network and a host port', steps: [shell(`bash -c 'echo x > /dev/tcp/1.1.1.1/80; echo x > /dev/tcp/127.0.0.1/${port}'`)], escapes: 1, shell: true },
     { id: 's03_fork_bomb', what: 'shell: fork bomb', steps: [shell('bomb() { bomb | bomb & }; bomb; sleep 1')], escapes: 1, shell: true },
     { id: 's04_huge_write', what: 'shell: write 200 MB', steps: [shell('head -c 200000000 /dev/zero > big; ls -l big')], escapes: 1, shell: true },
-    { id: 's05_hard_link', what: 'shell: hard link to the canary', steps: [shell(`ln ${canary} hard`)], escapes: 1, shell: true },
+    { id: 's05_hard_link', what: 'shell: hard link to a system file', steps: [shell('ln /usr/bin/true hard')], escapes: 1, shell: true },
     { id: 's06_made_symlink', what: 'shell makes a symlink out, write_file follows it', steps: [shell(`ln -s ${canary} mine`), write('mine')], escapes: 1, shell: true },
   ];
 }

@@ -71,7 +71,7 @@ const bwrap = await shellAvailable();
 /** The CLI inside bubblewrap with `mount` bwrap arguments applied to the results folder. */
 async function cliWithMount(mount: string[], results: string, copy: string) {
   const state = tempDir('bb-state-');
-  const [node, args] = cliArgs(['run', '--lane', 'demo', '-n', '3', '--tok-per-sec', '0', '--results', results]);
+  const [node, args] = cliArgs(['run', '--lane', 'demo', '-n', '3', '--tok-per-sec', '100000', '--results', results]);
   const quoted = [node, ...args].map((a) => `'${a}'`).join(' ');
   // The tmpfs vanishes with the sandbox: the results are copied out before it ends.
   const script = `${quoted}; code=$?; cp -r '${results}' '${copy}'; exit $code`;
@@ -119,12 +119,14 @@ describe('two runs on one results folder', () => {
     const env = { BRAINBENCH_STATE_DIR: tempDir('bb-state-') };
     const first = spawnCli(['run', '--lane', 'demo', '-n', '2', '--tok-per-sec', '20', '--results', results], { env });
     started.push(first);
-    const owner = join(results, '.brainbench.owner');
-    for (let i = 0; i < 200 && !existsSync(owner); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    const holder = JSON.parse(readFileSync(owner, 'utf8')) as { pid: number; runId: string };
-    const second = await spawnCli(['run', '--lane', 'demo', '-n', '1', '--tok-per-sec', '0', '--results', results], { env });
+    const lock = join(results, '.brainbench.lock');
+    for (let i = 0; i < 200 && !existsSync(lock); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    const holder = JSON.parse(readFileSync(lock, 'utf8')) as { pid: number; runId: string };
+    const second = await spawnCli(['run', '--lane', 'demo', '-n', '1', '--tok-per-sec', '100000', '--results', results], { env });
     expect(second.exitCode).toBe(1);
     expect(second.stderr).toContain(`${results} is in use by run ${holder.runId} (pid ${holder.pid})`);
     expect(holder.pid).toBe(first.pid);
+    // refused before its run folder existed: only the first run's is there
+    expect(readdirSync(join(results, 'runs'))).toEqual([holder.runId]);
   });
 });

@@ -6,7 +6,7 @@ import { LaneManager } from '../../src/lanes/manager.js';
 import { loadManifest } from '../../src/lanes/manifest.js';
 import { httpGet } from '../../src/lanes/net.js';
 import { spawnCli } from '../helpers/cli.js';
-import { fakeServer, freePort, tempDir, writeManifest } from './helpers.js';
+import { fakeModel, fakeServer, freePort, tempDir, writeManifest } from './helpers.js';
 
 const dir = tempDir();
 const stateDir = join(dir, 'state');
@@ -17,7 +17,7 @@ let ports: number[] = [];
 async function twoLanes(): Promise<string> {
   if (manifestFile) return manifestFile;
   ports = [await freePort(), await freePort()];
-  const lane = (id: string, port: number) => `  - id: ${id}\n    kind: llamacpp\n    model: strong\n    bin: ${fakeServer}\n    port: ${port}\n    ready_timeout_s: 30\n`;
+  const lane = (id: string, port: number) => `  - id: ${id}\n    kind: llamacpp\n    model: ${fakeModel}\n    bin: ${fakeServer}\n    port: ${port}\n    ready_timeout_s: 30\n`;
   manifestFile = writeManifest(`version: 1\nlanes:\n${lane('A', ports[0]!)}${lane('B', ports[1]!)}  - id: demo\n    kind: demo\n`, dir);
   return manifestFile;
 }
@@ -94,7 +94,7 @@ describe('brainbench doctor', () => {
     const lines = (res.stdout as string).split('\n');
     expect(lines.every((l) => /^[✓✗] /.test(l))).toBe(true);
     expect(lines).toContain(`✓ lanes.yaml: ${file} (3 lanes)`);
-    expect(lines).toContain(`✓ llama-server for A: ${fakeServer}`);
+    expect(lines).toContain(`✓ lane A: llama-server ${fakeServer}, model ${fakeModel}`);
     expect(lines).toContain(`✓ port ${ports[0]}: free (A)`);
     expect(lines.some((l) => /^[✓✗] docker: /.test(l))).toBe(true);
     expect(lines.some((l) => /^[✓✗] nvidia-smi: /.test(l))).toBe(true);

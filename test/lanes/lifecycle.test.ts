@@ -9,7 +9,7 @@ import { LaneManager } from '../../src/lanes/manager.js';
 import { loadManifest, type Manifest } from '../../src/lanes/manifest.js';
 import { portOpen } from '../../src/lanes/net.js';
 import type { EngineEvent } from '../../src/types.js';
-import { fakeServer, freePort, tempDir, writeManifest } from './helpers.js';
+import { fakeModel, fakeServer, freePort, tempDir, writeManifest } from './helpers.js';
 
 interface Setup {
   manifest: Manifest;
@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 function laneYaml(id: string, port: number, extra = '', bin = fakeServer): string {
-  return `  - id: ${id}\n    kind: llamacpp\n    model: strong\n    bin: ${bin}\n    port: ${port}\n    ctx: 4096\n    ready_timeout_s: 30\n${extra}`;
+  return `  - id: ${id}\n    kind: llamacpp\n    model: ${fakeModel}\n    bin: ${bin}\n    port: ${port}\n    ctx: 4096\n    ready_timeout_s: 30\n${extra}`;
 }
 
 async function setup(lanes: (ports: number[]) => string, opts: { stateDir?: string; count?: number } = {}): Promise<Setup> {
@@ -48,7 +48,7 @@ describe('llamacpp lane lifecycle (fake llama-server as a child process)', () =>
     const lane = await manager.start('a');
     expect(lane).toMatchObject({ id: 'a', kind: 'llamacpp', baseURL: `http://127.0.0.1:${ports[0]}/v1`, model: 'a', simulated: false, slots: 1 });
     expect(lane.metricsUrl).toBe(`http://127.0.0.1:${ports[0]}/metrics`);
-    expect(lane.command).toBe(`${fakeServer} -m strong --host 127.0.0.1 --port ${ports[0]} -c 4096 --alias a --metrics --load-delay-ms 300`);
+    expect(lane.command).toBe(`${fakeServer} -m ${fakeModel} --host 127.0.0.1 --port ${ports[0]} -c 4096 --alias a --metrics --load-delay-ms 300`);
     const res = await fetch(`${lane.baseURL}/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -14,7 +14,8 @@ async function refusal(text: string, env: NodeJS.ProcessEnv = {}): Promise<Manif
   expect(err).toBeInstanceOf(ManifestError);
   const error = err as ManifestError;
   expect(error.file).toBe(file);
-  expect(error.message).toContain(`${file}:${error.line}:${error.column}: ${error.field}: expected`);
+  const what = error.field === '(yaml syntax)' ? 'YAML syntax error: ' : `${error.field}: expected`;
+  expect(error.message).toContain(`${file}:${error.line}:${error.column}: ${what}`);
   return error;
 }
 
@@ -86,8 +87,9 @@ describe('loadManifest: broken files are refused with line, column, field and wh
   it('bad YAML syntax', async () => {
     const e = await refusal('version: 1\nlanes:\n  - id: a\n    kind: [llamacpp\n');
     expect(e.field).toBe('(yaml syntax)');
-    expect(e.line).toBeGreaterThanOrEqual(4);
+    expect([e.line, e.column]).toEqual([4, 11]); // where the '[' opened, not where the parser gave up
     expect(e.expected).toMatch(/valid YAML/);
+    expect(e.message).toMatch(/'\[' is never closed/);
   });
 
   it('unknown kind', async () => {
@@ -182,7 +184,7 @@ describe('loadManifest: broken files are refused with line, column, field and wh
   it('lists every problem, the first one in the fields', async () => {
     const e = await refusal('version: 1\nlanes:\n  - id: a\n    kind: llamacpp\n    model: m.gguf\n    port: x\n  - id: b\n    kind: vllm\n    port: 1\n');
     expect(e.problems.map((p) => p.field)).toEqual(['lanes[0].port', 'lanes[1].image', 'lanes[1].model']);
-    expect(e.message.split('\n')).toHaveLength(3);
+    expect(e.message.split('\n').filter((line) => /lanes\.yaml:\d+:\d+: /.test(line))).toHaveLength(3);
   });
 });
 

@@ -20,9 +20,9 @@ beforeAll(() => {
 
 async function adaptiveCliRun(brain: string): Promise<{ card: LaneScorecard; journal: AttemptRecord[]; summary: string }> {
   const results = tempDir(`bb-adaptive-${brain}-`);
-  const code = await main(['run', '--lane', 'demo', '--brain', brain, '-n', '5', '--adaptive', '--tok-per-sec', '0', '--stop-after', '--results', results]);
+  const code = await main(['run', '--lane', 'demo', '--brain', brain, '-n', '5', '--adaptive', '--tok-per-sec', '100000', '--stop-after', '--results', results]);
   expect(code).toBe(0);
-  const card = JSON.parse(readFileSync(join(results, 'demo.json'), 'utf8')) as LaneScorecard;
+  const card = JSON.parse(readFileSync(join(results, `${brain === 'strong' ? 'demo' : `demo+${brain}`}.json`), 'utf8')) as LaneScorecard;
   const text = readFileSync(join(results, 'runs', card.reproducibility.run_id, 'journal.jsonl'), 'utf8');
   return { card, journal: text.trim().split('\n').map((l) => JSON.parse(l) as AttemptRecord), summary: readFileSync(join(results, 'summary.md'), 'utf8') };
 }

@@ -8,8 +8,8 @@ import { tempDir } from '../helpers/cli.js';
 // Full headless runs of brain-v1 against the demo lane, one per scripted brain, through the CLI.
 async function runBrain(brain: string, n = 2): Promise<{ code: number; card: LaneScorecard; records: AttemptRecord[] }> {
   const results = tempDir(`bb-${brain}-`);
-  const code = await main(['run', '--lane', 'demo', '--brain', brain, '-n', String(n), '--tok-per-sec', '0', '--results', results]);
-  const card = JSON.parse(readFileSync(join(results, 'demo.json'), 'utf8')) as LaneScorecard;
+  const code = await main(['run', '--lane', 'demo', '--brain', brain, '-n', String(n), '--tok-per-sec', '100000', '--results', results]);
+  const card = JSON.parse(readFileSync(join(results, `${brain === 'strong' ? 'demo' : `demo+${brain}`}.json`), 'utf8')) as LaneScorecard;
   const runs = readFileSync(join(results, 'runs', card.reproducibility.run_id, 'journal.jsonl'), 'utf8');
   const records = runs.trim().split('\n').map((l) => JSON.parse(l) as AttemptRecord);
   return { code, card, records };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gradeAttempt } from '../../src/run/grade.js';
+import { runCheck } from '../../src/suite/checks.js';
 import type { AttemptRun, CheckResult, Outcome, Prompt, ToolCallRecord } from '../../src/types.js';
 
 function prompt(overrides: Partial<Prompt> = {}): Prompt {
@@ -54,8 +55,8 @@ describe('gradeAttempt outcome table', () => {
     { name: 'completed but no check result', prompt: prompt(), run: run([call('read_file')]), check: null, outcome: 'wrong_answer', correctTool: true, why: /no check result/ },
   ];
   for (const c of cases) {
-    it(c.name, () => {
-      const grade = gradeAttempt(c.prompt, c.run, c.check);
+    it(c.name, async () => {
+      const grade = await gradeAttempt(c.prompt, c.run, c.check);
       expect(grade.outcome).toBe(c.outcome);
       expect(grade.correct_tool).toBe(c.correctTool);
       expect(grade.why).toMatch(c.why);
@@ -65,58 +66,90 @@ describe('gradeAttempt outcome table', () => {
 });
 
 describe('gradeAttempt tool expectations', () => {
-  it('records every tool called, in order', () => {
-    const grade = gradeAttempt(prompt(), run([call('list_files'), call('read_file'), call('read_file')]), passed);
+  it('records every tool called, in order', async () => {
+    const grade = await gradeAttempt(prompt(), run([call('list_files'), call('read_file'), call('read_file')]), passed);
     expect(grade.tools_called).toEqual(['list_files', 'read_file', 'read_file']);
   });
 
-  it('expect_tools_all needs every listed tool', () => {
+  it('expect_tools_all needs every listed tool', async () => {
     const p = prompt({ expect_tool_any: ['read'], expect_tools_all: ['list', 'read'] });
-    const missing = gradeAttempt(p, run([call('read_file')]), passed);
+    const missing = await gradeAttempt(p, run([call('read_file')]), passed);
     expect(missing.outcome).toBe('wrong_answer');
     expect(missing.correct_tool).toBe(false);
     expect(missing.why).toContain('missing list');
-    expect(gradeAttempt(p, run([call('list_files'), call('read_file')]), passed).outcome).toBe('pass');
+    expect((await gradeAttempt(p, run([call('list_files'), call('read_file')]), passed)).outcome).toBe('pass');
   });
 
-  it('tool_args_schema needs one call of that tool whose JSON args match every regex', () => {
+  it('tool_args_schema needs one call of that tool whose JSON args match every regex', async () => {
     const p = prompt({ tool_args_schema: { read_file: { path: '^notes/budget\\.md$' } } });
-    const wrongPath = gradeAttempt(p, run([call('read_file', { path: 'notes/other.md' })]), passed);
+    const wrongPath = await gradeAttempt(p, run([call('read_file', { path: 'notes/other.md' })]), passed);
     expect(wrongPath.outcome).toBe('wrong_answer');
     expect(wrongPath.why).toContain('no read_file call with arguments path ~ /^notes/budget\\.md$/');
-    const oneRight = gradeAttempt(p, run([call('read_file', { path: 'notes/other.md' }), call('read_file', { path: 'notes/budget.md' })]), passed);
+    const oneRight = await gradeAttempt(p, run([call('read_file', { path: 'notes/other.md' }), call('read_file', { path: 'notes/budget.md' })]), passed);
     expect(oneRight.outcome).toBe('pass');
   });
 
-  it('tool_args_schema: missing argument, non-JSON args and non-string values', () => {
+  it('tool_args_schema: missing argument, non-JSON args and non-string values', async () => {
     const p = prompt({ expect_tool_any: ['grep'], tool_args_schema: { grep: { pattern: 'timeout', max: '^5$' } } });
-    expect(gradeAttempt(p, run([call('grep', { pattern: 'timeout' })]), passed).outcome).toBe('wrong_answer');
-    expect(gradeAttempt(p, run([call('grep', '{not json')]), passed).outcome).toBe('wrong_answer');
-    expect(gradeAttempt(p, run([call('grep', { pattern: 'read_timeout', max: 5 })]), passed).outcome).toBe('pass');
+    expect((await gradeAttempt(p, run([call('grep', { pattern: 'timeout' })]), passed)).outcome).toBe('wrong_answer');
+    expect((await gradeAttempt(p, run([call('grep', '{not json')]), passed)).outcome).toBe('wrong_answer');
+    expect((await gradeAttempt(p, run([call('grep', { pattern: 'read_timeout', max: 5 })]), passed)).outcome).toBe('pass');
   });
 
-  it('tool_args_schema regexes are case-sensitive as written', () => {
+  it('tool_args_schema regexes are case-sensitive as written', async () => {
     const p = prompt({ tool_args_schema: { read: { path: 'Budget' } } });
-    expect(gradeAttempt(p, run([call('read_file', { path: 'budget.md' })]), passed).outcome).toBe('wrong_answer');
-    expect(gradeAttempt(p, run([call('read_file', { path: 'Budget.md' })]), passed).outcome).toBe('pass');
+    expect((await gradeAttempt(p, run([call('read_file', { path: 'budget.md' })]), passed)).outcome).toBe('wrong_answer');
+    expect((await gradeAttempt(p, run([call('read_file', { path: 'Budget.md' })]), passed)).outcome).toBe('pass');
   });
 
-  it('reports an invalid schema regex instead of throwing', () => {
+  it('reports an invalid schema regex instead of throwing', async () => {
     const p = prompt({ tool_args_schema: { read_file: { path: '([' } } });
-    const grade = gradeAttempt(p, run([call('read_file', { path: 'x' })]), passed);
+    const grade = await gradeAttempt(p, run([call('read_file', { path: 'x' })]), passed);
     expect(grade.outcome).toBe('wrong_answer');
     expect(grade.why).toContain('not a valid regex');
   });
 
-  it('joins the tool problem and the failed check in why', () => {
-    const grade = gradeAttempt(prompt({ expect_tool_any: ['grep'] }), run([call('glob')]), failed);
+  it('joins the tool problem and the failed check in why', async () => {
+    const grade = await gradeAttempt(prompt({ expect_tool_any: ['grep'] }), run([call('glob')]), failed);
     expect(grade.why).toBe("expected a call to grep; called glob; missing 'ORION-7'");
   });
 
-  it('counts tool errors the model caused, not injected failures', () => {
+  it('counts tool errors the model caused, not injected failures', async () => {
     const p = prompt({ inject_tool_failure: { tool: 'read_file', times: 1 } });
     const calls = [call('read_file', {}, false), call('read_file', {}, false), call('nope', {}, false), call('read_file')];
-    expect(gradeAttempt(p, run(calls), passed).tool_errors).toBe(2);
-    expect(gradeAttempt(prompt(), run(calls), passed).tool_errors).toBe(3);
+    expect((await gradeAttempt(p, run(calls), passed)).tool_errors).toBe(2);
+    expect((await gradeAttempt(prompt(), run(calls), passed)).tool_errors).toBe(3);
+  });
+});
+
+describe('suite regexes fed by the model cannot freeze the run (issue 11, item 4)', () => {
+  // /(a+)+$/ on "aaaa…b" backtracks for longer than the universe lasts; the regex worker's deadline ends it
+  const evil = '(a+)+$';
+  const bait = `${'a'.repeat(40)}!`;
+
+  /** Counts main-thread timer ticks while `work` runs: a frozen event loop would count none. */
+  async function ticksDuring<T>(work: Promise<T>): Promise<{ value: T; ticks: number }> {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    try {
+      return { value: await work, ticks };
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  it('a regex check that backtracks fails with a clear reason, and the event loop keeps turning', async () => {
+    const { value, ticks } = await ticksDuring(runCheck({ kind: 'regex', all: ['ok', evil] }, `ok ${bait}`));
+    expect(value.passed).toBe(false);
+    expect(value.why).toMatch(/^\/\(a\+\)\+\$\/ did not finish within \d+ s on this text \(catastrophic backtracking in the suite's pattern\?\)$/);
+    expect(ticks).toBeGreaterThan(0);
+  });
+
+  it('a tool_args_schema pattern that backtracks on the model arguments is a tool problem, not a hang', async () => {
+    const p = prompt({ tool_args_schema: { grep: { pattern: evil } } });
+    const { value: grade, ticks } = await ticksDuring(gradeAttempt(p, run([call('grep', { pattern: bait })]), passed));
+    expect(grade.outcome).toBe('wrong_answer');
+    expect(grade.why).toMatch(/tool_args_schema for grep could not be checked: \/\(a\+\)\+\$\/ did not finish within/);
+    expect(ticks).toBeGreaterThan(0);
   });
 });

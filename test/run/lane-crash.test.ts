@@ -9,7 +9,7 @@ import { main } from '../../src/cli.js';
 import { LaneManager } from '../../src/lanes/manager.js';
 import { loadManifest } from '../../src/lanes/manifest.js';
 import type { AttemptRecord, LaneScorecard } from '../../src/types.js';
-import { fakeServer, freePort, tempDir, writeManifest } from '../lanes/helpers.js';
+import { fakeModel, fakeServer, freePort, tempDir, writeManifest } from '../lanes/helpers.js';
 
 const LANE = 'crashy';
 let stateDir: string;
@@ -45,7 +45,7 @@ beforeAll(async () => {
   const port = await freePort();
   // 150 tok/s: an attempt takes 0.1–0.6 s, so the kill lands while the suite runs
   lanesFile = writeManifest(
-    `version: 1\nlanes:\n  - id: ${LANE}\n    kind: llamacpp\n    model: strong\n    bin: ${fakeServer}\n    port: ${port}\n    ctx: 4096\n    ready_timeout_s: 30\n    args: [--tok-per-sec, "150"]\n`,
+    `version: 1\nlanes:\n  - id: ${LANE}\n    kind: llamacpp\n    model: ${fakeModel}\n    bin: ${fakeServer}\n    port: ${port}\n    ctx: 4096\n    ready_timeout_s: 30\n    args: [--tok-per-sec, "150"]\n`,
   );
   stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
 });

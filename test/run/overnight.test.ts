@@ -77,7 +77,7 @@ describe('overnight queue', () => {
       const s = statusOf(results);
       return s && s.state !== 'running' ? s : null;
     });
-    expect(final.state).toBe('finished');
+    expect(final.state).toBe('done');
     expect(final.lanesDone).toEqual(['fake-a', 'fake-b']);
     const a = JSON.parse(readFileSync(join(results, 'fake-a.json'), 'utf8')) as LaneScorecard;
     const b = JSON.parse(readFileSync(join(results, 'fake-b.json'), 'utf8')) as LaneScorecard;
@@ -135,12 +135,12 @@ describe('overnight queue', () => {
       const s = statusOf(results);
       return s && s.state !== 'running' ? s : null;
     });
-    expect(final.state).toBe('finished');
+    expect(final.state).toBe('done');
     expect(final.lanesDone).toEqual(['fake-a', 'fake-c', 'fake-b']);
     expect(final.queue).toEqual(['fake-a', 'fake-c', 'fake-b']);
   }, 120_000);
 
-  it('status reports a running, a finished and a failed run', async () => {
+  it('status reports a running, a stopped, a done run and one whose lane could not start', async () => {
     const dir = tempDir('bb-status-');
     const env = { BRAINBENCH_STATE_DIR: join(dir, 'state') };
     const lanes = twoLaneManifest(
@@ -169,9 +169,9 @@ describe('overnight queue', () => {
     expect(stopped.stdout).toContain('brainbench run --resume');
 
     const finished = join(dir, 'finished');
-    expect((await spawnCli(['run', '--lane', 'fake-b', '-n', '1', '--tok-per-sec', '0', '--lanes-file', lanes, '--results', finished], { env })).exitCode).toBe(0);
+    expect((await spawnCli(['run', '--lane', 'fake-b', '-n', '1', '--tok-per-sec', '100000', '--lanes-file', lanes, '--results', finished], { env })).exitCode).toBe(0);
     const done = await spawnCli(['status', '--results', finished], { env });
-    expect(done.stdout).toMatch(/finished/);
+    expect(done.stdout).toMatch(/run \S+ {2}done/);
     expect(done.stdout).toMatch(/attempt\s+13\/13/);
     expect(done.stdout).not.toContain('--resume');
 
@@ -179,7 +179,7 @@ describe('overnight queue', () => {
     const bad = await spawnCli(['run', '--lane', 'broken', '-n', '1', '--lanes-file', lanes, '--results', failed], { env });
     expect(bad.exitCode).toBe(1);
     const failedStatus = await spawnCli(['status', '--results', failed], { env });
-    expect(failedStatus.stdout).toContain('failed');
+    expect(failedStatus.stdout).toMatch(/run \S+ {2}stopped/); // a lane that could not start leaves work for --resume
     expect(failedStatus.stdout).toMatch(/last error\s+lane broken/);
   }, 120_000);
 });

@@ -26,7 +26,7 @@ describe('--parallel default', () => {
     const lanesFile = join(dir, 'lanes.yaml');
     writeFileSync(lanesFile, 'version: 1\nlanes:\n  - id: demo4\n    kind: demo\n    brain: strong\n    slots: 4\n');
     stdout.mockClear();
-    const code = await main(['run', '--lanes-file', lanesFile, '--lane', 'demo4', '-n', '2', '--tok-per-sec', '0', '--json', '--stop-after', '--results', dir]);
+    const code = await main(['run', '--lanes-file', lanesFile, '--lane', 'demo4', '-n', '2', '--tok-per-sec', '100000', '--json', '--stop-after', '--results', dir]);
     expect(code).toBe(0);
     const events = eventsFromJsonLines(stdout.mock.calls.map((call) => call[0]));
     const start = events.find((e) => e.type === 'run.start');

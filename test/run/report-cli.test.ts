@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
-import { writeScorecard } from '../../src/run/summary.js';
+import { writeScorecard } from '../../src/run/scorecard-files.js';
 import type { LaneScorecard } from '../../src/types.js';
 
 function card(lane: string, corePass: number, rate: number, consistency: number, runaway: number, tokPerSec: number, peakGb: number): LaneScorecard {

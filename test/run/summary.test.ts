@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadScorecards, renderRankTable, renderSummary, scorecardFileName, writeScorecard, writeSummary } from '../../src/run/summary.js';
+import { loadScorecards, scorecardFileName, writeScorecard } from '../../src/run/scorecard-files.js';
+import { renderRankTable, renderSummary, writeSummary } from '../../src/run/summary.js';
 import type { LaneScorecard, PromptStats } from '../../src/types.js';
 
 function promptStat(id: string, fields: Partial<PromptStats> = {}): PromptStats {
@@ -159,8 +160,10 @@ describe('scorecard files', () => {
 
   it('sanitises lane ids into file names', () => {
     expect(scorecardFileName('qwen3-30b-moe-llamacpp-q4km')).toBe('qwen3-30b-moe-llamacpp-q4km.json');
-    expect(scorecardFileName('../etc/passwd')).toBe('_._etc_passwd.json');
-    expect(scorecardFileName('my lane:1')).toBe('my_lane_1.json');
+    // through safeFileName: an id that had to change keeps a hash of itself, so ids stay distinct
+    expect(scorecardFileName('../etc/passwd')).toMatch(/^__etc_passwd-[0-9a-f]{8}\.json$/);
+    expect(scorecardFileName('my lane:1')).toMatch(/^my_lane_1-[0-9a-f]{8}\.json$/);
+    expect(scorecardFileName('a/b')).not.toBe(scorecardFileName('a_b'));
   });
 
   it('writes scorecards and loads them back, ignoring other JSON and reporting broken files', async () => {

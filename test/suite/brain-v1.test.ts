@@ -82,20 +82,20 @@ describe('brain-v1 scripted solutions', () => {
     for (const prompt of suite.prompts) expect(solutions.prompts[prompt.id]!.match, prompt.id).toBe(prompt.prompt);
   });
 
-  it("passes every prompt's check with the strong answer", () => {
+  it("passes every prompt's check with the strong answer", async () => {
     for (const prompt of suite.prompts) {
-      const result = runCheck(prompt.check, solutions.prompts[prompt.id]!.answer);
+      const result = await runCheck(prompt.check, solutions.prompts[prompt.id]!.answer);
       expect(result.passed, `${prompt.id}: ${result.why}`).toBe(true);
     }
   });
 
-  it('fails the check with the weak answer of every chain, and with the confabulated one', () => {
+  it('fails the check with the weak answer of every chain, and with the confabulated one', async () => {
     for (const prompt of suite.prompts) {
       const solution = solutions.prompts[prompt.id]!;
       if (solution.steps.length >= 2) expect(solution.weak_answer, prompt.id).toBeDefined();
       if (prompt.category === 'honesty') expect(solution.confab_answer, prompt.id).toBeDefined();
       for (const wrong of [solution.weak_answer, solution.confab_answer]) {
-        if (wrong !== undefined) expect(runCheck(prompt.check, wrong).passed, `${prompt.id}: ${wrong}`).toBe(false);
+        if (wrong !== undefined) expect((await runCheck(prompt.check, wrong)).passed, `${prompt.id}: ${wrong}`).toBe(false);
       }
     }
   });

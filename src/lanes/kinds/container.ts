@@ -18,6 +18,8 @@ export const envFlags = (names: string[]) => names.flatMap((name) => ['-e', name
 
 /** Error text of a `docker run --name X` that found an old container called X. */
 const NAME_IN_USE = /is already in use/;
+/** Error text of `docker image inspect` for an image that was never pulled. */
+const NO_SUCH_IMAGE = /No such image/i;
 
 export function containerDriver(opts: {
   argv(spec: LaneSpec): string[];
@@ -32,6 +34,19 @@ export function containerDriver(opts: {
     hasProps: false,
     command: opts.argv,
     probe: opts.probe,
+
+    async preflight(spec) {
+      let inspected;
+      try {
+        inspected = await dockerQuiet(spec.id, ['image', 'inspect', '--format', '{{.Id}}', spec.image!]);
+      } catch (err) {
+        return [(err as Error).message]; // docker itself is missing
+      }
+      if (inspected.ok) return [];
+      // `docker run` would pull it, for minutes to hours: a swap does not start that by surprise
+      if (NO_SUCH_IMAGE.test(inspected.error.message)) return [`image ${spec.image} is not on this box — pull it first: docker pull ${spec.image}`];
+      return [inspected.error.message];
+    },
 
     async launch(spec, logPath) {
       const name = containerName(spec.id);

@@ -25,6 +25,8 @@ export function demoSettings(spec: LaneSpec, overrides: DemoOverrides = {}) {
   };
 }
 
+const unknownBrain = (spec: LaneSpec, brain: string) => `demo lane ${spec.id}: unknown brain '${brain}'; one of ${brainNames.join(', ')}`;
+
 /** One driver per manager: it owns the servers it started. */
 export function createDemoDriver(overrides: DemoOverrides = {}): LaneDriver {
   const servers = new Map<string, FakeLane>();
@@ -41,11 +43,14 @@ export function createDemoDriver(overrides: DemoOverrides = {}): LaneDriver {
     hasProps: true,
     command: describe,
 
+    async preflight(spec) {
+      const { brain } = demoSettings(spec, overrides);
+      return isBrainName(brain) ? [] : [unknownBrain(spec, brain)];
+    },
+
     async launch(spec, logPath) {
       const settings = demoSettings(spec, overrides);
-      if (!isBrainName(settings.brain)) {
-        throw new LaneError(spec.id, 'failed', `demo lane ${spec.id}: unknown brain '${settings.brain}'; one of ${brainNames.join(', ')}`);
-      }
+      if (!isBrainName(settings.brain)) throw new LaneError(spec.id, 'failed', unknownBrain(spec, settings.brain));
       await servers.get(spec.id)?.close();
       const server = await startFakeLane({ host: spec.host, port: spec.port, brain: settings.brain, alias: spec.id, tokPerSec: settings.tokPerSec, slots: settings.slots });
       servers.set(spec.id, server);

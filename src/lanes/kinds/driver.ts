@@ -31,6 +31,11 @@ export interface LaneDriver {
   readonly hasProps: boolean;
   /** The command line that starts the lane (for display and the scorecard). */
   command(spec: LaneSpec): string[];
+  /**
+   * What stands in the way of starting this lane on this box (binary, model file, image), one
+   * reason each; [] when it can start. A swap checks this before it stops the resident lane.
+   */
+  preflight(spec: LaneSpec): Promise<string[]>;
   launch(spec: LaneSpec, logPath: string): Promise<Launch>;
   liveness(record: LaneRecord): Promise<Liveness>;
   /** One readiness check against the running lane. */

@@ -1,6 +1,6 @@
 // llama.cpp: llama-server as a child in its own process group, output to the lane's log file.
-import { closeSync, openSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { closeSync, constants, openSync } from 'node:fs';
+import { access, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { LaneError } from '../errors.js';
@@ -30,6 +30,22 @@ export function llamacppArgv(spec: LaneSpec): string[] {
   ];
 }
 
+function binaryMissing(program: string): string {
+  return `llama-server not found (looked for '${program}') — set bin: in lanes.yaml, export LLAMA_SERVER=/path/to/llama-server, or put it on PATH`;
+}
+
+/** Why the GGUF file cannot be loaded, or null when it is a readable file. */
+async function modelProblem(model: string): Promise<string | null> {
+  try {
+    if (!(await stat(model)).isFile()) return `model '${model}' is not a file — model: in lanes.yaml names the .gguf file`;
+    await access(model, constants.R_OK);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `model file '${model}' not found — check model: in lanes.yaml` : `model file '${model}' cannot be read (${code})`;
+  }
+}
+
 export const llamacppDriver: LaneDriver = {
   managed: true,
   persistent: true,
@@ -38,16 +54,17 @@ export const llamacppDriver: LaneDriver = {
   hasProps: true,
   command: llamacppArgv,
 
+  async preflight(spec) {
+    const program = llamaServerBinary(spec);
+    const problems = findExecutable(program) ? [] : [binaryMissing(program)];
+    const model = await modelProblem(spec.model!);
+    return model ? [...problems, model] : problems;
+  },
+
   async launch(spec, logPath) {
     const [program, ...args] = llamacppArgv(spec);
     const bin = findExecutable(program!);
-    if (!bin) {
-      throw new LaneError(
-        spec.id,
-        'missing',
-        `llama-server not found (looked for '${program}') — set bin: in lanes.yaml, export LLAMA_SERVER=/path/to/llama-server, or put it on PATH`,
-      );
-    }
+    if (!bin) throw new LaneError(spec.id, 'missing', binaryMissing(program!));
     await mkdir(dirname(logPath), { recursive: true });
     // An integer fd goes to the child as is: it writes the log itself, nothing passes through this
     // process (which may exit while the lane runs on). execa's types list only fds 3–9.

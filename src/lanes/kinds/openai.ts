@@ -10,6 +10,9 @@ export const openaiDriver: LaneDriver = {
   metricsPath: null,
   hasProps: false,
   command: (spec) => ['openai', spec.base_url!],
+  async preflight() {
+    return []; // nothing to start: whether it answers is the readiness check
+  },
 
   async launch(spec) {
     throw new LaneError(spec.id, 'failed', `lane ${spec.id} runs elsewhere (${spec.base_url}); brainbench does not start it`);

@@ -1,0 +1,83 @@
+// The footer's status line and key line, both following the state: what a key would do now is
+// on screen, what it would refuse is not.
+import type { CockpitData } from '../store.js';
+import { oneLine } from '../safeText.js';
+import { fit, segmentsWidth, stringWidth, truncate, truncateWords, type Segment } from './format.js';
+import { CELL_STYLE } from './glyphs.js';
+import { RUN_STATE_COLOR, runState, type RunState } from './runView.js';
+
+const LEVEL_COLOR = { info: undefined, warn: 'yellow', error: 'red' } as const;
+export const FULL_ERROR_HINT = 'e: full error';
+
+/** The keys that act in this state, most useful first. */
+export function keyItems(state: RunState | null, attached: boolean): string[] {
+  const live = state === 'running' || state === 'paused';
+  const run = live ? [state === 'paused' ? 'p resume' : 'p pause', 'x stop'] : attached ? [] : ['r run'];
+  return [...(attached ? [] : ['s swap']), ...run, ...(attached && live ? ['o defer lane'] : []), 'enter detail', 'l leaders', '? help', 'q quit'];
+}
+
+/**
+ * The key line; attached to a detached run it opens with that run's id and what q does, never
+ * cut (keys are dropped from the end instead, `? help` lists them all).
+ */
+export function keyLineSegments(state: RunState | null, attached: string | null, width: number): Segment[] {
+  const items = keyItems(state, attached !== null).map((k) => (attached && k === 'q quit' ? 'q leave' : k));
+  const label = attached ? ` attached to run ${attached} (q leaves it running)` : '';
+  const segs: Segment[] = label ? [{ text: label, bold: true }] : [];
+  let used = stringWidth(label);
+  for (const item of items) {
+    const text = used === 0 ? ` ${item}` : ` · ${item}`;
+    if (used + stringWidth(text) > width) break;
+    segs.push({ text, dim: true });
+    used += stringWidth(text);
+  }
+  return segs.length ? segs : [{ text: truncate(label, width), bold: true }];
+}
+
+/** What the cell under the cursor is: `p2_multistep_chain #3 ✗ wrong_answer: missing keys [os]`. */
+export function cursorCellText(s: Pick<CockpitData, 'run' | 'cursor'>): string | null {
+  const row = s.run?.prompts[s.cursor.row];
+  if (!row) return null;
+  if (row.skipped) return `${row.id}: skipped (${row.skipped})`;
+  const cell = s.run!.cells[s.cursor.row]?.[s.cursor.col];
+  const head = `${row.id} #${s.cursor.col + 1}`;
+  if (!cell || cell.status === 'pending') return `${head} pending`;
+  if (cell.status === 'running' || !cell.record) return `${head} running`;
+  const r = cell.record;
+  return `${head} ${CELL_STYLE[cell.status].glyph} ${r.outcome}: ${oneLine(r.error || r.why)}`;
+}
+
+export type StatusInput = Pick<CockpitData, 'run' | 'cursor' | 'quitting' | 'view' | 'pendingSwap' | 'notice' | 'lastError' | 'attached'>;
+
+/** The status line: a question or key feedback when there is one, else run state and the cell under the cursor. */
+export function statusSegments(s: StatusInput, width: number): Segment[] {
+  const hint: Segment[] = s.lastError && s.view !== 'error' ? [{ text: `  ${FULL_ERROR_HINT} `, color: LEVEL_COLOR[s.lastError.level], bold: true }] : [];
+  const room = Math.max(0, width - segmentsWidth(hint));
+  let left: Segment[];
+  if (s.quitting) left = [{ text: s.attached ? ' leaving; the run goes on' : ' quitting: stopping what the cockpit started…', color: 'yellow' }];
+  else if (s.view === 'confirm' && s.pendingSwap)
+    left = [{ text: ` Run active. [m] move the run to ${s.pendingSwap} · [x] stop the run and swap · [esc] cancel`, color: 'yellow', bold: true }];
+  else if (s.notice) left = [{ text: ` ${oneLine(s.notice.message)}`, color: LEVEL_COLOR[s.notice.level] }];
+  else {
+    const state = runState(s.run);
+    left = [];
+    if (state) {
+      const why = state === 'paused' ? `: ${s.run!.pausedReason} · p resumes` : state === 'died' ? `: ${s.run!.died!.reason}` : '';
+      left.push({ text: ` ${state}${oneLine(why)}`, color: RUN_STATE_COLOR[state], bold: true });
+    }
+    const cell = cursorCellText(s);
+    if (cell) left.push({ text: `${left.length ? ' · ' : ' '}${cell}` });
+  }
+  const text = left.map((l) => l.text).join('');
+  if (stringWidth(text) <= room) return [...left, { text: ' '.repeat(room - stringWidth(text)) }, ...hint];
+  // too long: cut the last piece so the hint stays whole
+  const out: Segment[] = [];
+  let used = 0;
+  for (const seg of left) {
+    const w = Math.min(stringWidth(seg.text), room - used);
+    if (w <= 0) break;
+    out.push({ ...seg, text: fit(truncateWords(seg.text, w), w) });
+    used += w;
+  }
+  return [...out, ...hint];
+}
