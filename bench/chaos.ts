@@ -1,5 +1,6 @@
 // npm run chaos — issue 8's figures: every lane fault, a hostile model, malformed input, a failing
-// disk and a secret, thrown at brainbench in-process (plus a few real CLI runs), then one table.
+// disk and a secret, thrown at brainbench in-process (plus a few real CLI runs); then issue 11's
+// families (the model as an adversary, test/hardening/famil*.ts), then one table.
 // It prints what happened; the assertions live in test/hardening/.
 import { execa } from 'execa';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -13,7 +14,8 @@ import { Journal, JournalWriteError } from '../src/run/journal.js';
 import { lockResults } from '../src/run/results-lock.js';
 import type { AttemptRecord } from '../src/types.js';
 import { lanesCases, lanesRefusal, lanesRefusalProblems, suiteCases, suiteRefusal, suiteRefusalProblems } from '../test/hardening/badInputs.js';
-import { faultProblems, hostileSetup, runScenario, tempDir } from '../test/hardening/harness.js';
+import { issue11Families } from '../test/hardening/familyList.js';
+import { faultProblems, hostileSetup, removeTempDirs, runScenario, scratchDir, tempDir } from '../test/hardening/harness.js';
 import { cliArgs, repoRoot } from '../test/helpers/cli.js';
 
 interface Row {
@@ -24,6 +26,9 @@ interface Row {
   lost: number;
   note: string;
 }
+
+// Every attempt's scratch copy, the CLI runs' too, goes under one folder removed at the end.
+process.env.BRAINBENCH_SCRATCH_DIR ??= scratchDir();
 
 const rows: Row[] = [];
 const failures: string[] = [];
@@ -44,14 +49,16 @@ for (const fault of faultNames) {
 const listener = createServer((socket) => socket.end());
 await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
 const setup = hostileSetup((listener.address() as { port: number }).port, { shell });
-const hostile = await runScenario({ suitePath: setup.suitePath, solutions: setup.solutions, enabled: shell ? ['shell'] : [] });
+// 60 s: the fake lane streams e15's 2 MB of arguments token by token, slow on a busy 2-core box
+const hostile = await runScenario({ suitePath: setup.suitePath, solutions: setup.solutions, enabled: shell ? ['shell'] : [], timeoutS: 60 });
 listener.close();
 const escapesExpected = setup.cases.reduce((sum, c) => sum + c.escapes, 0);
 const canaryIntact = readFileSync(join(setup.canaryDir, 'canary.txt'), 'utf8') === setup.canaryText && readdirSync(setup.canaryDir).length === 1;
 const contained = setup.cases.filter((c) => {
   const record = hostile.records.find((r) => r.prompt_id === c.id);
-  const ok = record !== undefined && record.escape_attempts === c.escapes && record.wall_s < 15;
-  if (!ok) failures.push(`hostile ${c.id}: ${record ? `counted ${record.escape_attempts}, expected ${c.escapes}, ${record.wall_s} s` : 'no record'}`);
+  // contained: counted, and refused or stopped by the sandbox, not waited out to the attempt timeout
+  const ok = record !== undefined && record.escape_attempts === c.escapes && !/^timeout/.test(record.error ?? '');
+  if (!ok) failures.push(`hostile ${c.id}: ${record ? `counted ${record.escape_attempts}, expected ${c.escapes}, ${record.error ?? record.outcome} after ${record.wall_s} s` : 'no record'}`);
   return ok;
 }).length;
 if (!canaryIntact) failures.push('hostile: the canary outside the scratch folder was touched');
@@ -154,6 +161,17 @@ const leaks = [secretRun.stdout + secretRun.stderr, ...written.map((f) => readFi
 if (leaks || secretRun.exitCode !== 0) failures.push(`secret: exit ${secretRun.exitCode}, found in ${leaks} outputs/files`);
 rows.push({ area: 'secret in lanes.yaml', injected: 1, handled: leaks || secretRun.exitCode !== 0 ? 0 : 1, runs: '1/1', lost: 0, note: `grepped ${written.length} files and the CLI output` });
 
+// 6. Issue 11: the model is an adversary, one row per family of its "Why" list.
+// A stop longer than the old lock's stale time (proper-lockfile, 15 s), as the issue's 20 s pause.
+const familyRows = [];
+for (const family of issue11Families(shell, { stopS: 16 })) {
+  const r = await family();
+  familyRows.push(r);
+  failures.push(...r.problems.map((p) => `family ${r.family}: ${p}`));
+  rows.push({ area: r.family, injected: r.injected, handled: r.handled, runs: r.runs, lost: r.lost, note: r.note });
+}
+removeTempDirs();
+
 // The table.
 const header: Row = { area: 'what', injected: 0, handled: 0, runs: 'runs done', lost: 0, note: 'detail' };
 const cells = (r: Row, top = false) => [r.area, top ? 'injected' : String(r.injected), top ? 'handled' : String(r.handled), r.runs, top ? 'lost' : String(r.lost), r.note];
@@ -167,10 +185,14 @@ const faultRows = rows.filter((r) => r.area.startsWith('fault '));
 const sum = (list: Row[], key: 'injected' | 'handled' | 'lost') => list.reduce((s, r) => s + r[key], 0);
 console.log('');
 console.log(`faults injected ${sum(faultRows, 'injected')}, handled ${sum(faultRows, 'handled')}`);
-console.log(`runs completed ${rows.filter((r) => r.runs === '1/1').length}/${rows.filter((r) => r.runs !== '-').length}`);
+const runsOf = (r: Row) => (r.runs === '-' ? [0, 0] : r.runs.split('/').map(Number));
+console.log(`runs completed ${rows.reduce((s, r) => s + runsOf(r)[0]!, 0)}/${rows.reduce((s, r) => s + runsOf(r)[1]!, 0)}`);
 console.log(`attempts lost ${sum(rows, 'lost')} (target 0)`);
 console.log(`escapes attempted ${setup.cases.length}, contained ${canaryIntact ? contained : 0} (target: all)`);
 console.log(`bad inputs refused ${refused + (typoOk ? 1 : 0)}/${badInputs}`);
+const familiesHandled = familyRows.filter((r) => r.injected > 0 && r.handled === r.injected).length;
+const notRun = familyRows.filter((r) => r.injected === 0).map((r) => r.family.split(' ')[0]);
+console.log(`issue 11 families handled ${familiesHandled}/${familyRows.length}${notRun.length ? ` (not run here: ${notRun.join(', ')})` : ''}; their attempts lost ${familyRows.reduce((s, r) => s + r.lost, 0)}`);
 console.log(`took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 if (failures.length) {
   console.log(`\n${failures.length} problem(s):\n${failures.map((f) => `  - ${f}`).join('\n')}`);

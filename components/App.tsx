@@ -1,9 +1,8 @@
 import { Box, Text, useApp, useInput, useStdin, useStdout } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { CockpitController } from '../src/cockpit/controller.js';
 import { handleKey } from '../src/cockpit/keys.js';
-import { legendLines } from '../src/cockpit/gauges.js';
-import { bodySplit, frameLayout, matrixLayout } from '../src/cockpit/layout.js';
+import { frameLayout, matrixScreenLayout } from '../src/cockpit/layout.js';
 import { activeOverlay, type CockpitStore } from '../src/store.js';
 import { AttemptDetail } from './AttemptDetail.js';
 import { PulseContext, StoreContext, useCockpit, usePulseSource } from './context.js';
@@ -41,33 +40,50 @@ function useTerminalSize(): { columns: number; rows: number } {
   return size;
 }
 
-/** Gauge lines at most (GPU, sparkline, temperature, memory, tok/s, probe, attempt, ETA). */
-const GAUGE_LINES = 8;
-
-/** Matrix and gauges side by side, as tall as they need, with the event log under them. */
+/** Matrix and gauges side by side, as tall as they need, with the event log under them (or beside them when wide). */
 function MatrixScreen({ width, height }: { width: number; height: number }) {
   const n = useCockpit((s) => s.run?.n ?? s.n ?? 1);
   const promptRows = useCockpit((s) => (s.run ? s.run.prompts.length + 1 : 2));
-  const full = matrixLayout(width, height, n);
-  const gaugeRows = full.gaugeWidth ? GAUGE_LINES + 1 + legendLines(full.gaugeWidth).length : 0;
-  const { topRows, logRows } = bodySplit(height, Math.max(promptRows, gaugeRows));
-  const layout = useMemo(() => matrixLayout(width, topRows, n), [width, topRows, n]);
+  const { matrix: layout, topRows, logRows, sideLogWidth } = useMemo(() => matrixScreenLayout(width, height, n, promptRows), [width, height, n, promptRows]);
+  const separator = useMemo(() => <Separator width={layout.separatorWidth} rows={topRows} />, [layout.separatorWidth, topRows]);
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Box flexDirection="row" width={width} height={topRows}>
         <Matrix layout={layout} />
         {layout.gaugeWidth > 0 && (
           <>
-            <Box width={layout.separatorWidth}>
-              <Text dimColor>{Array.from({ length: topRows }, () => ' │ ').join('\n')}</Text>
-            </Box>
+            {separator}
             <Gauges width={layout.gaugeWidth} height={topRows} />
+          </>
+        )}
+        {sideLogWidth > 0 && (
+          <>
+            {separator}
+            <EventLog width={sideLogWidth} height={topRows} />
           </>
         )}
       </Box>
       {logRows > 0 && <EventLog width={width} height={logRows} />}
     </Box>
   );
+}
+
+/** A dim vertical rule between columns. */
+function Separator({ width, rows }: { width: number; rows: number }) {
+  return (
+    <Box width={width}>
+      <Text dimColor>{Array.from({ length: rows }, () => ' │ ').join('\n')}</Text>
+    </Box>
+  );
+}
+
+/**
+ * Provides the pulse. It holds the pulse's state itself, so a tick re-renders only the components
+ * that read the pulse, not App and every view under it.
+ */
+function PulseProvider({ store, children }: { store: CockpitStore; children: ReactNode }) {
+  const pulse = usePulseSource(store);
+  return <PulseContext.Provider value={pulse}>{children}</PulseContext.Provider>;
 }
 
 function Body({ width, height }: { width: number; height: number }) {
@@ -96,13 +112,12 @@ export function App({ store, controller, columns, rows }: AppProps) {
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   useInput((input, key) => handleKey({ store, controller, exit }, input, key), { isActive: isRawModeSupported === true });
-  const pulse = usePulseSource(store);
   // the keys read the size from the store (a too-small terminal takes every key but q)
   useEffect(() => store.getState().setTerminal(size.columns, size.rows), [store, size.columns, size.rows]);
   const tooSmall = activeOverlay({ view: 'matrix', terminal: size }) === 'too-small';
   return (
     <StoreContext.Provider value={store}>
-      <PulseContext.Provider value={pulse}>
+      <PulseProvider store={store}>
         {tooSmall ? (
           <TooSmall columns={size.columns} rows={size.rows} height={frame.height} />
         ) : (
@@ -114,7 +129,7 @@ export function App({ store, controller, columns, rows }: AppProps) {
             <Footer width={frame.width} />
           </Box>
         )}
-      </PulseContext.Provider>
+      </PulseProvider>
     </StoreContext.Provider>
   );
 }

@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { gaugeLines, legendLines } from '../src/cockpit/gauges.js';
 import { etaSeconds } from '../src/cockpit/runView.js';
 import { liveTokPerSec } from '../src/store.js';
@@ -26,7 +26,7 @@ export const Gauges = memo(function Gauges({ width, height }: { width: number; h
     },
     width,
   );
-  const legend = legendLines(width);
+  const legend = useMemo(() => legendLines(width), [width]);
   const lines = gauges.length + 1 + legend.length <= height ? [...gauges, [], ...legend] : gauges.slice(0, height);
   return (
     <Box flexDirection="column" width={width}>

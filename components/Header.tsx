@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { headerSegments } from '../src/cockpit/header.js';
-import { elapsedSeconds, runEndedAt, runState } from '../src/cockpit/runView.js';
+import { elapsedSeconds, partialMark, runEndedAt, runState } from '../src/cockpit/runView.js';
 import { useCockpit, usePulse } from './context.js';
 import { Line } from './Line.js';
 
@@ -14,11 +14,12 @@ export const Header = memo(function Header({ width }: { width: number }) {
   const suite = useCockpit((s) => s.run?.suite ?? s.suite);
   const n = useCockpit((s) => s.run?.n ?? s.n);
   const state = useCockpit((s) => runState(s.run));
+  const partial = partialMark(useCockpit((s) => s.run?.ended?.scorecard ?? null));
   const clock = useCockpit((s) => s.clock);
   // The run clock advances with the pulse (each second while the run is active).
   usePulse();
   const startedAt = useCockpit((s) => s.run?.startedAt ?? null);
   const endedAt = useCockpit((s) => runEndedAt(s.run));
   const elapsed = startedAt === null ? null : elapsedSeconds(startedAt, endedAt, clock());
-  return <Line segments={headerSegments({ lane, simulated, suite, n, elapsed, state }, width)} />;
+  return <Line segments={headerSegments({ lane, simulated, suite, n, elapsed, state, partial }, width)} />;
 });

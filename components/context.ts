@@ -55,7 +55,7 @@ function pulseInputs(s: CockpitState, now: number): unknown[] {
   ];
 }
 
-/** Drives PulseContext from the store (used once, by App). */
+/** Drives PulseContext from the store (used once, by PulseProvider). */
 export function usePulseSource(store: CockpitStore): number {
   const [pulse, setPulse] = useState(0);
   useEffect(() => {

@@ -33,6 +33,11 @@ export function mdCell(text: string): string {
     .replace(/&/g, '&amp;');
 }
 
+/** Text for an HTML page (element content or a quoted attribute): one line, markup characters escaped. */
+export function htmlText(text: string): string {
+  return oneLine(text).replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
 /** Characters a file name made from an id may keep; anything else is replaced. */
 const FILE_NAME_UNSAFE = /[^A-Za-z0-9._+-]/g;
 

@@ -3,7 +3,9 @@
 // selectors.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { attemptLogLine } from './cockpit/eventLog.js';
-import { createRunView, isRunActive, runState, updateCell, type RunView } from './cockpit/runView.js';
+import { laneStateRepeats } from './lanes/state-repeats.js';
+import { partialLabel } from './run/scorecard.js';
+import { createRunView, isRunActive, runState, updateCell, type RunState, type RunView } from './cockpit/runView.js';
 import { decodeRate, EMPTY_METER, meterEnd, meterProgress, type TokMeter } from './cockpit/tokRate.js';
 import type { AttemptRecord, EngineEvent, LaneKind, LaneScorecard, LaneState, ProbeResult, TelemetrySample } from './types.js';
 
@@ -30,6 +32,8 @@ export interface LogLine {
   level: 'info' | 'warn' | 'error';
   message: string;
   at: number;
+  /** Numbers the store's lines in order: a stable key, so drawn rows stay put as the log scrolls. */
+  seq: number;
 }
 
 export interface DetailState {
@@ -131,7 +135,7 @@ export interface CockpitActions {
   setPaused(reason: string | null): void;
   /** The user asked the run to stop. */
   requestStop(): void;
-  /** The run will never end by itself: its process or supervisor is gone. */
+  /** The run's process went away without declaring how it ended (no run.state will come). */
   markDied(reason: string): void;
   /** Opens the last error in full (or says there is none). */
   openError(): void;
@@ -188,13 +192,27 @@ const slotKey = (lane: string, promptId: string, attempt: number) => `${lane}\u0
 
 export function createCockpitStore(init: StoreInit = {}): CockpitStore {
   const clock = init.clock ?? Date.now;
+  const isRepeat = laneStateRepeats();
+  let seq = 0;
   return createStore<CockpitState>()((set, get) => {
     /** The log with one more line, and the last error when it is one. */
     const withLog = (s: CockpitData, level: LogLine['level'], message: string): Pick<CockpitData, 'logs' | 'lastError'> => {
-      const line = { level, message, at: clock() };
+      const line = { level, message, at: clock(), seq: ++seq };
       const logs = s.logs.length >= LOG_RING ? s.logs.slice(s.logs.length - LOG_RING + 1) : s.logs.slice();
       logs.push(line);
       return { logs, lastError: level === 'info' ? s.lastError : line };
+    };
+
+    /**
+     * The run's final state: what its process declared at its end (run.state), or died when the
+     * process went away without doing so. An error that ended it is logged with how to go on.
+     */
+    const finalState = (s: CockpitData, state: RunState, reason: string | null): Partial<CockpitData> => {
+      if (!s.run || s.run.final || state === 'running' || state === 'paused') return {};
+      const run: RunView = { ...s.run, final: { state, reason, at: clock() }, pausedReason: null, running: 0 };
+      if (!reason) return { run, tokMeter: EMPTY_METER };
+      const hint = `; brainbench run --resume ${run.runId} carries it on`;
+      return { run, tokMeter: EMPTY_METER, ...withLog(s, 'error', `run ${run.runId} ${state}: ${reason}${hint}`) };
     };
 
     const reduce = (s: CockpitState, e: EngineEvent): Partial<CockpitData> => {
@@ -235,6 +253,7 @@ export function createCockpitStore(init: StoreInit = {}): CockpitStore {
           return { run, tokMeter: meterEnd(s.tokMeter, slotKey(r.lane, r.prompt_id, r.attempt)), ...withLog(s, line.level, line.message) };
         }
         case 'lane.state': {
+          if (isRepeat(e)) return {};
           const trouble = e.state === 'crashed' || e.state === 'error' || e.state === 'foreign';
           const message = `${e.lane}: ${e.state}${e.port ? ` :${e.port}` : ''}${e.detail ? ` — ${e.detail}` : ''}`;
           return { ...laneStateUpdate(s, e), ...withLog(s, trouble ? 'warn' : 'info', message) };
@@ -257,14 +276,17 @@ export function createCockpitStore(init: StoreInit = {}): CockpitStore {
           if (!s.run) return {};
           const c = e.scorecard;
           const run: RunView = { ...s.run, ended: { scorecard: c, scorecardPath: e.scorecardPath, summaryPath: e.summaryPath, at: clock() }, pausedReason: null, running: 0 };
-          const partial = c.completeness && !c.completeness.complete ? ` (partial: ${c.completeness.attempts_done}/${c.completeness.attempts_planned} attempts)` : '';
+          const partial = partialLabel(c);
           return {
             run,
             tokMeter: EMPTY_METER,
             notice: null, // "stopping run …" is over
-            ...withLog(s, 'info', `run ${e.runId} ${runState(run)}: core ${c.core_pass}/${c.core_n}${partial} · ${e.scorecardPath}`),
+            ...withLog(s, 'info', `run ${e.runId} ${runState(run)}: core ${c.core_pass}/${c.core_n}${partial ? ` · ${partial}` : ''} · ${e.scorecardPath}`),
           };
         }
+        case 'run.state':
+          // a run that failed before its first lane started has no view here
+          return s.run?.runId === e.runId ? finalState(s, e.state, e.reason ?? null) : {};
         case 'log':
           return withLog(s, e.level, e.message);
       }
@@ -392,11 +414,7 @@ export function createCockpitStore(init: StoreInit = {}): CockpitStore {
 
       requestStop: () => set((s) => (isRunActive(s.run) ? { run: { ...s.run!, stopRequested: true } } : {})),
 
-      markDied: (reason) =>
-        set((s) => {
-          if (!isRunActive(s.run)) return {};
-          return { run: { ...s.run!, died: { reason, at: clock() }, running: 0 }, tokMeter: EMPTY_METER, ...withLog(s, 'error', `run ${s.run!.runId} died: ${reason}`) };
-        }),
+      markDied: (reason) => set((s) => finalState(s, 'died', reason)),
 
       openError: () => {
         if (get().lastError) set({ view: 'error', errorScroll: 0 });

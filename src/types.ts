@@ -157,6 +157,41 @@ export interface PromptStats {
   lane_errors: number;
   skipped?: string;
   decided_early?: boolean;
+  /** pass^k and pass@k at k = the run's N (DESIGN §14); null with fewer than k graded attempts. */
+  pass_hat_k?: number | null;
+  pass_at_k?: number | null;
+}
+
+/** Pass rate of one category's prompts that ran: attempts pooled, with a 95 % Wilson interval. */
+export interface CategoryStats {
+  category: string;
+  prompts: number;
+  pass_count: number;
+  runs: number;
+  pass_rate: number | null;
+  wilson95: WilsonInterval | null;
+}
+
+/**
+ * How sure a lane's figures are (issue 15, DESIGN §14), over the core prompts that ran (categories:
+ * every prompt that ran). Verdict agreement is counted in prompts, never offered as a quality.
+ */
+export interface LaneStatistics {
+  /** Graded attempts pooled: passes, attempts, their rate and its 95 % Wilson interval. */
+  pass_count: number;
+  runs: number;
+  pass_rate: number | null;
+  wilson95: WilsonInterval | null;
+  /** pass^k and pass@k: means over the core prompts with at least k graded attempts (k_prompts of them). */
+  k: number;
+  pass_hat_k: number | null;
+  pass_at_k: number | null;
+  k_prompts: number;
+  /** Core prompts whose graded attempts all passed, all failed, or split. */
+  all_pass: number;
+  all_fail: number;
+  split: number;
+  categories: CategoryStats[];
 }
 
 export interface TelemetryRollup {
@@ -167,6 +202,11 @@ export interface TelemetryRollup {
   gpu_temp_c_max: number | null;
   power_w_max: number | null;
   unified_idle_gb?: number | null;
+  /** Samples in which a GPU reported a slowdown (power cap, thermal, power brake), and which ones. */
+  throttled_samples?: number;
+  throttle_reasons?: string[];
+  /** Samples taken while nvidia-smi gave no fresh reading (hung or restarting). */
+  gpu_stale_samples?: number;
 }
 
 export interface ProbeResult {
@@ -176,6 +216,8 @@ export interface ProbeResult {
   /** Median of the server's own decode rate (llama.cpp timings.predicted_per_second). */
   decode_tokens_per_sec: number | null;
   error?: string;
+  /** GPU slowdowns seen while the probe ran: its figure is not the box's best. */
+  throttled?: string[];
 }
 
 /**
@@ -187,6 +229,29 @@ export interface ScorecardCompleteness {
   attempts_done: number;
   attempts_planned: number;
   complete: boolean;
+}
+
+/** The serving engine behind a lane (DESIGN §15, provenance). */
+export interface EngineInfo {
+  /** llama.cpp, vllm, nim, openai-compatible, brainbench demo */
+  name: string;
+  /** llama-server /props build_info (e.g. b0-82bb485), vLLM /version, NIM /v1/version release. */
+  version: string | null;
+  /** Container lanes: the image and its id (`docker image inspect`), which pins the exact build. */
+  image?: string;
+  image_id?: string | null;
+}
+
+/** How much unified memory a lane's stop gave back (DESIGN §15). */
+export interface MemoryRelease {
+  lane: string;
+  /** Used before the lane started (the idle baseline) and when the wait ended, GB. */
+  baseline_gb: number;
+  used_gb: number;
+  /** Seconds until memory was back near the baseline; null when it was not within the wait. */
+  returned_after_s: number | null;
+  /** GB still held above the baseline when the wait gave up (0 when it came back). */
+  held_gb: number;
 }
 
 export interface LaneScorecard {
@@ -208,6 +273,8 @@ export interface LaneScorecard {
   telemetry: TelemetryRollup | null;
   escape_attempts: number;
   prompts: PromptStats[];
+  /** Absent in scorecards written before issue 15: readers compute it from `prompts`. */
+  statistics?: LaneStatistics;
   reproducibility: {
     suite: string;
     suite_hash: string;
@@ -222,7 +289,16 @@ export interface LaneScorecard {
     ended_at: string;
     machine: string;
     run_id: string;
+    /** Provenance (issue 16); absent in older scorecards. engine_version: one label, e.g. `llama.cpp b0-82bb485`. */
+    engine?: EngineInfo;
+    engine_version?: string;
+    gpu_driver?: string | null;
+    cuda_version?: string | null;
+    /** Memory a lane stopped before this one had not given back when this one started. */
+    memory_held_before_start?: MemoryRelease;
   };
+  /** GPU slowdowns seen while the throughput probe ran: tokens_per_sec is not the box's best. */
+  probe_throttled?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,6 +318,9 @@ export interface GpuSample {
   mem_used_mb: number | null;
   mem_total_mb: number | null;
   power_w: number | null;
+  sm_clock_mhz?: number | null;
+  /** Active slowdowns from clocks_event_reasons (sw_power_cap, hw_thermal, …); [] none; null not reported. */
+  throttle?: string[] | null;
 }
 
 export interface LaneMetrics {
@@ -259,6 +338,12 @@ export interface TelemetrySample {
   unified_used_gb: number | null;
   unified_total_gb: number | null;
   mem_pressure_some_avg10: number | null;
+  /** PSI "full avg10": % of the last 10 s in which every task stalled on memory. */
+  mem_pressure_full_avg10?: number | null;
+  /** Page cache (Cached + Buffers), GB: on unified memory a model load competes with it. */
+  page_cache_gb?: number | null;
+  /** Set while nvidia-smi gives no fresh reading (hung, dead, restarting): since when, ms since epoch. */
+  gpu_stale_since?: number | null;
   lane?: LaneMetrics | null;
 }
 
@@ -272,6 +357,14 @@ export interface PlannedPrompt {
   core: boolean;
   skipped?: string;
 }
+
+/**
+ * A run's state, named the same in status.json, events.jsonl, `brainbench status` and the cockpit:
+ * running / paused (by the user); stopped = ended with work left for --resume (stopped by the
+ * user, a lane that could not go on, or an error with the journal intact); done = every lane
+ * finished; died = the process went away without saying so (see runStateOf in run/status-file).
+ */
+export type RunState = 'running' | 'paused' | 'stopped' | 'done' | 'died';
 
 export type EngineEvent =
   | {
@@ -300,6 +393,8 @@ export type EngineEvent =
   | { type: 'run.paused'; lane: string; reason: string; user?: boolean }
   | { type: 'run.resumed'; lane: string }
   | { type: 'run.end'; runId: string; lane: string; scorecard: LaneScorecard; scorecardPath: string; summaryPath: string }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /** The run's final state, as the process running it ends it (stopped or done); reason: the error that ended it. */
+  | { type: 'run.state'; runId: string; state: RunState; reason?: string };
 
 export type EventListener = (event: EngineEvent) => void;

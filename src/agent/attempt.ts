@@ -58,6 +58,8 @@ export interface AttemptOptions {
   signal?: AbortSignal;
   /** Host paths run_shell's sandbox hides (suite, results, lanes.yaml); brainbench's install always. */
   hide?: readonly string[];
+  /** Where run_shell sees the work folder (task suites: /app); default /work. */
+  mountAt?: string;
 }
 
 export function defaultSystemPrompt(toolNames: string[]): string {
@@ -118,6 +120,7 @@ export async function runAttempt(opts: AttemptOptions): Promise<AttemptRun> {
     signal: abort.signal,
     deadlineAt: startedAt + opts.timeoutS * 1000,
     ...(opts.hide && { hide: opts.hide }),
+    ...(opts.mountAt && { mountAt: opts.mountAt }),
   });
   const client = new OpenAI({
     baseURL: opts.baseURL,

@@ -133,8 +133,6 @@ export async function glob(root: string, pattern: string, signal?: AbortSignal):
   } catch (err) {
     if (err instanceof RegexTimeout) return failure(`glob '${pattern}': ${err.message}`);
     throw err;
-  } finally {
-    await matcher.close();
   }
   const matches = hits.map((i) => (entries[i]!.kind === 'dir' ? `${entries[i]!.rel}/` : entries[i]!.rel));
   if (matches.length >= GLOB_CAP_MATCHES) matches.push(`[truncated: first ${GLOB_CAP_MATCHES} matches]`);
@@ -198,7 +196,5 @@ export async function grep(root: string, pattern: string, userPath: string, sign
   } catch (err) {
     if (err instanceof RegexTimeout) return failure(`grep /${pattern}/: ${err.message}`);
     return fsFailure(err, userPath);
-  } finally {
-    await matcher.close();
   }
 }

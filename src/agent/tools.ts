@@ -103,6 +103,15 @@ export interface ToolboxOptions {
   /** Host paths the sandbox must hide (suite, results, lanes.yaml). */
   hide?: readonly string[];
   limits?: Partial<SandboxLimits>;
+  /** Where run_shell sees the folder (default /work); file-tool paths under it are taken as relative. */
+  mountAt?: string;
+}
+
+/** `/app/src/x.py` → `src/x.py` when the folder is shown at /app (task suites). */
+function rebased(args: Record<string, unknown>, mountAt: string | undefined): Record<string, unknown> {
+  const path = args.path;
+  if (mountAt === undefined || typeof path !== 'string' || (path !== mountAt && !path.startsWith(`${mountAt}/`))) return args;
+  return { ...args, path: path.slice(mountAt.length).replace(/^\/+/, '') || '.' };
 }
 
 function parametersOf(def: ToolDef<z.ZodObject>): Record<string, unknown> {
@@ -138,7 +147,7 @@ export function createToolbox(root: string, opts: ToolboxOptions): Toolbox {
     signal: opts.signal,
     timeLeftMs: () => (opts.deadlineAt === undefined ? Infinity : Math.max(0, opts.deadlineAt - performance.now())),
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
-    sandbox: () => (sandbox ??= openSandbox({ workDir: root, hide: opts.hide ?? [], ...(opts.limits && { limits: opts.limits }) })),
+    sandbox: () => (sandbox ??= openSandbox({ workDir: root, hide: opts.hide ?? [], ...(opts.limits && { limits: opts.limits }), ...(opts.mountAt && { mountAt: opts.mountAt }) })),
   };
 
   async function call(name: string, rawArgs: string): Promise<ToolResult> {
@@ -164,7 +173,7 @@ export function createToolbox(root: string, opts: ToolboxOptions): Toolbox {
     }
     if (opts.signal?.aborted) return failure(`${name} not run: the attempt has ended`);
     try {
-      return await def.run(ctx, parsed.data);
+      return await def.run(ctx, rebased(parsed.data as Record<string, unknown>, opts.mountAt));
     } catch (err) {
       // An unexpected fs error is the tool's result, not the end of the attempt.
       return failure(`${name} failed: ${(err as Error).message}`);

@@ -4,7 +4,7 @@ import type { EventBus } from '../events.js';
 import { eventLogPath, JsonlTail } from '../run/event-log.js';
 import { readPlan } from '../run/plan.js';
 import { deferNext, readQueueOrder, writeQueueOrder } from '../run/queue-order.js';
-import { isAlive, readStatus } from '../run/status-file.js';
+import { isAlive, readStatus, runStateOf } from '../run/status-file.js';
 import { loadScorecards } from '../run/summary.js';
 import type { EngineEvent, TelemetrySample } from '../types.js';
 import type { CockpitController } from './controller.js';
@@ -23,7 +23,7 @@ export class AttachController implements CockpitController {
   private timer: NodeJS.Timeout | null = null;
   private gone = false;
 
-  /** `onGone`: the run's process went away (the cockpit then shows the run as died unless it ended). */
+  /** `onGone`: the run's process went away (the cockpit then shows the run as died unless it said how it ended). */
   constructor(
     private readonly runDir: string,
     private readonly pid: number,
@@ -52,8 +52,20 @@ export class AttachController implements CockpitController {
     }
     if (!alive && !this.gone) {
       this.gone = true;
-      this.onGone?.(`its process (pid ${this.pid}) is gone without ending it; brainbench run --resume carries it on`);
+      void this.settle();
     }
+  }
+
+  /**
+   * The run's process is gone: its state is what `brainbench status` says of it (runStateOf). A
+   * process that ended the run said so in status.json (and as a run.state event, already replayed);
+   * one that vanished without a word died.
+   */
+  private async settle(): Promise<void> {
+    const status = await readStatus(this.runDir);
+    const state = status ? runStateOf(status, false) : 'died';
+    if (state === 'died') this.onGone?.(`its process (pid ${this.pid}) is gone without ending it`);
+    else this.bus.emit({ type: 'run.state', runId: status!.runId, state });
   }
 
   private signal(signal: NodeJS.Signals): void {

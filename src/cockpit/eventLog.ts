@@ -29,13 +29,13 @@ function timeOfDay(at: number): string {
   return hms(d.getHours() * 3600 + d.getMinutes() * 60 + d.getSeconds());
 }
 
-/** The newest `rows` entries as screen lines of `width`, oldest first. */
-export function eventLogLines(entries: readonly LogEntry[], rows: number, width: number): Segment[][] {
-  if (rows <= 0) return [];
-  return entries.slice(-rows).map((e): Segment[] => [
+/** One entry as a screen line of `width`: time of day, then the message cut at a word. */
+export function eventLogLine(e: LogEntry, width: number): Segment[] {
+  const room = Math.max(0, width - 9);
+  return [
     { text: `${timeOfDay(e.at)} `, dim: true },
-    { text: fit(truncateWords(oneLine(e.message), Math.max(0, width - 9)), Math.max(0, width - 9)), color: LEVEL_COLOR[e.level] },
-  ]);
+    { text: fit(truncateWords(oneLine(e.message), room), room), color: LEVEL_COLOR[e.level] },
+  ];
 }
 
 /** The whole of one entry, wrapped to `width` (hard-wrapping long ids and paths), for the `e` view. */

@@ -62,7 +62,9 @@ export function statusSegments(s: StatusInput, width: number): Segment[] {
     const state = runState(s.run);
     left = [];
     if (state) {
-      const why = state === 'paused' ? `: ${s.run!.pausedReason} · p resumes` : state === 'died' ? `: ${s.run!.died!.reason}` : '';
+      const reason = s.run!.final?.reason;
+      const inFlight = s.run!.running > 0 ? ' (attempts in flight finish)' : '';
+      const why = state === 'paused' ? `: ${s.run!.pausedReason}${inFlight} · p resumes` : reason ? `: ${reason}` : '';
       left.push({ text: ` ${state}${oneLine(why)}`, color: RUN_STATE_COLOR[state], bold: true });
     }
     const cell = cursorCellText(s);

@@ -14,11 +14,21 @@ export interface HeaderInput {
   /** Seconds since the run started; null without a run. */
   elapsed: number | null;
   state: RunState | null;
+  /** Attempts done and planned when the run's scorecard is partial (it is kept apart, not ranked). */
+  partial?: { done: number; planned: number } | null;
 }
 
 const MIN_LANE_ID = 10;
 
-function build(h: HeaderInput, opts: { laneId: number; suite: boolean; n: boolean; port: boolean }): Segment[] {
+interface Parts {
+  suite: boolean;
+  n: boolean;
+  port: boolean;
+  /** `partial 4/11` rather than `partial` (the gauges show attempt k/total too). */
+  counts: boolean;
+}
+
+function build(h: HeaderInput, opts: Parts & { laneId: number }): Segment[] {
   const segs: Segment[] = [{ text: ' brainbench', bold: true }, { text: '  lane ' }];
   if (h.lane) {
     const style = LANE_STATE_STYLE[h.lane.state];
@@ -35,6 +45,7 @@ function build(h: HeaderInput, opts: { laneId: number; suite: boolean; n: boolea
   if (h.elapsed !== null) {
     segs.push({ text: `  run ${hms(h.elapsed)}` });
     if (h.state) segs.push({ text: ` ${h.state}`, color: RUN_STATE_COLOR[h.state] });
+    if (h.partial) segs.push({ text: ` · partial${opts.counts ? ` ${h.partial.done}/${h.partial.planned}` : ''}`, color: 'yellow' });
   }
   return segs;
 }
@@ -43,11 +54,12 @@ function build(h: HeaderInput, opts: { laneId: number; suite: boolean; n: boolea
 export function headerSegments(h: HeaderInput, width: number): Segment[] {
   const idLength = h.lane?.id.length ?? 0;
   // Most to least informative; the first whose lane id keeps a readable length wins.
-  const variants = [
-    { suite: true, n: true, port: true },
-    { suite: true, n: true, port: false },
-    { suite: false, n: true, port: false },
-    { suite: false, n: false, port: false },
+  const variants: Parts[] = [
+    { suite: true, n: true, port: true, counts: true },
+    { suite: true, n: true, port: false, counts: true },
+    { suite: false, n: true, port: false, counts: true },
+    { suite: false, n: true, port: false, counts: false },
+    { suite: false, n: false, port: false, counts: false },
   ];
   for (const v of variants) {
     const budget = width - segmentsWidth(build(h, { ...v, laneId: 0 }));

@@ -94,7 +94,8 @@ function togglePause(ctx: KeyContext): void {
     s.setPaused(null);
   } else {
     ctx.controller.pauseRun();
-    s.setPaused('paused by you (attempts in flight finish)');
+    // an attached run says so through its event log, a little later: show it paused at once
+    if (!ctx.store.getState().run?.pausedReason) s.setPaused('paused by the user');
   }
 }
 

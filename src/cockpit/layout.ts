@@ -1,4 +1,5 @@
 // How the cockpit divides the terminal. All sizes are in cells; the frame never exceeds them.
+import { legendLines } from './gauges.js';
 
 export interface FrameLayout {
   width: number;
@@ -24,6 +25,8 @@ export interface MatrixLayout {
   visibleAttempts: number;
   /** Prompt rows that fit under the matrix's title row. */
   visibleRows: number;
+  /** Columns right of the gauges that neither the matrix nor the gauges use (wide terminals). */
+  spareWidth: number;
 }
 
 export const FOOTER_LINES = 3;
@@ -32,6 +35,10 @@ export const HEADER_LINES = 1;
 export const STATS_WIDTH = 18;
 const MIN_PROMPT = 12;
 const MAX_PROMPT = 40;
+/** Past this the gauges' bars and sparklines only get longer, not more readable. */
+const MAX_GAUGES = 44;
+/** A log beside the gauges narrower than this reads worse than one under the matrix. */
+const MIN_SIDE_LOG = 60;
 
 export function frameLayout(columns: number, rows: number): FrameLayout {
   const width = Math.max(1, Math.floor(columns));
@@ -49,16 +56,18 @@ export function matrixLayout(frameWidth: number, bodyRows: number, n: number): M
   const cellWidth = forCells >= attempts * 3 ? 3 : 2;
   const visibleAttempts = Math.max(1, Math.min(attempts, Math.floor(forCells / cellWidth)));
   const promptWidth = Math.max(1, Math.min(MAX_PROMPT, width - STATS_WIDTH - visibleAttempts * cellWidth));
-  // On wide terminals the matrix stops growing; the gauges take what it leaves.
+  // On wide terminals the matrix stops growing; the gauges take what it leaves, up to MAX_GAUGES.
   const used = Math.min(width, promptWidth + visibleAttempts * cellWidth + STATS_WIDTH);
+  const gauges = gaugeWidth ? Math.min(MAX_GAUGES, gaugeWidth + width - used) : 0;
   return {
     width: used,
-    gaugeWidth: gaugeWidth ? gaugeWidth + width - used : 0,
+    gaugeWidth: gauges,
     separatorWidth,
     promptWidth,
     cellWidth,
     visibleAttempts,
     visibleRows: Math.max(0, bodyRows - 1),
+    spareWidth: gaugeWidth ? frameWidth - used - separatorWidth - gauges : 0,
   };
 }
 
@@ -75,6 +84,33 @@ export function bodySplit(bodyRows: number, topWanted: number): { topRows: numbe
   if (bodyRows < LOG_BELOW_ROWS) return { topRows: bodyRows, logRows: 0 };
   const topRows = Math.max(0, Math.min(topWanted, bodyRows - MIN_LOG_ROWS));
   return { topRows, logRows: bodyRows - topRows };
+}
+
+/** Gauge lines at most (GPU, sparkline, temperature, memory, tok/s, probe, attempt, ETA). */
+const GAUGE_LINES = 8;
+
+export interface MatrixScreenLayout {
+  matrix: MatrixLayout;
+  /** Rows of the matrix and the gauges. */
+  topRows: number;
+  /** Rows of the event log under them (0: none there). */
+  logRows: number;
+  /** Width of the event log beside the gauges, after a separator (0: none there). */
+  sideLogWidth: number;
+}
+
+/**
+ * The matrix screen: matrix and gauges, with the event log under them. On a wide terminal, when
+ * the log under them would cut matrix rows (a long suite, a short terminal), the log goes beside
+ * the gauges instead, in the width the matrix and the gauges do not need.
+ */
+export function matrixScreenLayout(frameWidth: number, bodyRows: number, n: number, promptRows: number): MatrixScreenLayout {
+  const full = matrixLayout(frameWidth, bodyRows, n);
+  const gaugeRows = full.gaugeWidth ? GAUGE_LINES + 1 + legendLines(full.gaugeWidth).length : 0;
+  const { topRows, logRows } = bodySplit(bodyRows, Math.max(promptRows, gaugeRows));
+  const beside = full.spareWidth - full.separatorWidth;
+  if ((topRows < promptRows || logRows === 0) && beside >= MIN_SIDE_LOG) return { matrix: full, topRows: bodyRows, logRows: 0, sideLogWidth: beside };
+  return { matrix: matrixLayout(frameWidth, topRows, n), topRows, logRows, sideLogWidth: 0 };
 }
 
 /** First of `visible` items to show so that the window stays inside `total`. */

@@ -5,7 +5,7 @@ import { isComplete } from '../run/scorecard.js';
 import { oneLine } from '../safeText.js';
 import { formatFixed, formatPct } from '../run/stats.js';
 import type { LaneScorecard } from '../types.js';
-import { fit, fitRight, truncate } from './format.js';
+import { fit, fitRight, stringWidth, truncate, truncateMiddle } from './format.js';
 import { shortLaneIds } from './lanes.js';
 
 export const RANK_COLUMNS = ['#', 'lane', 'core', 'pass', 'consist', 'runaway', 'tok/s', 'peak GB'] as const;
@@ -14,10 +14,16 @@ export type RankRow = Record<(typeof RANK_COLUMNS)[number], string>;
 /** ink-table draws each column as widest value + 2 spaces of padding, with one border between. */
 const tableWidth = (widths: number[]) => widths.reduce((sum, w) => sum + w + 3, 1);
 
-/** A partial scorecard's mark, kept whole however much of the lane name is cut. */
-function partialMark(card: LaneScorecard): string {
+/**
+ * A lane name with its partial scorecard's mark, in `budget` cells: the mark is kept whole, its
+ * counts only while the name still fits, and a cut name keeps both ends (`demo+weak` is not `demo…`).
+ */
+function laneWithMark(lane: string, card: LaneScorecard, budget: number): string {
   const c = card.completeness;
-  return c && !c.complete ? ` (partial ${c.attempts_done}/${c.attempts_planned})` : '';
+  if (!c || c.complete) return truncateMiddle(lane, budget);
+  const counts = ` (partial ${c.attempts_done}/${c.attempts_planned})`;
+  if (stringWidth(lane) + counts.length <= budget) return lane + counts;
+  return truncateMiddle(lane, Math.max(1, budget - ' (partial)'.length)) + ' (partial)';
 }
 
 /** Complete scorecards in rank order, then partial ones (never ranked), as the summary has them. */
@@ -49,10 +55,7 @@ export function rankRows(cards: readonly LaneScorecard[], width: number): RankRo
   const laneIndex = RANK_COLUMNS.indexOf('lane');
   const others = tableWidth(widths) - widths[laneIndex]!;
   const laneBudget = Math.max('lane'.length, width - others);
-  return rows.map((r, i) => {
-    const mark = partialMark(order[i]!);
-    return { ...r, lane: truncate(r.lane, Math.max(1, laneBudget - mark.length)) + mark };
-  });
+  return rows.map((r, i) => ({ ...r, lane: laneWithMark(r.lane, order[i]!, laneBudget) }));
 }
 
 /** Lines of ink-table's rendering of `rows`: top, heading, then a separator + line per row, bottom. */

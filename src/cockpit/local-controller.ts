@@ -21,8 +21,6 @@ export interface LocalControllerOptions {
   /** Called with the lane id after every successful swap (preferences). */
   onSwap?: (id: string) => void;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
-  /** The run failed without ending (no run.end will come): the cockpit shows it as died. */
-  onRunDied?: (reason: string) => void;
 }
 
 /** How long quitting waits for attempts in flight before leaving them to a resume. */
@@ -77,10 +75,8 @@ export class LocalController implements CockpitController {
         for (const f of result.failures) this.opts.log('error', `lane ${f.lane} did not start: ${f.reason}`);
         for (const u of result.unfinished) this.opts.log('warn', `${u.lane}: ${u.reason} — r starts a new run; 'brainbench run --resume ${plan.runId}' carries this one on`);
       })
-      .catch((err: unknown) => {
-        this.opts.log('error', `run ${plan.runId} failed: ${(err as Error).message}; brainbench run --resume ${plan.runId} carries it on`);
-        this.opts.onRunDied?.((err as Error).message);
-      })
+      // a run that fails has said so on the bus (run.state: stopped, with the error), as status.json does
+      .catch(() => undefined)
       .finally(async () => {
         await release();
         this.run = null;

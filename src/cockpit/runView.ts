@@ -1,20 +1,17 @@
 // The run as the cockpit draws it: a prompts × attempts grid of cells with per-row stats.
 // Updates copy only the row that changed, so memoized rows of the matrix skip re-rendering.
+import { isComplete } from '../run/scorecard.js';
 import { percentile } from '../run/stats.js';
+import type { RunState } from '../run/status-file.js';
 import type { AttemptRecord, EngineEvent, LaneScorecard, PlannedPrompt } from '../types.js';
 import type { CellStatus } from './glyphs.js';
+
+export type { RunState };
 
 export interface Cell {
   status: CellStatus;
   record?: AttemptRecord;
 }
-
-/**
- * A run's state, named the same on every part of the screen: running, paused (by the user or
- * because its lane was given up on), stopped (ended before its plan was complete), done, died
- * (its process or its supervisor went away without ending it).
- */
-export type RunState = 'running' | 'paused' | 'stopped' | 'done' | 'died';
 
 export interface RowStats {
   /** Graded attempts (lane errors are not the model's and do not count). */
@@ -48,8 +45,12 @@ export interface RunView {
   ended: { scorecard: LaneScorecard; scorecardPath: string; summaryPath: string; at: number } | null;
   /** The user asked to stop it (x): an end without completeness counts as stopped. */
   stopRequested: boolean;
-  /** Why it died, once it has (no run.end will come). */
-  died: { reason: string; at: number } | null;
+  /**
+   * How the run as a whole ended, once it has: the state its process declared at the end (a
+   * run.state event: done, or stopped with the error that ended it), or died when its process
+   * went away without saying so. The same word `brainbench status` shows.
+   */
+  final: { state: RunState; reason: string | null; at: number } | null;
   /** Sum and count of graded attempt walls, for the ETA. */
   wallSum: number;
   wallCount: number;
@@ -114,7 +115,7 @@ export function createRunView(event: RunStart): RunView {
     pausedReason: null,
     ended: null,
     stopRequested: false,
-    died: null,
+    final: null,
     wallSum,
     wallCount,
   };
@@ -159,8 +160,8 @@ export function updateCell(run: RunView, promptId: string, attempt: number, next
 
 /** Seconds left: mean graded attempt wall × attempts remaining ÷ parallel; null before any. */
 export function etaSeconds(run: RunView): number | null {
-  if (run.ended) return 0;
-  if (run.died) return null;
+  // nothing left of a done run; a stopped or died one has no time to come until it is resumed
+  if (run.ended || run.final) return runState(run) === 'done' ? 0 : null;
   if (run.wallCount === 0) return null;
   const remaining = Math.max(0, run.total - run.done);
   return ((run.wallSum / run.wallCount) * remaining) / run.parallel;
@@ -171,21 +172,28 @@ export function elapsedSeconds(startedAt: number, endedAt: number | null, nowMs:
   return Math.max(0, ((endedAt ?? nowMs) - startedAt) / 1000);
 }
 
-export const isRunActive = (run: RunView | null): boolean => run !== null && run.ended === null && run.died === null;
+export const isRunActive = (run: RunView | null): boolean => run !== null && run.ended === null && run.final === null;
 
 /** The run's state; null without a run. */
 export function runState(run: RunView | null): RunState | null {
   if (!run) return null;
-  if (run.died) return 'died';
+  if (run.final) return run.final.state;
   if (run.ended) {
-    const complete = run.ended.scorecard.completeness?.complete;
-    return (complete ?? !run.stopRequested) ? 'done' : 'stopped';
+    const card = run.ended.scorecard;
+    // a scorecard without completeness (older engines) is complete unless the user stopped it
+    return (card.completeness ? isComplete(card) : !run.stopRequested) ? 'done' : 'stopped';
   }
   return run.pausedReason ? 'paused' : 'running';
 }
 
-/** When the run stopped advancing (ended or died); null while it is live. */
-export const runEndedAt = (run: RunView | null): number | null => run?.ended?.at ?? run?.died?.at ?? null;
+/** Attempts done and planned of a run's partial scorecard; null for a complete one or none. */
+export function partialMark(card: LaneScorecard | null): { done: number; planned: number } | null {
+  if (!card?.completeness || isComplete(card)) return null;
+  return { done: card.completeness.attempts_done, planned: card.completeness.attempts_planned };
+}
+
+/** When the run stopped advancing (ended, or died); null while it is live. */
+export const runEndedAt = (run: RunView | null): number | null => run?.ended?.at ?? run?.final?.at ?? null;
 
 export const RUN_STATE_COLOR: Record<RunState, string> = {
   running: 'cyan',

@@ -1,17 +1,20 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { intFlag, LIMITS, parseFlags, type Command } from '../cli/args.js';
+import { intFlag, LIMITS, numberFlag, parseFlags, UsageError, type Command } from '../cli/args.js';
 import { AttachController, findLiveRun } from '../cockpit/attach-controller.js';
 import type { CockpitController } from '../cockpit/controller.js';
 import { LocalController } from '../cockpit/local-controller.js';
+import { brainNames, isBrainName } from '../demo/brains.js';
+import { demoLaneId, withDemoVariants } from '../demo/identity.js';
 import { EventBus } from '../events.js';
 import { LaneManager } from '../lanes/manager.js';
 import { findManifestPath, loadManifest } from '../lanes/manifest.js';
 import { defaultResultsDir, defaultSuite, runDir } from '../paths.js';
 import { readPlan } from '../run/plan.js';
 import { createCockpitStore, type CockpitStore } from '../store.js';
-import type { LaneSpec } from '../lanes/manifest.js';
+import type { LaneSpec, Manifest } from '../lanes/manifest.js';
 import { readStatus } from '../run/status-file.js';
+import { oneLine } from '../safeText.js';
 import { runCommand } from './run.js';
 
 const HELP = `brainbench — the cockpit: live matrix of prompts × attempts, gauges, one-key lane swaps
@@ -30,7 +33,8 @@ Flags:
   -n N                 attempts per prompt (default: last used, else 5)
   --parallel K         attempts in flight (default: the lane's slots, else 1)
   --adaptive           stop a prompt once its majority verdict is decided
-  --brain NAME         demo lane: strong, weak, confabulator, looper, broken-json, reasoning-only, crasher
+  --brain NAME         demo lane: strong, weak, confabulator, looper, broken-json, reasoning-only, crasher;
+                       another brain than the lane's is its own lane, <id>+<brain> (demo+weak)
   --tok-per-sec N      demo lane: simulated decode speed (default 40)
   --fps N              frame-rate cap (default 10)
 
@@ -72,7 +76,10 @@ export const cockpitCommand: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, FLAGS);
     const resultsDir = values.results ?? defaultResultsDir();
-    const fpsFlag = values.fps === undefined ? undefined : intFlag(values.fps, 'fps', 10, LIMITS.fps); // refused before anything starts
+    // flags are refused before anything starts
+    const fpsFlag = values.fps === undefined ? undefined : intFlag(values.fps, 'fps', 10, LIMITS.fps);
+    const tokPerSec = numberFlag(values['tok-per-sec'], 'tok-per-sec', LIMITS['tok-per-sec']);
+    if (values.brain !== undefined && !isBrainName(values.brain)) throw new UsageError(`--brain wants one of ${brainNames.join(', ')}, got '${oneLine(values.brain)}'`);
 
     if (!process.stdout.isTTY || !process.stdin.isTTY) {
       // No terminal to draw on (pipe, CI, ssh without -t): the plain reporter instead of raw mode.
@@ -92,7 +99,8 @@ export const cockpitCommand: Command = {
     const prefs = openPreferences();
     const bus = new EventBus();
     const lanesFile = findManifestPath(values['lanes-file']);
-    const manifest = await loadManifest(lanesFile, process.env, { missingEnv: 'defer' });
+    const loaded = await loadManifest(lanesFile, process.env, { missingEnv: 'defer' });
+    const manifest = playingBrain(loaded, values.brain);
     const suite = values.suite ?? prefs.get('suite') ?? defaultSuite;
     const n = intFlag(values.n, 'n', prefs.get('n') ?? 5, LIMITS.n);
 
@@ -120,10 +128,8 @@ export const cockpitCommand: Command = {
         manifest,
         bus,
         logDir: join(resultsDir, 'lanes'),
-        demo: {
-          ...(values.brain ? { brain: values.brain } : {}),
-          ...(values['tok-per-sec'] ? { tokPerSec: intFlag(values['tok-per-sec'], 'tok-per-sec', 40) } : {}),
-        },
+        // the brain is in the lane's spec (playingBrain): the lane id says which brain it plays
+        demo: tokPerSec !== undefined ? { tokPerSec } : {},
       });
       const local = new LocalController({
         manager,
@@ -145,7 +151,6 @@ export const cockpitCommand: Command = {
         },
         onSwap: (id) => prefs.set('lastLane', id),
         log: (level, message) => store!.getState().log(level, message),
-        onRunDied: (reason) => store!.getState().markDied(reason),
       });
       prefs.set('suite', suite);
       prefs.set('n', n);
@@ -161,7 +166,7 @@ export const cockpitCommand: Command = {
       if (values.demo) {
         // the README's first command: the matrix fills in by itself
         void controller
-          .swapLane('demo')
+          .swapLane(demoLaneId(loaded, 'demo', values.brain))
           .then(() => controller.startRun())
           .catch((err: unknown) => store!.getState().log('error', (err as Error).message));
       }
@@ -177,6 +182,19 @@ export const cockpitCommand: Command = {
 
 async function readStatusPid(resultsDir: string, runId: string): Promise<number | null> {
   return (await readStatus(runDir(resultsDir, runId)))?.pid ?? null;
+}
+
+/**
+ * The manifest as this cockpit plays it: with --brain, each demo lane that would play another
+ * brain than its own becomes its variant (`demo+weak`, src/demo/identity.ts), the lane that the
+ * lane bar shows, `d` swaps to and results record, as \`brainbench run --brain\` records it.
+ */
+function playingBrain(manifest: Manifest, brain: string | undefined): Manifest {
+  if (brain === undefined) return manifest;
+  const idOf = new Map(manifest.lanes.map((l) => [l.id, demoLaneId(manifest, l.id, brain)]));
+  const withVariants = withDemoVariants(manifest, [...idOf.values()]);
+  const spec = new Map(withVariants.lanes.map((l) => [l.id, l]));
+  return { ...withVariants, lanes: manifest.lanes.map((l) => spec.get(idOf.get(l.id)!)!) };
 }
 
 function createStore(lanes: LaneSpec[], n: number, suite: string): CockpitStore {

@@ -1,5 +1,6 @@
 import type { Command } from '../cli/args.js';
 import { cockpitCommand } from './cockpit.js';
+import { compareCommand } from './compare.js';
 import { doctorCommand } from './doctor.js';
 import { lanesCommand } from './lanes.js';
 import { reportCommand } from './report.js';
@@ -11,6 +12,7 @@ import { telemetryCommand } from './telemetry.js';
 export const commands: Command[] = [
   runCommand,
   reportCommand,
+  compareCommand,
   statusCommand,
   lanesCommand,
   doctorCommand,

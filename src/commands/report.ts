@@ -1,15 +1,24 @@
-import { parseFlags, type Command } from '../cli/args.js';
+import { join } from 'node:path';
+import { intFlag, LIMITS, parseFlags, UsageError, type Command } from '../cli/args.js';
 import { defaultResultsDir } from '../paths.js';
 import { oneLine, stripControl } from '../safeText.js';
 import { rebuildFromJournals } from '../run/rebuild.js';
 import { lockResults } from '../run/results-lock.js';
 import { loadScorecards } from '../run/scorecard-files.js';
 import { renderPartialTable, renderRankTable, writeSummary } from '../run/summary.js';
+import { rankLanes } from '../run/rank.js';
+import { isComplete } from '../run/scorecard.js';
+import type { LaneScorecard } from '../types.js';
+import { renderHistory } from '../verdict/history.js';
+import { writeHtmlReport } from '../verdict/html-report.js';
+import { laneRuns } from '../verdict/runs.js';
+import { neighbourLines } from '../verdict/summary-sections.js';
 
 const HELP = `brainbench report — regenerate results/summary.md from the scorecards
 
 Usage:
-  brainbench report [--results DIR] [--from-journals]
+  brainbench report [--results DIR] [--from-journals] [--html FILE]
+  brainbench report --history LANE [--results DIR]
 
 Reads every lane scorecard (DIR/<lane>.json, each lane's latest complete one, and
 DIR/partial/<lane>.json, a newer run that was stopped before its last attempt) and writes
@@ -24,12 +33,25 @@ With --from-journals, the scorecards are first made again from every run under D
 then DIR/<lane>.json (the newest complete run of the lane) and DIR/partial/. Use it after a
 run was killed (kill -9, reboot) before it could write its scorecard.
 
+With --html FILE, also writes one self-contained HTML page (inline SVG charts, nothing fetched
+when it is opened): the ranking with intervals and which neighbours are separable, the
+quality × speed × memory frontier (pass rate vs tok/s, point size peak memory, Pareto lanes
+marked) and the lanes × prompts heatmap, each with its table beside it.
+
+With --history LANE, prints the lane's kept runs over time instead (DIR/runs/*/scorecards):
+pass rate with its 95 % interval, tok/s, peak memory, engine version where recorded,
+complete or partial, and the paired difference from the run before. Nothing is written.
+
 Flags:
   --results DIR     results folder (default: $BRAINBENCH_RESULTS or ./results)
   --from-journals   rebuild the scorecards from the runs' journals first
+  --html FILE       also write the HTML report to FILE
+  --history LANE    print LANE's runs over time
+  --k K             pass^k and pass@k at k = K in summary.md (default: each run's N)
   -h, --help        this text
 
-Exit status: 0 when summary.md was written, 1 when there is no scorecard to report on.`;
+Exit status: 0 when summary.md was written (or the history printed), 1 when there is no
+scorecard to report on (no kept run of LANE).`;
 
 /** Rebuilds under the results lock, so a run in progress is not overwritten half-way. */
 async function rebuild(resultsDir: string): Promise<void> {
@@ -42,25 +64,52 @@ async function rebuild(resultsDir: string): Promise<void> {
   }
 }
 
+/** `--history LANE`: the lane's kept runs, oldest first; 1 when it has none. */
+async function printHistory(resultsDir: string, lane: string, warn: (problem: string) => void): Promise<number> {
+  const runs = await laneRuns(resultsDir, lane, warn);
+  if (runs.length === 0) {
+    console.error(`brainbench report: no kept run of lane ${oneLine(lane)} in ${join(resultsDir, 'runs')}`);
+    return 1;
+  }
+  console.log(stripControl(renderHistory(lane, runs)));
+  return 0;
+}
+
+/** What the terminal shows after summary.md is written: the rank table, neighbours, partial runs. */
+function printRanking(cards: LaneScorecard[]): void {
+  // scorecards are files anyone could edit: what they hold is printed as text, never as escapes
+  console.log(stripControl(renderRankTable(cards)));
+  const neighbours = neighbourLines(rankLanes(cards.filter(isComplete)));
+  if (neighbours) console.log(`\n${stripControl(neighbours)}`);
+  const partial = stripControl(renderPartialTable(cards));
+  if (partial) console.log(`\nPartial runs (not ranked):\n${partial}`);
+}
+
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'regenerate results/summary.md from the scorecards',
+  summary: 'regenerate results/summary.md (--html: charts page; --history: a lane over time)',
   help: HELP,
   async run(argv) {
-    const { values } = parseFlags(argv, { results: { type: 'string' }, 'from-journals': { type: 'boolean' } });
+    const flags = { results: { type: 'string' }, 'from-journals': { type: 'boolean' }, html: { type: 'string' }, history: { type: 'string' }, k: { type: 'string' } } as const;
+    const { values } = parseFlags(argv, flags);
     const resultsDir = values.results ?? defaultResultsDir();
+    const warn = (problem: string) => console.error(`brainbench report: skipped ${oneLine(problem)}`);
+    if (values.history !== undefined) {
+      if (values.html !== undefined || values['from-journals']) throw new UsageError('--history prints a lane over time; it does not combine with --html or --from-journals');
+      return printHistory(resultsDir, values.history, warn);
+    }
     if (values['from-journals']) await rebuild(resultsDir);
-    const cards = await loadScorecards(resultsDir, (problem) => console.error(`brainbench report: skipped ${oneLine(problem)}`));
+    const cards = await loadScorecards(resultsDir, warn);
     if (cards.length === 0) {
       console.error(`brainbench report: no scorecards in ${resultsDir} — run \`brainbench run --lane demo\` first`);
       return 1;
     }
-    const path = await writeSummary(resultsDir, cards);
-    console.log(`wrote ${path} (${cards.length} lane${cards.length === 1 ? '' : 's'})\n`);
-    // scorecards are files anyone could edit: what they hold is printed as text, never as escapes
-    console.log(stripControl(renderRankTable(cards)));
-    const partial = stripControl(renderPartialTable(cards));
-    if (partial) console.log(`\nPartial runs (not ranked):\n${partial}`);
+    const k = values.k === undefined ? undefined : intFlag(values.k, 'k', 1, LIMITS.n);
+    const path = await writeSummary(resultsDir, cards, { k });
+    console.log(`wrote ${path} (${cards.length} lane${cards.length === 1 ? '' : 's'})`);
+    if (values.html !== undefined) console.log(`wrote ${await writeHtmlReport(values.html, cards)}`);
+    console.log('');
+    printRanking(cards);
     return 0;
   },
 };

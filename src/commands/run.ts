@@ -5,11 +5,15 @@ import { intFlag, LIMITS, numberFlag, parseFlags, UsageError, type Command } fro
 import { EventBus } from '../events.js';
 import { defaultResultsDir, defaultSuite, runDir } from '../paths.js';
 import { RunControl } from '../run/control.js';
+import { isRunId } from '../run/plan.js';
 import { createLineReporter } from '../run/reporter.js';
 import { checkWritable, lockResults, type ResultsLockLost } from '../run/results-lock.js';
-import { superviseQueue } from '../run/supervise.js';
+import { superviseQueue, type SupervisedResult } from '../run/supervise.js';
 import { createLockedRun, openSession, type RunRequest, type Session } from '../run/session.js';
+import { oneLine, stripControl } from '../safeText.js';
 import type { EngineEvent } from '../types.js';
+import { isTaskRun, runTaskCommand, taskSuitePath, type TaskRunRequest } from '../tasks/command.js';
+import { HARNESS_NAMES, type HarnessName } from '../tasks/harness.js';
 
 const HELP = `brainbench run — run a suite against one lane or a queue of lanes, headless
 
@@ -43,6 +47,9 @@ Flags:
   --results DIR        where results go (default ./results)
   --stop-after         stop the lane when the run ends (a queue always stops all but the last)
   --json               print engine events as JSON lines instead of the line reporter
+  --harness NAME       task suites: builtin (the tool loop, default), oracle (solution/solve.sh),
+                       null (does nothing)
+  --env bwrap|docker   task suites: bubblewrap on this system (default) or each task's Docker image
   --detach             run in the background, immune to the SSH session ending; prints how
                        to watch it ('brainbench' attaches the cockpit, 'brainbench status')
 
@@ -78,6 +85,8 @@ const FLAGS = {
   'stop-after': { type: 'boolean' },
   json: { type: 'boolean' },
   detach: { type: 'boolean' },
+  harness: { type: 'string' },
+  env: { type: 'string' },
 } as const;
 
 /**
@@ -121,6 +130,32 @@ function lanesFromFlags(values: Flags): string[] {
   throw new UsageError('which lane? give --lane ID, --lanes a,b,c or --all (try --lane demo)');
 }
 
+/** --resume's run id: it becomes a folder name under results/runs/, so only the shape brainbench makes is taken. */
+function resumeFromFlags(values: Flags): string | undefined {
+  const id = values.resume;
+  if (id === undefined || isRunId(id)) return id;
+  throw new UsageError(`--resume wants a run id like 20261122-221500-ab12 (the folder names in results/runs/), got '${oneLine(id)}'`);
+}
+
+/**
+ * What the end of a run adds on stderr: why each lane did not start or finish, and how to resume.
+ * A reason the line reporter already printed (`said`) is not printed again.
+ */
+function endOfRunLines(result: SupervisedResult, said: ReadonlySet<string>, resumeHint: string): string[] {
+  const lines = result.failures.filter((f) => !said.has(f.reason)).map((f) => `lane ${oneLine(f.lane)} did not start: ${stripControl(f.reason)}`);
+  for (const u of result.unfinished) lines.push(`lane ${oneLine(u.lane)} did not finish${said.has(u.reason) ? '' : `: ${stripControl(u.reason)}`}`);
+  if (result.failures.length + result.unfinished.length > 0) lines.push(`Resume with: ${resumeHint}`);
+  return lines;
+}
+
+/** Lane failures the line reporter shows as they happen (a lane in error, a suite paused). */
+function collectSaid(said: Set<string>): (event: EngineEvent) => void {
+  return (event) => {
+    if (event.type === 'lane.state' && event.detail && (event.state === 'error' || event.state === 'crashed')) said.add(event.detail);
+    if (event.type === 'run.paused') said.add(event.reason);
+  };
+}
+
 /** What the flags ask for, before a run exists: every value is checked here, before anything is made. */
 function requestFromFlags(values: Flags): RunRequest {
   const lanes = lanesFromFlags(values);
@@ -144,6 +179,29 @@ function requestFromFlags(values: Flags): RunRequest {
       ...(values.slots !== undefined ? { slots: intFlag(values.slots, 'slots', 1, LIMITS.slots) } : {}),
     },
     stopAfter: values['stop-after'] ?? false,
+  };
+}
+
+/** A task suite's run (src/tasks): N defaults to 1, timeouts and turn budgets come from task.toml unless given. */
+function taskRequestFromFlags(values: Flags, suite: string): TaskRunRequest {
+  const harness = values.harness ?? 'builtin';
+  if (!(HARNESS_NAMES as readonly string[]).includes(harness)) throw new UsageError(`--harness wants one of ${HARNESS_NAMES.join(', ')}, got '${harness}'`);
+  const environment = values.env ?? 'bwrap';
+  if (environment !== 'bwrap' && environment !== 'docker') throw new UsageError(`--env wants bwrap or docker, got '${environment}'`);
+  if (values.all) throw new UsageError('--all is for prompt suites; give task suites --lane ID or --lanes a,b');
+  if (values.detach) throw new UsageError('--detach is for prompt suites for now');
+  const temperature = numberFlag(values.temperature, 'temperature', LIMITS.temperature);
+  return {
+    suite,
+    harness: harness as HarnessName,
+    environment,
+    lanes: lanesFromFlags(values),
+    ...(values['lanes-file'] !== undefined && { lanesFile: values['lanes-file'] }),
+    n: intFlag(values.n, 'n', 1, LIMITS.n),
+    parallel: values.parallel === undefined ? null : intFlag(values.parallel, 'parallel', 1, LIMITS.parallel),
+    ...(values.timeout !== undefined && { timeoutS: intFlag(values.timeout, 'timeout', 360, LIMITS.timeout) }),
+    ...(values['turn-budget'] !== undefined && { turnBudget: intFlag(values['turn-budget'], 'turn-budget', 12, LIMITS['turn-budget']) }),
+    sampling: temperature !== undefined ? { temperature } : {},
   };
 }
 
@@ -195,7 +253,13 @@ export const runCommand: Command = {
     const { values } = parseFlags(argv, FLAGS);
     if (values.results?.trim() === '') throw new UsageError('--results wants a folder, got an empty one');
     const resultsDir = values.results ?? defaultResultsDir();
-    const request = values.resume === undefined ? requestFromFlags(values) : null;
+    const resume = resumeFromFlags(values);
+    // task suites (Harbor format) take their own path; --suite tells them apart by shape
+    if (resume !== undefined && isTaskRun(resultsDir, resume)) return runTaskCommand(resultsDir, { resume });
+    const taskSuite = resume === undefined && values.suite !== undefined ? taskSuitePath(values.suite) : null;
+    if (taskSuite) return runTaskCommand(resultsDir, taskRequestFromFlags(values, taskSuite));
+    if (values.harness !== undefined || values.env !== undefined) throw new UsageError('--harness and --env are for task suites (a folder of Harbor task folders)');
+    const request = resume === undefined ? requestFromFlags(values) : null;
     checkWritable(resultsDir); // a file, /proc, a read-only or full disk is refused up front
     const control = new RunControl();
     const lock: { lost: ResultsLockLost | null } = { lost: null };
@@ -205,7 +269,7 @@ export const runCommand: Command = {
     };
     const { runId, release } = request
       ? await createLockedRun(request, resultsDir, { onLost }).then(({ plan, release }) => ({ runId: plan.runId, release }))
-      : { runId: values.resume!, release: await lockResults(resultsDir, values.resume!, { onLost }) };
+      : { runId: resume!, release: await lockResults(resultsDir, resume!, { onLost }) };
     if (values.detach) {
       await release(); // the background process takes it
       return detach(runId, resultsDir);
@@ -214,11 +278,14 @@ export const runCommand: Command = {
 
     const bus = new EventBus();
     bus.on(values.json ? (event: EngineEvent) => process.stdout.write(`${JSON.stringify(event)}\n`) : createLineReporter((line) => process.stdout.write(`${line}\n`)));
+    const said = new Set<string>(); // with --json nobody reads the events as text: stderr says it all
+    if (!values.json) bus.on(collectSaid(said));
     let currentLane = '';
+    const resumeHint = `brainbench run --resume ${runId}${values.results ? ` --results ${values.results}` : ''}`;
     const unwire = wireSignals(control, {
       onPause: () => bus.emit({ type: 'run.paused', lane: currentLane, reason: 'paused from the cockpit', user: true }),
       onResume: () => bus.emit({ type: 'run.resumed', lane: currentLane }),
-      resumeHint: `brainbench run --resume ${runId}${values.results ? ` --results ${values.results}` : ''}`,
+      resumeHint,
     });
     try {
       const session = await openSession(resultsDir, runId, bus);
@@ -230,10 +297,7 @@ export const runCommand: Command = {
       const wrapUp = () => (session.plan.stopAfter ? session.manager.stopAll() : stopInProcessLanes(session));
       const result = await superviseQueue({ ...session, resultsDir, bus, control, onLaneStart, wrapUp });
       if (lock.lost) throw lock.lost; // one line, after the attempts in flight; the journal is whole
-      for (const f of result.failures) process.stderr.write(`lane ${f.lane} did not start: ${f.reason}\n`);
-      for (const u of result.unfinished) {
-        process.stderr.write(`lane ${u.lane} did not finish: ${u.reason}\nResume with: brainbench run --resume ${runId}\n`);
-      }
+      for (const line of endOfRunLines(result, said, resumeHint)) process.stderr.write(`${line}\n`);
       return result.state === 'done' ? 0 : 1;
     } finally {
       unwire();

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseFlags, type Command } from '../cli/args.js';
+import { parseFlags, UsageError, type Command } from '../cli/args.js';
 import { defaultResultsDir, runDir } from '../paths.js';
-import { isAlive, readStatus, statusPath, type RunState, type RunStatus } from '../run/status-file.js';
+import { isRunId } from '../run/plan.js';
+import { readStatus, runStateOf, statusPath, type RunStatus } from '../run/status-file.js';
 import { oneLine } from '../safeText.js';
 
 const HELP = `brainbench status — one screen of a run's progress (detached or not)
@@ -22,14 +23,8 @@ function clock(seconds: number | null): string {
   return `${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
 }
 
-/** The run's state as a person should read it: a running or paused run whose process is gone died. */
-export function effectiveState(status: RunStatus): RunState {
-  if ((status.state === 'running' || status.state === 'paused') && !isAlive(status.pid)) return 'died';
-  return status.state;
-}
-
 export function renderStatus(status: RunStatus, resultsDir: string, now = Date.now()): string {
-  const state = effectiveState(status);
+  const state = runStateOf(status);
   const ago = Math.round((now - Date.parse(status.updatedAt)) / 1000);
   const queue = status.queue
     .map((id) => `${id} ${status.lanesDone.includes(id) ? '✓' : id === status.lane ? '●' : '·'}`)
@@ -74,6 +69,9 @@ export const statusCommand: Command = {
   async run(argv) {
     const { values, positionals } = parseFlags(argv, { results: { type: 'string' }, json: { type: 'boolean' } }, true);
     const resultsDir = values.results ?? defaultResultsDir();
+    if (positionals[0] !== undefined && !isRunId(positionals[0])) {
+      throw new UsageError(`RUN_ID is a run id like 20261122-221500-ab12 (the folder names in results/runs/), got '${oneLine(positionals[0])}'`);
+    }
     const runId = positionals[0] ?? (await newestRunId(resultsDir));
     if (!runId) {
       console.error(`no runs in ${join(resultsDir, 'runs')} — start one with 'brainbench run --lane demo'`);
@@ -84,7 +82,7 @@ export const statusCommand: Command = {
       console.error(notStarted(resultsDir, runId));
       return 1;
     }
-    console.log(values.json ? JSON.stringify({ ...status, state: effectiveState(status) }, null, 2) : renderStatus(status, resultsDir));
+    console.log(values.json ? JSON.stringify({ ...status, state: runStateOf(status) }, null, 2) : renderStatus(status, resultsDir));
     return 0;
   },
 };

@@ -2,8 +2,9 @@
 import { join } from 'node:path';
 import { suggest } from '../cli/args.js';
 import type { EventBus } from '../events.js';
-import type { LaneKind, LaneState, Sampling } from '../types.js';
+import type { EngineInfo, LaneKind, LaneState, Sampling } from '../types.js';
 import { formatCommand } from './commandLine.js';
+import { engineInfo } from './engine.js';
 import { LaneError } from './errors.js';
 import type { DemoOverrides } from './kinds/demo.js';
 import type { ExitInfo, LaneDriver } from './kinds/driver.js';
@@ -34,6 +35,8 @@ export interface ReadyLane {
   apiKey?: string;
   /** The lane's own sampling settings from lanes.yaml. */
   sampling?: Sampling;
+  /** The serving engine and its version, as the lane reports them (provenance). */
+  engine: EngineInfo;
 }
 
 export interface LaneStatus {
@@ -320,8 +323,10 @@ export class LaneManager {
       const total = (props?.body as { total_slots?: unknown } | null)?.total_slots;
       slots = typeof total === 'number' ? total : null;
     }
+    const engine = await engineInfo(spec, record);
     this.emit(spec.id, 'ready', record.port, baseURL);
     return {
+      engine,
       id: spec.id,
       kind: spec.kind,
       baseURL,

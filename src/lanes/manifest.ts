@@ -11,6 +11,7 @@ import { describeSyntaxError } from '../yamlSyntax.js';
 import { ManifestError, SYNTAX, type Problem } from './manifestError.js';
 import { knownKeys, manifestSchema, type LaneDoc, type ManifestDoc } from './schema.js';
 import { expandHome, userConfigDir } from './userDirs.js';
+import type { HarnessSpec } from '../harness/spec.js';
 
 export { ManifestError };
 
@@ -54,6 +55,8 @@ export interface Manifest {
   lanes: LaneSpec[];
   /** Every value that came from a ${ENV} expansion in env/api_key (and literal api_keys), for redaction. */
   secrets: string[];
+  /** The `harnesses:` section (src/harness): declared agent CLIs, over the built-in presets. */
+  harnesses?: HarnessSpec[];
 }
 
 /** A lanes.yaml larger than this is refused unread (a real one is a few KB). */
@@ -112,6 +115,7 @@ class Positions {
 function knownKeysAt(path: Path, value: unknown): string[] {
   if (path.length === 0) return knownKeys.top;
   if (path[0] === 'defaults') return path.length === 1 ? knownKeys.defaults : knownKeys.sampling;
+  if (path[0] === 'harnesses') return knownKeys.harness;
   if (path.length >= 3) return knownKeys.sampling; // lanes[i].sampling
   const kind = (value as { kind?: string } | undefined)?.kind;
   return kind && kind in knownKeys.lane ? knownKeys.lane[kind as LaneKind] : [];
@@ -162,13 +166,15 @@ function expandEnv(value: unknown, path: Path, env: NodeJS.ProcessEnv, pos: Posi
 }
 
 function duplicateIds(doc: ManifestDoc, pos: Positions): Problem[] {
-  const seen = new Map<string, number>();
   const problems: Problem[] = [];
-  doc.lanes.forEach((lane, i) => {
-    const first = seen.get(lane.id);
-    if (first === undefined) seen.set(lane.id, i);
-    else problems.push(pos.problem(['lanes', i, 'id'], `a unique id ('${lane.id}' is already the id of lanes[${first}])`));
-  });
+  for (const section of ['lanes', 'harnesses'] as const) {
+    const seen = new Map<string, number>();
+    (doc[section] ?? []).forEach((entry, i) => {
+      const first = seen.get(entry.id);
+      if (first === undefined) seen.set(entry.id, i);
+      else problems.push(pos.problem([section, i, 'id'], `a unique id ('${entry.id}' is already the id of ${section}[${first}])`));
+    });
+  }
   return problems;
 }
 
@@ -259,5 +265,6 @@ export async function loadManifest(path: string, env: NodeJS.ProcessEnv = proces
 
   const lanes = parsed.data.lanes.map((lane, i) => compact({ ...toSpec(lane, parsed.data.defaults), unresolved: deferred.get(i) }));
   const literalKeys = lanes.flatMap((l) => (l.api_key ? [l.api_key] : []));
-  return { file, lanes, secrets: [...new Set([...expansion.secrets, ...literalKeys])] };
+  const harnesses = (parsed.data.harnesses ?? []).map((h): HarnessSpec => ({ ...h, source: file }));
+  return { file, lanes, harnesses, secrets: [...new Set([...expansion.secrets, ...literalKeys])] };
 }

@@ -2,6 +2,7 @@
 // "expected": it says what a valid value looks like, not what went wrong.
 import { z } from 'zod';
 import { brainNames } from '../demo/brains.js';
+import { harnessKeys, harnessSchema } from '../harness/schema.js';
 
 export const LANE_KINDS = ['llamacpp', 'vllm', 'nim', 'openai', 'demo'] as const;
 
@@ -41,8 +42,14 @@ const common = {
   sampling: sampling.optional(),
 };
 
+/** Lane fields of the kinds brainbench starts. */
+const managedFields = {
+  drop_caches: z.boolean({ error: 'true or false' }).optional(),
+};
+
 const llamacpp = z.strictObject({
   ...common,
+  ...managedFields,
   kind: z.literal('llamacpp'),
   port,
   model: text('a model path (llamacpp lanes need model: path/to/model.gguf)'),
@@ -53,6 +60,7 @@ const llamacpp = z.strictObject({
 
 const vllm = z.strictObject({
   ...common,
+  ...managedFields,
   kind: z.literal('vllm'),
   port,
   image: text('a container image (vllm lanes need image:, e.g. nvcr.io/nvidia/vllm:25.09-py3)'),
@@ -69,6 +77,7 @@ const vllm = z.strictObject({
 
 const nim = z.strictObject({
   ...common,
+  ...managedFields,
   kind: z.literal('nim'),
   port,
   image: text('a container image (nim lanes need image:, e.g. nvcr.io/nim/…:latest)'),
@@ -121,6 +130,8 @@ export const manifestSchema = z.strictObject(
       )
       .optional(),
     lanes: z.array(lane, { error: 'a list of lanes (each starts with "- id: …")' }).min(1, { error: 'at least one lane' }),
+    /** External agent CLIs (src/harness): added to, or replacing, the built-in presets by id. */
+    harnesses: z.array(harnessSchema, { error: 'a list of harnesses (each starts with "- id: …")' }).optional(),
   },
   { error: 'a mapping with version: 1 and lanes:' },
 );
@@ -134,4 +145,5 @@ export const knownKeys = {
   defaults: ['host', 'ready_timeout_s', 'stop_timeout_s', 'env', 'sampling'],
   lane: { llamacpp: Object.keys(llamacpp.shape), vllm: Object.keys(vllm.shape), nim: Object.keys(nim.shape), openai: Object.keys(openai.shape), demo: Object.keys(demo.shape) },
   sampling: Object.keys(sampling.shape),
+  harness: harnessKeys,
 };

@@ -4,7 +4,7 @@ import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
-import type { LaneKind } from '../types.js';
+import type { LaneKind, MemoryRelease } from '../types.js';
 
 export interface LaneRecord {
   id: string;
@@ -22,6 +22,8 @@ export interface LaneRecord {
   command: string;
   logPath: string;
   stopTimeoutS: number;
+  /** Unified memory in use (GB) just before the lane was launched: the idle baseline its stop should return to. */
+  baselineGb?: number;
 }
 
 type Records = Record<string, LaneRecord>;
@@ -70,6 +72,21 @@ export class LaneStateStore {
       () => true,
       () => false,
     );
+  }
+
+  /** The last stop that did not give its memory back (any process), until a stop that did. */
+  async lastRelease(): Promise<MemoryRelease | null> {
+    try {
+      return JSON.parse(await readFile(join(this.dir, 'memory-held.json'), 'utf8')) as MemoryRelease;
+    } catch {
+      return null;
+    }
+  }
+
+  async recordRelease(release: MemoryRelease): Promise<void> {
+    const file = join(this.dir, 'memory-held.json');
+    if (release.held_gb > 0) await writeFileAtomic(file, `${JSON.stringify(release)}\n`);
+    else await rm(file, { force: true });
   }
 
   async clearStoppedByUser(id: string): Promise<void> {

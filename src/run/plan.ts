@@ -27,6 +27,13 @@ export interface RunPlan {
   stopAfter: boolean;
 }
 
+/** The shape newRunId makes (20261122-221500-ab12): a run id never names anything but its own folder. */
+const RUN_ID_SHAPE = /^\d{8}-\d{6}-[0-9a-f]{4}$/;
+
+export function isRunId(text: string): boolean {
+  return RUN_ID_SHAPE.test(text);
+}
+
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${stamp}-${randomBytes(2).toString('hex')}`;

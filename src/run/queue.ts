@@ -12,7 +12,7 @@ import { readQueueOrder } from './queue-order.js';
 import type { RunPlan } from './plan.js';
 import { runSuite } from './runner.js';
 import { laneScorecard } from './scorecard.js';
-import { reproducibilityOf } from './reproducibility.js';
+import { laneProvenance, reproducibilityOf } from './reproducibility.js';
 import { loadScorecards, publishScorecard } from './scorecard-files.js';
 import { writeSummary } from './summary.js';
 
@@ -113,6 +113,7 @@ export async function runQueue(opts: QueueOptions): Promise<QueueResult> {
           turnBudget: plan.turnBudget,
           timeoutS: plan.timeoutS,
           sampling: { ...suite.sampling, ...lane.sampling, ...plan.sampling },
+          hide: [plan.lanesFile, opts.resultsDir],
           bus,
           control: opts.control,
           health: { isUp: () => manager.isUp(laneId), restart: () => manager.restart(laneId), stoppedByUser: () => manager.stoppedByUser(laneId) },
@@ -123,7 +124,10 @@ export async function runQueue(opts: QueueOptions): Promise<QueueResult> {
       }
       let probe: ProbeResult | null = null;
       if (!outcome.paused && !outcome.stopped) {
+        const throttledDuring = sampler.watchThrottle();
         probe = await probeThroughput({ baseURL: lane.baseURL, model: lane.model, ...(lane.apiKey ? { apiKey: lane.apiKey } : {}) });
+        const throttled = throttledDuring();
+        if (throttled.length > 0) probe = { ...probe, throttled };
         bus.emit({ type: 'probe', lane: laneId, result: probe });
       }
       await sampler.stop();
@@ -140,6 +144,7 @@ export async function runQueue(opts: QueueOptions): Promise<QueueResult> {
           laneSampling: lane.sampling,
           laneCommand: lane.command,
           parallel,
+          ...(await laneProvenance(lane)),
           startedAt,
           endedAt: new Date().toISOString(),
         }),

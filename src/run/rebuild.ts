@@ -9,7 +9,7 @@ import { loadSuite } from '../suite/load.js';
 import type { AttemptRecord, EngineEvent, LaneScorecard, ProbeResult, Prompt, Suite } from '../types.js';
 import { JsonlTail, eventLogPath } from './event-log.js';
 import { readPlan, type RunPlan } from './plan.js';
-import { reproducibilityOf } from './reproducibility.js';
+import { keptProvenance, reproducibilityOf } from './reproducibility.js';
 import { skipReason } from './runner.js';
 import { isDecided, tallyOf } from './schedule.js';
 import { laneScorecard, isComplete } from './scorecard.js';
@@ -52,7 +52,9 @@ function laneCardOf(run: RunFiles, lane: string, records: AttemptRecord[]): Lane
   const start = events.find((e): e is Extract<EngineEvent, { type: 'run.start' }> => e.type === 'run.start' && e.lane === lane);
   const probe = events.findLast((e): e is Extract<EngineEvent, { type: 'probe' }> => e.type === 'probe' && e.lane === lane);
   const times = own.flatMap((r) => [r.started_at, r.ended_at]).filter((t): t is string => typeof t === 'string').sort();
-  const keptProbe: ProbeResult | null = kept ? { requests: 0, tokens_per_sec: kept.tokens_per_sec, decode_tokens_per_sec: kept.decode_tokens_per_sec } : null;
+  const keptProbe: ProbeResult | null = kept
+    ? { requests: 0, tokens_per_sec: kept.tokens_per_sec, decode_tokens_per_sec: kept.decode_tokens_per_sec, ...(kept.probe_throttled ? { throttled: kept.probe_throttled } : {}) }
+    : null;
   return laneScorecard({
     lane,
     simulated: kept?.simulated ?? start?.simulated ?? false,
@@ -68,6 +70,7 @@ function laneCardOf(run: RunFiles, lane: string, records: AttemptRecord[]): Lane
       parallel: kept?.reproducibility.parallel ?? start?.parallel ?? plan.parallel ?? 1,
       startedAt: kept?.reproducibility.started_at ?? start?.startedAt ?? times[0] ?? plan.createdAt,
       endedAt: [times.at(-1), kept?.reproducibility.ended_at, plan.createdAt].filter((t): t is string => t !== undefined).sort().at(-1)!,
+      ...keptProvenance(kept?.reproducibility),
     }),
   });
 }

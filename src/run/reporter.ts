@@ -1,3 +1,4 @@
+import { laneStateRepeats } from '../lanes/state-repeats.js';
 import { oneLine, stripControl } from '../safeText.js';
 import type { EngineEvent, Outcome } from '../types.js';
 import { formatPct } from './stats.js';
@@ -39,8 +40,7 @@ export function createLineReporter(write: (line: string) => void): (event: Engin
   let startedMs = Date.now();
   let ranThisSession = 0;
   let idWidth = 20;
-  // A lane failure can reach the bus from the lane manager and again from the queue: say it once.
-  const lastLaneLine = new Map<string, string>();
+  const isRepeat = laneStateRepeats();
   return (event) => {
     switch (event.type) {
       case 'run.start': {
@@ -74,9 +74,7 @@ export function createLineReporter(write: (line: string) => void): (event: Engin
         break;
       }
       case 'lane.state': {
-        const line = laneStateLine(event);
-        if (lastLaneLine.get(event.lane) !== line) write(line);
-        lastLaneLine.set(event.lane, line);
+        if (!isRepeat(event)) write(laneStateLine(event));
         break;
       }
       case 'probe':

@@ -1,8 +1,14 @@
-// What makes a scorecard reproducible (DESIGN §6), built the same way by a running queue and by
-// `brainbench report --from-journals`.
+// What makes a scorecard reproducible (DESIGN §6, §15), built the same way by a running queue and
+// by `brainbench report --from-journals`: suite, sampling, the full lane command (secrets already
+// redacted by the lane manager), brainbench's version, and the serving engine, driver and CUDA.
 import { arch, hostname, type as osType } from 'node:os';
+import { engineLabel } from '../lanes/engine.js';
+import type { ReadyLane } from '../lanes/manager.js';
+import { gpuDriverInfo } from '../telemetry/gpu-info.js';
 import { brainbenchVersion } from '../paths.js';
-import type { LaneScorecard, Sampling, Suite } from '../types.js';
+import { mdCell } from '../safeText.js';
+import type { EngineInfo, LaneScorecard, MemoryRelease, Sampling, Suite } from '../types.js';
+import { laneLabel, table } from './markdown.js';
 import type { RunPlan } from './plan.js';
 
 export function machine(): string {
@@ -16,6 +22,10 @@ export interface LaneRunFacts {
   parallel: number;
   startedAt: string;
   endedAt: string;
+  engine?: EngineInfo | null;
+  gpuDriver?: string | null;
+  cudaVersion?: string | null;
+  memoryHeldBeforeStart?: MemoryRelease | null;
 }
 
 export function reproducibilityOf(plan: RunPlan, suite: Suite, facts: LaneRunFacts): LaneScorecard['reproducibility'] {
@@ -33,5 +43,37 @@ export function reproducibilityOf(plan: RunPlan, suite: Suite, facts: LaneRunFac
     ended_at: facts.endedAt,
     machine: machine(),
     run_id: plan.runId,
+    ...(facts.engine ? { engine: facts.engine, engine_version: engineLabel(facts.engine) } : {}),
+    ...(facts.gpuDriver !== undefined ? { gpu_driver: facts.gpuDriver } : {}),
+    ...(facts.cudaVersion !== undefined ? { cuda_version: facts.cudaVersion } : {}),
+    ...(facts.memoryHeldBeforeStart ? { memory_held_before_start: facts.memoryHeldBeforeStart } : {}),
   };
+}
+
+/** A ready lane's provenance: its engine, and the driver and CUDA version where nvidia-smi says them. */
+export async function laneProvenance(lane: Pick<ReadyLane, 'engine' | 'memoryHeldBeforeStart'>): Promise<Partial<LaneRunFacts>> {
+  const gpu = await gpuDriverInfo();
+  return {
+    engine: lane.engine,
+    gpuDriver: gpu?.driver_version ?? null,
+    cudaVersion: gpu?.cuda_version ?? null,
+    ...(lane.memoryHeldBeforeStart ? { memoryHeldBeforeStart: lane.memoryHeldBeforeStart } : {}),
+  };
+}
+
+/** The provenance facts a kept scorecard recorded, for rebuilding it (report --from-journals). */
+export function keptProvenance(kept: LaneScorecard['reproducibility'] | undefined): Partial<LaneRunFacts> {
+  if (!kept) return {};
+  return { engine: kept.engine, gpuDriver: kept.gpu_driver, cudaVersion: kept.cuda_version, memoryHeldBeforeStart: kept.memory_held_before_start };
+}
+
+/** summary.md's provenance table: each lane's engine, driver/CUDA, brainbench and full command. */
+export function provenanceTable(cards: LaneScorecard[]): string {
+  const rows = cards.map((c) => {
+    const r = c.reproducibility;
+    const gpu = [r.gpu_driver && `driver ${r.gpu_driver}`, r.cuda_version && `CUDA ${r.cuda_version}`].filter(Boolean).join(', ');
+    const engine = [r.engine_version, r.engine?.image_id].filter(Boolean).join(' ');
+    return [laneLabel(c), mdCell(engine || '—'), mdCell(gpu || '—'), mdCell(r.brainbench_version), mdCell(r.lane_command || '—')];
+  });
+  return table(['Lane', 'engine', 'GPU driver', 'brainbench', 'command'], rows);
 }

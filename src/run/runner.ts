@@ -38,6 +38,8 @@ export interface SuiteRunOptions {
   /** Seconds without a byte from the lane before an attempt is a lane_error (default: the attempt loop's). */
   idleTimeoutS?: number;
   sampling: Sampling;
+  /** More host paths run_shell must not see (lanes.yaml, the results folder); the suite and runDir always are. */
+  hide?: readonly string[];
   bus: EventBus;
   health?: LaneHealth;
   control?: RunControl;
@@ -54,8 +56,6 @@ export interface SuiteRunResult {
   paused?: string;
   stopped?: string;
 }
-
-const SCRATCH_SAFE = /[^\w.-]+/g;
 
 /** What an attempt that threw inside brainbench (not the lane, not the model) is recorded as. */
 function internalFailure(err: unknown, wallS: number): AttemptRun {
@@ -160,7 +160,7 @@ export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
 
   const runSlot = async (slot: Slot, retry: boolean): Promise<void> => {
     const prompt = promptsById.get(slot.promptId)!;
-    const laneDir = lane.id.replace(SCRATCH_SAFE, '_');
+    const laneDir = safeFileName(lane.id);
     const workDir = join(workRoot, laneDir, `${safeFileName(slot.promptId)}-${slot.attempt}`);
     const transcript = join(opts.runDir, 'transcripts', laneDir, `${safeFileName(slot.promptId)}-${slot.attempt}${retry ? '-retry' : ''}.json`);
     const startedAt = new Date();
@@ -183,7 +183,8 @@ export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
         timeoutS: opts.timeoutS,
         idleTimeoutS: opts.idleTimeoutS,
         shell: opts.enabled.has('shell'),
-        hide: [suite.path, opts.runDir], // run_shell must not see them, wherever they are installed
+        // run_shell must not see them, wherever they are installed
+        hide: [suite.path, opts.runDir, ...(opts.hide ?? [])],
         onProgress: (p) =>
           bus.emit({ type: 'attempt.progress', lane: lane.id, promptId: slot.promptId, attempt: slot.attempt, completionTokens: p.completionTokens, tokPerSec: p.tokPerSec }),
       });
@@ -266,7 +267,7 @@ export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
     .map((r) => ({ promptId: r.prompt_id, attempt: r.attempt }));
   if (retry.length > 0 && !paused) await pass(retry, true);
 
-  await rm(join(workRoot, lane.id.replace(SCRATCH_SAFE, '_')), { recursive: true, force: true });
+  await rm(join(workRoot, safeFileName(lane.id)), { recursive: true, force: true });
   await rmdir(workRoot).catch(() => undefined); // the run's scratch root, once no lane uses it
   const decidedEarly = new Set<string>();
   if (opts.adaptive) {

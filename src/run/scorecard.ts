@@ -1,5 +1,6 @@
 // Per-prompt statistics and the per-lane scorecard (DESIGN §6). Pure: records in, numbers out.
 import type { AttemptRecord, LaneScorecard, Outcome, ProbeResult, Prompt, PromptStats, ScorecardCompleteness, TelemetryRollup } from '../types.js';
+import { laneStatistics, promptPassK } from '../verdict/lane-stats.js';
 import { mean, percentile, wilson95 } from './stats.js';
 
 /** An answer reduced for agreement counting: lowercase, whitespace collapsed, no trailing punctuation. */
@@ -37,9 +38,10 @@ function graded(records: AttemptRecord[]): AttemptRecord[] {
 
 /**
  * Statistics for one prompt over its attempt records. Lane errors are left out of every rate
- * and counted in `lane_errors`; a skipped prompt has runs 0 and null rates.
+ * and counted in `lane_errors`; a skipped prompt has runs 0 and null rates. With `k` (the run's
+ * N), pass^k and pass@k too.
  */
-export function promptStats(prompt: Prompt, records: AttemptRecord[], opts: { skipped?: string; decidedEarly?: boolean } = {}): PromptStats {
+export function promptStats(prompt: Prompt, records: AttemptRecord[], opts: { skipped?: string; decidedEarly?: boolean; k?: number } = {}): PromptStats {
   const own = records.filter((r) => r.prompt_id === prompt.id);
   const attempts = opts.skipped === undefined ? graded(own) : [];
   const runs = attempts.length;
@@ -65,6 +67,7 @@ export function promptStats(prompt: Prompt, records: AttemptRecord[], opts: { sk
     lane_errors: opts.skipped === undefined ? countWhere(own, (r) => r.outcome === 'lane_error') : 0,
     ...(opts.skipped !== undefined ? { skipped: opts.skipped } : {}),
     ...(opts.decidedEarly ? { decided_early: true } : {}),
+    ...(opts.k !== undefined ? promptPassK({ pass_count: passCount, runs }, opts.k) : {}),
   };
 }
 
@@ -140,7 +143,7 @@ export function partialLabel(card: LaneScorecard): string | null {
  */
 export function laneScorecard(input: LaneScorecardInput): LaneScorecard {
   const prompts = input.prompts.map((p) =>
-    promptStats(p, input.records, { skipped: input.skipped[p.id], decidedEarly: input.decidedEarly?.has(p.id) }),
+    promptStats(p, input.records, { skipped: input.skipped[p.id], decidedEarly: input.decidedEarly?.has(p.id), k: input.reproducibility.n }),
   );
   const core = prompts.filter((s) => s.core && s.skipped === undefined);
   const ranIds = new Set(prompts.filter((s) => s.skipped === undefined).map((s) => s.prompt_id));
@@ -168,6 +171,8 @@ export function laneScorecard(input: LaneScorecardInput): LaneScorecard {
     telemetry: input.telemetry,
     escape_attempts: input.records.reduce((sum, r) => sum + r.escape_attempts, 0),
     prompts,
+    statistics: laneStatistics(prompts, input.reproducibility.n),
     reproducibility: input.reproducibility,
+    ...(input.probe?.throttled?.length ? { probe_throttled: input.probe.throttled } : {}),
   };
 }

@@ -1,8 +1,9 @@
 // Small statistics and number formatting for scorecards and summary.md (DESIGN §6).
+import binomcoef from '@stdlib/math-base-special-binomcoef';
 import type { WilsonInterval } from '../types.js';
 
 /** z for a two-sided 95 % interval. */
-const Z95 = 1.959964;
+export const Z95 = 1.959964;
 
 /** 95 % Wilson score interval for `passes` successes out of `n`; null when there is no trial. */
 export function wilson95(passes: number, n: number): WilsonInterval | null {
@@ -59,4 +60,28 @@ export function formatPct(rate: number | null | undefined): string {
 export function formatFixed(x: number | null | undefined, digits: number, unit = ''): string {
   if (x === null || x === undefined) return '—';
   return `${roundHalfEven(x, digits).toFixed(digits)}${unit}`;
+}
+
+/**
+ * pass^k: the chance that k attempts drawn without replacement from the n made all pass,
+ * C(c,k)/C(n,k) (τ-bench's consistency metric). Null when fewer than k attempts were made.
+ */
+export function passHatK(passes: number, n: number, k: number): number | null {
+  if (k < 1 || n < k) return null;
+  return binomcoef(passes, k) / binomcoef(n, k);
+}
+
+/**
+ * pass@k, the unbiased estimator (Chen et al. 2021): the chance that at least one of k attempts
+ * drawn from the n made passes, 1 − C(n−c,k)/C(n,k). Null when fewer than k attempts were made.
+ */
+export function passAtK(passes: number, n: number, k: number): number | null {
+  if (k < 1 || n < k) return null;
+  return 1 - binomcoef(n - passes, k) / binomcoef(n, k);
+}
+
+/** An interval in whole percentage points, half to even: `[38, 96]`; null → "". */
+export function formatInterval(interval: WilsonInterval | null | undefined): string {
+  if (!interval) return '';
+  return `[${roundHalfEven(interval.low * 100, 0)}, ${roundHalfEven(interval.high * 100, 0)}]`;
 }

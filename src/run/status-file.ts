@@ -1,15 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import type { EngineEvent, LaneState } from '../types.js';
+import type { EngineEvent, LaneState, RunState } from '../types.js';
 
-/**
- * A run's state, named the same in status.json, `brainbench status` and the cockpit:
- * running / paused (by the user); stopped = ended with work left for --resume (stopped by the
- * user, or a lane that could not go on); done = every lane finished; died = the process went away
- * without saying so (status.json still says running or paused, and its pid is gone).
- */
-export type RunState = 'running' | 'paused' | 'stopped' | 'done' | 'died';
+export type { RunState } from '../types.js';
 
 /** One screen of a run's progress, kept in runs/<id>/status.json by the process running it. */
 export interface RunStatus {
@@ -58,8 +52,18 @@ export function isAlive(pid: number): boolean {
 }
 
 /**
+ * The state to show for a run's status.json: what it says, except that a run still marked running
+ * or paused whose process is gone died (it never wrote its final state). A run that ended with an
+ * error wrote `stopped` (its journal is whole; the error is its last error). `alive` defaults to
+ * asking the system about status.pid.
+ */
+export function runStateOf(status: Pick<RunStatus, 'state' | 'pid'>, alive = isAlive(status.pid)): RunState {
+  return (status.state === 'running' || status.state === 'paused') && !alive ? 'died' : status.state;
+}
+
+/**
  * Keeps status.json current from the event stream: written at most once a second, and at once
- * on lane changes and at the end. `finish` writes the final state.
+ * on lane changes and at the end (the run.state event that superviseQueue ends a run with).
  */
 export function createStatusWriter(runDir: string, runId: string, queue: string[]) {
   const status: RunStatus = {
@@ -141,6 +145,11 @@ export function createStatusWriter(runDir: string, runId: string, queue: string[
       case 'log':
         if (event.level === 'error') status.lastError = event.message;
         break;
+      case 'run.state':
+        status.state = event.state;
+        if (event.reason) status.lastError = event.reason;
+        write(true);
+        break;
       default:
         break;
     }
@@ -157,11 +166,6 @@ export function createStatusWriter(runDir: string, runId: string, queue: string[
       if (status.lane === lane) return;
       status.lane = lane;
       status.laneState = null;
-      write(true);
-    },
-    setState(state: RunState, lastError?: string) {
-      status.state = state;
-      if (lastError) status.lastError = lastError;
       write(true);
     },
     async flush() {

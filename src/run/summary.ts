@@ -6,8 +6,12 @@ import writeFileAtomic from 'write-file-atomic';
 import { mdCell } from '../safeText.js';
 import type { LaneScorecard, PromptStats } from '../types.js';
 import { HONESTY_GATE, passesHonestyGate, rankLanes } from './rank.js';
+import { provenanceTable } from './reproducibility.js';
 import { isComplete, partialLabel } from './scorecard.js';
-import { formatFixed, formatPct } from './stats.js';
+import { laneLabel, table } from './markdown.js';
+import { categorySection, howSureSection, neighbourLines } from '../verdict/summary-sections.js';
+import { formatFixed, formatInterval, formatPct, wilson95 } from './stats.js';
+import { loadTaskScorecards, renderTaskSection } from '../tasks/scorecard.js';
 
 // the cockpit controllers read the leaderboard through here
 export { loadScorecards } from './scorecard-files.js';
@@ -15,16 +19,6 @@ export { loadScorecards } from './scorecard-files.js';
 export const SUMMARY_FILE = 'summary.md';
 
 const RANK_COLUMNS = ['Rank', 'Lane', 'core_pass', 'pass_rate', 'consistency', 'runaway', 'tok/s', 'peak unified'];
-
-/** A markdown table from a header and rows of cells. */
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
-function laneLabel(card: LaneScorecard): string {
-  return mdCell(card.lane) + (card.simulated ? ' (simulated)' : '');
-}
 
 function distinct<T>(values: T[]): T[] {
   return [...new Set(values)];
@@ -37,7 +31,8 @@ function figureCells(card: LaneScorecard): string[] {
     formatPct(card.core_pass_rate),
     formatPct(card.consistency),
     formatPct(card.runaway_rate),
-    formatFixed(card.tokens_per_sec, 1),
+    // a probe taken while the GPU was held back is not the lane's speed (issue 16)
+    `${formatFixed(card.tokens_per_sec, 1)}${card.probe_throttled?.length ? ` (throttled: ${mdCell(card.probe_throttled.join(', '))})` : ''}`,
     formatFixed(card.telemetry?.unified_used_gb_max, 1, ' GB'),
   ];
 }
@@ -98,7 +93,7 @@ function gateNote(ranked: LaneScorecard[]): string {
 function promptCell(stats: PromptStats | undefined): string {
   if (!stats) return '—';
   if (stats.skipped !== undefined) return 'skipped';
-  const rate = stats.pass_rate === null ? '—' : `${formatPct(stats.pass_rate)} (${stats.pass_count}/${stats.runs})`;
+  const rate = stats.pass_rate === null ? '—' : `${formatPct(stats.pass_rate)} (${stats.pass_count}/${stats.runs}) ${formatInterval(wilson95(stats.pass_count, stats.runs))}`;
   return stats.decided_early ? `${rate} *` : rate;
 }
 
@@ -116,7 +111,7 @@ function statsByLane(ranked: LaneScorecard[]): Map<string, PromptStats>[] {
 function perPromptSection(ranked: LaneScorecard[]): string {
   const byLane = statsByLane(ranked);
   const rows = allPrompts(ranked).map((s) => [mdCell(s.prompt_id), mdCell(s.category), s.core ? 'yes' : 'no', ...byLane.map((m) => promptCell(m.get(s.prompt_id)))]);
-  const parts = [table(['Prompt', 'category', 'core', ...ranked.map(laneLabel)], rows)];
+  const parts = [`Pass rate (passes/graded attempts) [95 % Wilson interval].\n\n${table(['Prompt', 'category', 'core', ...ranked.map(laneLabel)], rows)}`];
   if (ranked.some((c) => c.prompts.some((s) => s.decided_early))) parts.push('\n\\* decided early: adaptive stopping ended the prompt once its verdict could not change.');
   return parts.join('\n');
 }
@@ -163,11 +158,18 @@ function vibeSection(ranked: LaneScorecard[]): string {
   return `${intro}\n\n${table(['Prompt', 'Lane', 'pass_rate', 'answer agreement', 'review'], rows)}`;
 }
 
+/** generatedAt: the time it names; k: pass^k and pass@k at this k instead of each run's N. */
+export interface SummaryOptions {
+  generatedAt?: string;
+  k?: number;
+}
+
 /**
- * The whole of results/summary.md: complete scorecards ranked here, with their per-prompt,
- * telemetry, latency and vibe tables; partial ones only in their own marked table.
+ * The whole of results/summary.md: complete scorecards ranked here (with which neighbours are
+ * separable), how sure each lane's figures are, categories, per-prompt, telemetry, latency and
+ * vibe tables; partial ones only in their own marked table.
  */
-export function renderSummary(cards: LaneScorecard[], opts: { generatedAt?: string } = {}): string {
+export function renderSummary(cards: LaneScorecard[], opts: SummaryOptions = {}): string {
   const ranked = rankLanes(cards.filter(isComplete));
   const generatedAt = opts.generatedAt ?? new Date().toISOString();
   return [
@@ -176,22 +178,30 @@ export function renderSummary(cards: LaneScorecard[], opts: { generatedAt?: stri
     '## Ranking',
     renderRankTable(ranked),
     ...(ranked.length > 0 ? [gateNote(ranked)] : []),
+    ...(ranked.length > 1 ? [neighbourLines(ranked)] : []),
     ...partialSection(cards),
+    '## How sure',
+    howSureSection(ranked, opts.k),
+    '## Categories',
+    categorySection(ranked),
     '## Per-prompt pass rates',
     perPromptSection(ranked),
     '## Telemetry',
     telemetrySection(ranked),
     '## Latency',
     latencySection(ranked),
+    '## Provenance',
+    provenanceTable(cards),
     '## Vibe review queue',
     vibeSection(ranked),
   ].join('\n\n') + '\n';
 }
 
 /** Writes results/summary.md atomically for these lanes; returns its path. */
-export async function writeSummary(resultsDir: string, cards: LaneScorecard[], opts: { generatedAt?: string } = {}): Promise<string> {
+export async function writeSummary(resultsDir: string, cards: LaneScorecard[], opts: SummaryOptions = {}): Promise<string> {
   await mkdir(resultsDir, { recursive: true });
   const path = join(resultsDir, SUMMARY_FILE);
-  await writeFileAtomic(path, renderSummary(cards, opts));
+  const tasks = renderTaskSection(await loadTaskScorecards(resultsDir)); // task suites (src/tasks) get their own section
+  await writeFileAtomic(path, renderSummary(cards, opts) + (tasks ? `\n${tasks}\n` : ''));
   return path;
 }

@@ -1,5 +1,7 @@
+import { rmSync } from 'node:fs';
 import { createEventLog } from './event-log.js';
 import { runQueue, type QueueOptions, type QueueResult } from './queue.js';
+import { scratchRoot } from './scratch-root.js';
 import { createStatusWriter, type RunState } from './status-file.js';
 
 export interface SupervisedResult extends QueueResult {
@@ -23,10 +25,21 @@ function endState(result: QueueResult, stopped: boolean): RunState {
  * that exits while a stop is under way (the cockpit's quit, a second Ctrl-C) leaves `stopped`.
  */
 export async function superviseQueue(opts: SuperviseOptions): Promise<SupervisedResult> {
-  const status = createStatusWriter(opts.runDir, opts.plan.runId, opts.plan.lanes);
-  const unsubscribe = [opts.bus.on(status.listener), opts.bus.on(createEventLog(opts.runDir))];
+  const runId = opts.plan.runId;
+  const status = createStatusWriter(opts.runDir, runId, opts.plan.lanes);
+  const eventLog = createEventLog(opts.runDir);
+  const unsubscribe = [opts.bus.on(status.listener), opts.bus.on(eventLog)];
   const onExit = () => {
-    if (opts.control?.stopped) status.writeNow('stopped');
+    // leaving mid-run (a second Ctrl-C, the cockpit's quit): the attempts' scratch copies, in RAM, go too
+    try {
+      rmSync(scratchRoot(opts.runDir, runId), { recursive: true, force: true });
+    } catch {
+      // best effort: a resume replaces each copy anyway
+    }
+    if (!opts.control?.stopped) return;
+    // nothing asynchronous runs any more: both files are written at once
+    eventLog({ type: 'run.state', runId, state: 'stopped' });
+    status.writeNow('stopped');
   };
   process.on('exit', onExit);
   let state: RunState = 'stopped';
@@ -49,7 +62,8 @@ export async function superviseQueue(opts: SuperviseOptions): Promise<Supervised
   } finally {
     await opts.wrapUp?.().catch((err: unknown) => opts.bus.emit({ type: 'log', level: 'error', message: `stopping lanes: ${(err as Error).message}` }));
     process.off('exit', onExit);
-    status.setState(state, failure);
+    // one event ends the run in status.json and events.jsonl alike (and for every other listener)
+    opts.bus.emit({ type: 'run.state', runId, state, ...(failure !== undefined ? { reason: failure } : {}) });
     unsubscribe.forEach((off) => off());
     await status.flush();
   }

@@ -66,7 +66,8 @@ export function hideMounts(hide: readonly string[]): string[] {
     } catch {
       continue; // nothing there to see
     }
-    if (seen.has(real) || !bound.some((dir) => real !== dir && isInside(dir, real))) continue;
+    // a path inside one already covered needs nothing (bwrap could not make its mount point in the read-only tmpfs)
+    if ([...seen].some((done) => isInside(done, real)) || !bound.some((dir) => real !== dir && isInside(dir, real))) continue;
     seen.add(real);
     if (lstatSync(real).isDirectory()) args.push('--tmpfs', real, '--remount-ro', real);
     else args.push('--ro-bind', '/dev/null', real);
@@ -85,6 +86,7 @@ export interface MountPlan {
   mountAt: string;
   limits: SandboxLimits;
   hide: readonly string[];
+  binds?: readonly { host: string; at: string; readOnly?: boolean }[];
 }
 
 /** The bwrap file-system arguments for one sandbox. */
@@ -103,6 +105,7 @@ export function mountArgs(plan: MountPlan): MountArgs {
     '--remount-ro', '/dev',
     '--size', String(plan.limits.tmpBytes), '--perms', '1777', '--tmpfs', '/tmp',
     '--bind', plan.workDir, plan.mountAt,
+    ...(plan.binds ?? []).flatMap((b) => [b.readOnly ? '--ro-bind' : '--bind', b.host, b.at]),
     '--chdir', plan.mountAt,
     '--remount-ro', '/',
   ];

@@ -25,6 +25,14 @@ export interface SandboxOptions {
   limits?: Partial<SandboxLimits>;
   /** Host paths that must not be visible (suite, results, lanes.yaml…); brainbench's install always is. */
   hide?: readonly string[];
+  /** More host folders to show inside (a task's /tests, /logs/verifier, /solution), after the work folder. */
+  binds?: readonly SandboxBind[];
+}
+
+export interface SandboxBind {
+  host: string;
+  at: string;
+  readOnly?: boolean;
 }
 
 export interface RunOptions {
@@ -53,7 +61,7 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 let userNsFlag: string[] | undefined;
 
@@ -112,7 +120,7 @@ export async function openSandbox(opts: SandboxOptions): Promise<Sandbox> {
     if (uid !== null) releaseUid(uid);
     throw err;
   }
-  const mounts = mountArgs({ workDir: opts.workDir, mountAt, limits, hide: opts.hide ?? [] });
+  const mounts = mountArgs({ workDir: opts.workDir, mountAt, limits, hide: opts.hide ?? [], binds: opts.binds ?? [] });
   // The uid is dropped before bwrap runs: by setpriv after joining the cgroup, else by spawn itself.
   const drop = uid !== null && cgroup ? ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'] : [];
   const prefix = [...(cgroup?.launcher ?? []), ...drop, 'bwrap', ...namespaceArgs(mountAt), ...mounts.args];

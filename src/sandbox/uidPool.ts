@@ -6,15 +6,21 @@
 // 2147483647, above the container ranges), so no login, service or container user owns it.
 // A lease is a file named after the uid holding the holder's pid, so two brainbench processes on
 // one box never hand out the same uid; a lease left by a dead process is taken over.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { defaultStateDir } from '../lanes/userDirs.js';
+import { defaultScratchParent } from '../run/scratch-root.js';
 
 export const SLOT_UID_BASE = 1_900_000_000;
 export const SLOT_UID_COUNT = 4096;
 
-/** Root-only, outside any sandbox's view; the same for every brainbench process on the box. */
-const leaseDir = existsSync('/run') ? '/run/brainbench-uid-leases' : join(tmpdir(), 'brainbench-uid-leases');
+/**
+ * Root-only, outside any sandbox's view (its /dev/shm is its own), and the same for every
+ * brainbench process on the box: beside the default scratch roots, /dev/shm/brainbench-0 — never a
+ * per-run or per-test override (BRAINBENCH_SCRATCH_DIR, BRAINBENCH_STATE_DIR), which two processes
+ * need not share. Without /dev/shm, root's own state dir.
+ */
+const leaseDir = join(defaultScratchParent() ?? defaultStateDir({}), 'uid-leases');
 const held = new Set<number>();
 
 function alive(pid: number): boolean {
@@ -48,6 +54,8 @@ let cleanupInstalled = false;
 
 /** A uid no other live sandbox on this box holds; give it back with releaseUid. */
 export function leaseUid(): number {
+  // the parent keeps its usual mode: the sandbox's uid passes through it to the scratch roots
+  mkdirSync(dirname(leaseDir), { recursive: true });
   mkdirSync(leaseDir, { recursive: true, mode: 0o700 });
   if (!cleanupInstalled) {
     cleanupInstalled = true;

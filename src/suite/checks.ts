@@ -118,12 +118,7 @@ function jsonKeysCheck(keys: string[], answer: string): CheckResult {
  */
 export async function regexHits(regex: RegExp, texts: string[]): Promise<Set<number>> {
   if (texts.length === 0) return new Set();
-  const matcher = createTextMatcher(regex);
-  try {
-    return new Set(await matcher.match(texts, texts.length));
-  } finally {
-    await matcher.close();
-  }
+  return new Set(await createTextMatcher(regex).match(texts, texts.length));
 }
 
 /** Why a suite regex gave no verdict: it ran past the deadline, or something else went wrong. */

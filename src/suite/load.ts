@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import { codeFrame } from '../sourceFrame.js';
 import type { Prompt, Sampling, Suite } from '../types.js';
 import { firstSyntaxError } from '../yamlSyntax.js';
+import { isTaskSuiteDir } from '../tasks/load.js';
 import { SuiteError } from './errors.js';
 import { buildPrompt, PromptError } from './prompt.js';
 import { EMPTY_TREE_HASH, hashTree } from './scratch.js';
@@ -193,6 +194,7 @@ function scratchDirOf(home: string): string | undefined {
 /** Loads and validates a suite; every problem is a SuiteError naming file, line and field. */
 export async function loadSuite(path: string): Promise<Suite> {
   const absolute = resolve(path);
+  if (isTaskSuiteDir(absolute)) throw new SuiteError(absolute, 'this is a task suite (Harbor task folders), not a prompt suite; `brainbench run --suite` runs it (src/tasks)');
   const source = await readSource(absolute);
   const groundTruthFile = source.home === undefined ? undefined : join(source.home, 'ground_truth.json');
   const groundTruth = groundTruthFile ? await readGroundTruth(groundTruthFile) : { values: {} };

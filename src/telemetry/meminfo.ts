@@ -19,23 +19,49 @@ function readText(path: string): string | null {
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+const gb = (kb: number) => round3(kb / KB_PER_GB);
 
-/** Memory in use and in total, in GB; null where /proc/meminfo is absent or lacks the fields. */
-export function parseMeminfo(text: string): { used_gb: number; total_gb: number } | null {
+export interface Meminfo {
+  /** MemTotal − MemAvailable. */
+  used_gb: number;
+  total_gb: number;
+  /** Page cache: Cached + Buffers (null where the file lacks them). */
+  cache_gb: number | null;
+}
+
+/** Memory in use, in total and as page cache, in GB; null where /proc/meminfo is absent or lacks the fields. */
+export function parseMeminfo(text: string): Meminfo | null {
   const total = kbField(text, 'MemTotal');
   const available = kbField(text, 'MemAvailable');
   if (total === null || available === null) return null;
-  return { used_gb: round3((total - available) / KB_PER_GB), total_gb: round3(total / KB_PER_GB) };
+  const cached = kbField(text, 'Cached');
+  const buffers = kbField(text, 'Buffers');
+  return { used_gb: gb(total - available), total_gb: gb(total), cache_gb: cached === null ? null : gb(cached + (buffers ?? 0)) };
 }
 
-export function readUnifiedMemory(path = '/proc/meminfo'): { used_gb: number; total_gb: number } | null {
+export function readUnifiedMemory(path = '/proc/meminfo'): Meminfo | null {
   const text = readText(path);
   return text === null ? null : parseMeminfo(text);
 }
 
-/** PSI "some avg10": % of the last 10 s in which some task stalled on memory; null without PSI. */
+export interface MemoryPressure {
+  /** % of the last 10 s in which some task stalled on memory. */
+  some: number | null;
+  /** % of the last 10 s in which every task stalled (the box thrashes). */
+  full: number | null;
+}
+
+/** PSI avg10 of `/proc/pressure/memory`; nulls without PSI. */
+export function readPressure(path = '/proc/pressure/memory'): MemoryPressure {
+  const text = readText(path) ?? '';
+  const avg10 = (line: string) => {
+    const match = new RegExp(`^${line}\\b.*\\bavg10=(\\d+(?:\\.\\d+)?)`, 'm').exec(text);
+    return match ? Number(match[1]) : null;
+  };
+  return { some: avg10('some'), full: avg10('full') };
+}
+
+/** PSI "some avg10" alone; null without PSI. */
 export function readMemoryPressure(path = '/proc/pressure/memory'): number | null {
-  const text = readText(path);
-  const match = text === null ? null : /^some\b.*\bavg10=(\d+(?:\.\d+)?)/m.exec(text);
-  return match ? Number(match[1]) : null;
+  return readPressure(path).some;
 }

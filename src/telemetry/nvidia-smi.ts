@@ -1,27 +1,57 @@
 // GPU telemetry from ONE long-running `nvidia-smi ... -lms <interval>` child (DESIGN §7): a process
 // per sample would cost far more than the sampling itself. Lines arrive in bursts, one line per
-// GPU per tick; a burst is one reading of every GPU.
+// GPU per tick; a burst is one reading of every GPU. nvidia-smi has hung for minutes on a Spark in
+// a memory livelock (DESIGN §15): a child that goes quiet is killed and restarted with backoff, and
+// the reading says since when it is stale; nothing ever waits on the child.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { GpuSample } from '../types.js';
 
-const QUERY = 'utilization.gpu,temperature.gpu,memory.used,memory.total,power.draw';
+/** The throttle field was renamed (drivers ≥ 535 say clocks_event_reasons); older ones only know the first name. */
+export const THROTTLE_FIELD = 'clocks_event_reasons.active';
+export const LEGACY_THROTTLE_FIELD = 'clocks_throttle_reasons.active';
+const BASE_FIELDS = 'utilization.gpu,temperature.gpu,memory.used,memory.total,power.draw,clocks.sm';
 
-export const NVIDIA_SMI_ARGS: string[] = [`--query-gpu=${QUERY}`, '--format=csv,noheader,nounits', '-lms', '500'];
+const queryOf = (throttleField: string) => `${BASE_FIELDS},${throttleField}`;
 
-/** The argv for a given loop interval (the exported constant is the 500 ms one). */
-export function nvidiaSmiArgs(intervalMs: number): string[] {
-  return [...NVIDIA_SMI_ARGS.slice(0, -1), String(intervalMs)];
+export const NVIDIA_SMI_ARGS: string[] = [`--query-gpu=${queryOf(THROTTLE_FIELD)}`, '--format=csv,noheader,nounits', '-lms', '500'];
+
+/** The argv for a given loop interval and throttle field name (the constant is the 500 ms, current-name one). */
+export function nvidiaSmiArgs(intervalMs: number, throttleField = THROTTLE_FIELD): string[] {
+  return [`--query-gpu=${queryOf(throttleField)}`, '--format=csv,noheader,nounits', '-lms', String(intervalMs)];
 }
 
-const FIELD_COUNT = QUERY.split(',').length;
+const FIELD_COUNT = queryOf(THROTTLE_FIELD).split(',').length;
 const NUMBER = /^-?\d+(\.\d+)?$/;
+const HEX = /^0x[0-9a-f]+$/i;
 /** What nvidia-smi prints for a value it cannot give: [N/A], [Not Supported], [Unknown Error], N/A. */
 const PLACEHOLDER = /^(\[[^\]]*\]|N\/A)$/i;
+/** nvidia-smi's answer to a query field this driver does not know. */
+const INVALID_FIELD = /is not a valid field to query/i;
+
+/**
+ * The clock-event bits that mean the GPU is held back (NVML nvmlClocksEventReason*). GPU idle,
+ * application clocks, sync boost and display clocks are not slowdowns and are left out.
+ */
+const SLOWDOWN_BITS: [bigint, string][] = [
+  [0x4n, 'sw_power_cap'],
+  [0x8n, 'hw_slowdown'],
+  [0x20n, 'sw_thermal'],
+  [0x40n, 'hw_thermal'],
+  [0x80n, 'hw_power_brake'],
+];
 
 function field(raw: string | undefined): number | null {
   const text = (raw ?? '').trim();
   return NUMBER.test(text) ? Number(text) : null;
+}
+
+/** The active slowdowns of a clocks_event_reasons bitmask ([] = none); null when not reported. */
+export function throttleReasons(raw: string | undefined): string[] | null {
+  const text = (raw ?? '').trim();
+  if (!HEX.test(text)) return null;
+  const bits = BigInt(text);
+  return SLOWDOWN_BITS.filter(([bit]) => (bits & bit) !== 0n).map(([, name]) => name);
 }
 
 /**
@@ -32,9 +62,9 @@ function field(raw: string | undefined): number | null {
 export function parseGpuLine(line: string, index: number): GpuSample | null {
   const fields = line.split(',').map((f) => f.trim());
   if (fields.length !== FIELD_COUNT) return null;
-  // Five comma-separated words of prose are not data: a record has at least one number or placeholder.
-  if (!fields.some((f) => NUMBER.test(f) || PLACEHOLDER.test(f))) return null;
-  const [util, temp, memUsed, memTotal, power] = fields;
+  // Comma-separated words of prose are not data: a record has at least one number or placeholder.
+  if (!fields.some((f) => NUMBER.test(f) || PLACEHOLDER.test(f) || HEX.test(f))) return null;
+  const [util, temp, memUsed, memTotal, power, smClock, reasons] = fields;
   return {
     index,
     util_pct: field(util),
@@ -42,6 +72,8 @@ export function parseGpuLine(line: string, index: number): GpuSample | null {
     mem_used_mb: field(memUsed),
     mem_total_mb: field(memTotal),
     power_w: field(power),
+    sm_clock_mhz: field(smClock),
+    throttle: throttleReasons(reasons),
   };
 }
 
@@ -53,6 +85,9 @@ export interface GpuStreamOptions {
   /** First wait before restarting a child that died; doubles per failure up to maxRestartDelayMs. */
   restartDelayMs?: number;
   maxRestartDelayMs?: number;
+  /** No reading for this long: the reading is stale and a running child is taken as hung (killed, restarted). */
+  staleAfterMs?: number;
+  now?: () => number;
 }
 
 /** A child that lived this long was healthy: its death restarts with the initial delay again. */
@@ -60,25 +95,34 @@ const HEALTHY_RUN_MS = 30_000;
 
 /**
  * Keeps the latest reading of every GPU from one nvidia-smi child, restarting it (with backoff)
- * when it dies. A missing binary is the permanent "no GPU" state, not an error.
+ * when it dies or hangs. A missing binary is the permanent "no GPU" state, not an error.
  */
 export class GpuStream {
   private readonly bin: string;
   private readonly intervalMs: number;
   private readonly initialRestartDelayMs: number;
   private readonly maxRestartDelayMs: number;
+  private readonly staleAfterMs: number;
+  private readonly now: () => number;
   private restartDelayMs: number;
+  private throttleField = THROTTLE_FIELD;
   private child: ChildProcess | null = null;
+  /** A hung child that was killed but has not exited yet: no new child starts while it lingers. */
+  private killed: ChildProcess | null = null;
   private childStartedAt = 0;
+  private firstStartAt: number | null = null;
   private running = false;
   private absent = false;
   private partialLine = '';
   private burst: GpuSample[] = [];
   private burstTimer: NodeJS.Timeout | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
   private last: { gpus: GpuSample[]; at: number } | null = null;
   /** How many nvidia-smi children were started (restarts included). */
   spawnCount = 0;
+  /** How many children were killed for going quiet. */
+  hungCount = 0;
   /** The last line that was not data (e.g. "NVIDIA-SMI has failed because ..."), for diagnostics. */
   lastError: string | null = null;
 
@@ -87,6 +131,8 @@ export class GpuStream {
     this.intervalMs = opts.intervalMs ?? 500;
     this.initialRestartDelayMs = opts.restartDelayMs ?? 1000;
     this.maxRestartDelayMs = opts.maxRestartDelayMs ?? 30_000;
+    this.staleAfterMs = opts.staleAfterMs ?? Math.max(4 * this.intervalMs, 2500);
+    this.now = opts.now ?? Date.now;
     this.restartDelayMs = this.initialRestartDelayMs;
   }
 
@@ -99,20 +145,27 @@ export class GpuStream {
     if (this.running || this.absent) return;
     this.running = true;
     this.spawnChild();
+    this.watchdog = setInterval(() => this.checkHung(), Math.max(50, Math.min(this.intervalMs, this.staleAfterMs / 2)));
+    this.watchdog.unref();
   }
 
-  /** Every GPU's latest reading; null = no GPU, or no fresh reading (the child is down). */
+  /** Every GPU's latest reading; null = no GPU, or no fresh reading (the child is down or hung). */
   latest(): GpuSample[] | null {
-    if (!this.last) return null;
-    const staleAfterMs = Math.max(3 * this.intervalMs, 2000);
-    return Date.now() - this.last.at <= staleAfterMs ? this.last.gpus : null;
+    return this.last && this.staleSince() === null ? this.last.gpus : null;
+  }
+
+  /** Since when (ms since epoch) there has been no fresh reading; null while fresh, before start, or without a GPU. */
+  staleSince(): number | null {
+    if (this.absent || this.firstStartAt === null) return null;
+    const since = this.last?.at ?? this.firstStartAt;
+    return this.now() - since > this.staleAfterMs ? since : null;
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    if (this.restartTimer) clearTimeout(this.restartTimer);
-    if (this.burstTimer) clearTimeout(this.burstTimer);
-    this.restartTimer = this.burstTimer = null;
+    for (const timer of [this.restartTimer, this.burstTimer]) if (timer) clearTimeout(timer);
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.restartTimer = this.burstTimer = this.watchdog = null;
     const child = this.child;
     this.child = null;
     // pid undefined: the spawn failed (no nvidia-smi), and such a child never emits 'exit'
@@ -123,23 +176,26 @@ export class GpuStream {
     });
     child.kill('SIGTERM');
     const killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
-    await exited;
+    // a child stuck in the driver may not die even then: stopping never waits past the kill
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2500).unref())]);
     clearTimeout(killTimer);
   }
 
   private spawnChild(): void {
-    const child = spawn(this.bin, nvidiaSmiArgs(this.intervalMs), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.bin, nvidiaSmiArgs(this.intervalMs, this.throttleField), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    this.childStartedAt = Date.now();
+    this.childStartedAt = this.now();
+    this.firstStartAt ??= this.childStartedAt;
     this.spawnCount++;
     this.partialLine = '';
+    this.burst = [];
     // A forgotten stream must not keep the process alive; the owner holds its own timers.
     child.unref();
     for (const stream of [child.stdout, child.stderr]) (stream as (Readable & { unref?: () => void }) | null)?.unref?.();
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.onData(chunk));
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.child === child && this.onData(chunk));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       const line = chunk.trim().split('\n').pop();
-      if (line) this.lastError = line;
+      if (line) this.noteError(line);
     });
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT' || err.code === 'EACCES') {
@@ -150,16 +206,39 @@ export class GpuStream {
       }
     });
     child.on('close', () => {
-      if (this.child === child) this.child = null;
+      if (this.killed === child) this.killed = null;
+      if (this.child !== child) return;
+      this.child = null;
       if (this.running && !this.absent) this.scheduleRestart();
     });
   }
 
+  private noteError(line: string): void {
+    this.lastError = line;
+    // an older driver: ask again with the field's old name
+    if (INVALID_FIELD.test(line) && line.includes(THROTTLE_FIELD)) this.throttleField = LEGACY_THROTTLE_FIELD;
+  }
+
+  /** A running child that printed no reading for staleAfterMs is hung: kill it and start another. */
+  private checkHung(): void {
+    const child = this.child;
+    if (!child || this.now() - Math.max(this.childStartedAt, this.last?.at ?? 0) <= this.staleAfterMs) return;
+    this.child = null;
+    this.killed = child;
+    this.hungCount++;
+    this.lastError = `nvidia-smi gave no reading for ${Math.round(this.staleAfterMs / 1000)} s; killed it (pid ${child.pid})`;
+    child.kill('SIGKILL');
+    this.scheduleRestart();
+  }
+
   private scheduleRestart(): void {
-    if (Date.now() - this.childStartedAt >= HEALTHY_RUN_MS) this.restartDelayMs = this.initialRestartDelayMs;
+    if (this.now() - this.childStartedAt >= HEALTHY_RUN_MS) this.restartDelayMs = this.initialRestartDelayMs;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
-      if (this.running) this.spawnChild();
+      if (!this.running) return;
+      // the killed child is still stuck (in the driver): do not pile up another one beside it
+      if (this.killed) this.scheduleRestart();
+      else this.spawnChild();
     }, this.restartDelayMs);
     this.restartTimer.unref();
     this.restartDelayMs = Math.min(this.restartDelayMs * 2, this.maxRestartDelayMs);
@@ -172,7 +251,7 @@ export class GpuStream {
       if (!line.trim()) continue;
       const gpu = parseGpuLine(line, this.burst.length);
       if (gpu) this.burst.push(gpu);
-      else this.lastError = line.trim();
+      else this.noteError(line.trim());
     }
     // Lines of one tick come together; a short quiet spell closes the burst.
     if (this.burst.length > 0 && !this.burstTimer) {
@@ -183,7 +262,7 @@ export class GpuStream {
 
   private closeBurst(): void {
     this.burstTimer = null;
-    this.last = { gpus: this.burst, at: Date.now() };
+    this.last = { gpus: this.burst, at: this.now() };
     this.burst = [];
   }
 }

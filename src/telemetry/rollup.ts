@@ -1,5 +1,6 @@
 // The per-run telemetry roll-up (DESIGN §7), kept incrementally so an overnight run needs no
-// history: n_samples, GPU % mean/max, peak unified memory, peak temperature, peak power.
+// history: n_samples, GPU % mean/max, peak unified memory, peak temperature, peak power, and how
+// many samples were throttled or had no fresh GPU reading.
 import type { GpuSample, TelemetryRollup, TelemetrySample } from '../types.js';
 
 export interface GpuSummary {
@@ -38,6 +39,9 @@ export class RollupAccumulator {
   private tempMax: number | null = null;
   private powerMax: number | null = null;
   private unifiedIdle: number | null | undefined;
+  private throttled = 0;
+  private readonly throttleReasons = new Set<string>();
+  private stale = 0;
 
   add(sample: TelemetrySample): void {
     const gpu = summarizeGpus(sample.gpus);
@@ -52,6 +56,10 @@ export class RollupAccumulator {
     this.unifiedMax = maxOf(this.unifiedMax, sample.unified_used_gb);
     // The first sample is taken before the lane loads its model: the idle baseline.
     if (this.unifiedIdle === undefined) this.unifiedIdle = sample.unified_used_gb;
+    const reasons = (sample.gpus ?? []).flatMap((g) => g.throttle ?? []);
+    if (reasons.length > 0) this.throttled++;
+    for (const reason of reasons) this.throttleReasons.add(reason);
+    if (typeof sample.gpu_stale_since === 'number') this.stale++;
   }
 
   result(): TelemetryRollup {
@@ -63,6 +71,9 @@ export class RollupAccumulator {
       gpu_temp_c_max: this.tempMax,
       power_w_max: this.powerMax,
       unified_idle_gb: this.unifiedIdle ?? null,
+      // only when it happened: most runs are never throttled nor lose nvidia-smi
+      ...(this.throttled > 0 ? { throttled_samples: this.throttled, throttle_reasons: [...this.throttleReasons].sort() } : {}),
+      ...(this.stale > 0 ? { gpu_stale_samples: this.stale } : {}),
     };
   }
 }

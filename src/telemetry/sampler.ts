@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import type { EventBus } from '../events.js';
 import type { TelemetryRollup, TelemetrySample } from '../types.js';
 import { LaneMetricsPoller } from './lane-metrics.js';
-import { readMemoryPressure, readUnifiedMemory } from './meminfo.js';
+import { readPressure, readUnifiedMemory } from './meminfo.js';
 import { GpuStream } from './nvidia-smi.js';
 import { RollupAccumulator } from './rollup.js';
 
@@ -20,6 +20,11 @@ export interface TelemetrySamplerOptions {
   /** The lane's Prometheus endpoint; null or absent: no lane metrics. */
   metricsUrl?: string | null;
   nvidiaSmiBin?: string;
+  /** No GPU reading for this long: the gauges say stale and a hung nvidia-smi is restarted. */
+  gpuStaleAfterMs?: number;
+  /** Injectable for tests: /proc/meminfo and /proc/pressure/memory. */
+  meminfoPath?: string;
+  pressurePath?: string;
 }
 
 export class TelemetrySampler {
@@ -33,13 +38,19 @@ export class TelemetrySampler {
   private accumulator = new RollupAccumulator();
   private timer: NodeJS.Timeout | null = null;
   private jsonl: WriteStream | null = null;
+  private readonly meminfoPath: string | undefined;
+  private readonly pressurePath: string | undefined;
+  /** Open throttle windows (see watchThrottle): each collects the slowdowns its samples saw. */
+  private readonly throttleWindows = new Set<Set<string>>();
 
   constructor(opts: TelemetrySamplerOptions = {}) {
     this.intervalMs = opts.intervalMs ?? 500;
     this.ringSize = opts.ringSize ?? 240;
     this.bus = opts.bus;
     this.jsonlPath = opts.jsonlPath;
-    this.gpu = new GpuStream({ bin: opts.nvidiaSmiBin, intervalMs: this.intervalMs });
+    this.gpu = new GpuStream({ bin: opts.nvidiaSmiBin, intervalMs: this.intervalMs, staleAfterMs: opts.gpuStaleAfterMs });
+    this.meminfoPath = opts.meminfoPath;
+    this.pressurePath = opts.pressurePath;
     // A scrape may take at most one interval, so there is never a backlog.
     this.lane = opts.metricsUrl ? new LaneMetricsPoller(opts.metricsUrl, this.intervalMs) : null;
   }
@@ -87,15 +98,33 @@ export class TelemetrySampler {
     return this.accumulator.result();
   }
 
+  /**
+   * Starts collecting the GPU slowdowns the samples see (e.g. during the throughput probe); the
+   * returned function ends the window and gives them, sorted ([] = none seen).
+   */
+  watchThrottle(): () => string[] {
+    const seen = new Set<string>();
+    this.throttleWindows.add(seen);
+    return () => {
+      this.throttleWindows.delete(seen);
+      return [...seen].sort();
+    };
+  }
+
   private tick(): void {
-    const memory = readUnifiedMemory();
+    const memory = readUnifiedMemory(this.meminfoPath);
+    const pressure = readPressure(this.pressurePath);
     const sample: TelemetrySample = {
       t: Date.now(),
       gpus: this.gpu.latest(),
       unified_used_gb: memory?.used_gb ?? null,
       unified_total_gb: memory?.total_gb ?? null,
-      mem_pressure_some_avg10: readMemoryPressure(),
+      mem_pressure_some_avg10: pressure.some,
+      mem_pressure_full_avg10: pressure.full,
+      page_cache_gb: memory?.cache_gb ?? null,
+      gpu_stale_since: this.gpu.staleSince(),
     };
+    for (const window of this.throttleWindows) for (const gpu of sample.gpus ?? []) for (const reason of gpu.throttle ?? []) window.add(reason);
     if (this.lane) {
       sample.lane = this.lane.latest();
       void this.lane.poll();

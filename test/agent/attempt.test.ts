@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAttempt, type AttemptOptions } from '../../src/agent/attempt.js';
 import type { Prompt } from '../../src/types.js';
 import { startScriptedLane, type CannedTurn, type ChatMessage, type ScriptedLane } from './scriptedLane.js';
+import { tempDir } from '../helpers/tmp.js';
 
 interface SavedTranscript {
   prompt_id: string;
@@ -31,7 +31,7 @@ const prompt: Prompt = {
 };
 
 beforeEach(() => {
-  base = realpathSync(mkdtempSync(join(tmpdir(), 'bb-attempt-')));
+  base = tempDir('bb-attempt-');
   mkdirSync(join(base, 'work', 'docs'), { recursive: true });
   writeFileSync(join(base, 'work', 'docs', 'project.md'), 'codename: ORION-7\n');
 });
@@ -39,7 +39,6 @@ beforeEach(() => {
 afterEach(async () => {
   await lane?.close();
   lane = undefined;
-  rmSync(base, { recursive: true, force: true });
 });
 
 async function attempt(script: CannedTurn[], overrides: Partial<AttemptOptions> = {}) {

@@ -1,7 +1,7 @@
 // Hard deadlines and bounds within one attempt: file tools never block on a FIFO, the attempt
 // timeout interrupts shell calls in flight, and a turn of thousands of calls still gives a record.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_TOOL_CALLS_PER_TURN, runAttempt, type AttemptOptions } from '../../src/agent/attempt.js';
@@ -10,6 +10,7 @@ import { writeTranscript } from '../../src/agent/transcript.js';
 import { sandboxAvailable } from '../../src/sandbox/sandbox.js';
 import type { Prompt } from '../../src/types.js';
 import { startScriptedLane, type CannedTurn, type ScriptedLane } from './scriptedLane.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const shell = await sandboxAvailable();
 if (!shell) console.log('skipping the slow run_shell turn: bubblewrap cannot build a sandbox here');
@@ -32,7 +33,7 @@ const prompt: Prompt = {
 
 beforeEach(() => {
   // Not under TMPDIR (private to root), and open to others: the sandbox's uid must reach the work folder.
-  base = realpathSync(mkdtempSync('/tmp/bb-bounds-'));
+  base = tempDir('bb-bounds-', '/tmp');
   chmodSync(base, 0o755);
   work = join(base, 'work');
   mkdirSync(work);
@@ -42,7 +43,6 @@ beforeEach(() => {
 afterEach(async () => {
   await lane?.close();
   lane = undefined;
-  rmSync(base, { recursive: true, force: true });
 });
 
 async function attempt(script: CannedTurn[], overrides: Partial<AttemptOptions> = {}) {

@@ -1,19 +1,18 @@
 // The sandbox's bounds hold per sandbox: what one exhausts (processes, memory, the work folder)
 // leaves a parallel one working; /tmp is private, writable and capped. Real bubblewrap.
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSandbox, sandboxAvailable, type Sandbox, type SandboxLimits } from '../../src/sandbox/sandbox.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const available = await sandboxAvailable();
 if (!available) console.log('skipping sandbox isolation tests: bubblewrap cannot build a sandbox here');
 
-const roots: string[] = [];
 const open: Sandbox[] = [];
 
 async function sandbox(limits: Partial<SandboxLimits> = {}): Promise<{ box: Sandbox; root: string }> {
-  const root = realpathSync(mkdtempSync('/tmp/bb-iso-'));
-  roots.push(root);
+  const root = tempDir('bb-iso-', '/tmp');
   const box = await openSandbox({ workDir: root, limits });
   open.push(box);
   return { box, root };
@@ -25,7 +24,6 @@ async function until(condition: () => boolean): Promise<void> {
 
 afterEach(async () => {
   await Promise.all(open.splice(0).map((b) => b.close()));
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
 });
 
 describe.runIf(available)('one sandbox cannot spend another one\'s limits', () => {

@@ -1,11 +1,12 @@
 // The sandbox's file system is an allow-list: no bind of the host root, system folders as they
 // are on the host, and anything hidden that lies inside a bound folder covered.
-import { accessSync, constants, lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
 import { DEFAULT_LIMITS } from '../../src/sandbox/limits.js';
 import { hideMounts, mountArgs } from '../../src/sandbox/mounts.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function writable(dir: string): boolean {
   try {
@@ -17,11 +18,6 @@ function writable(dir: string): boolean {
 }
 const canPlant = writable('/usr/local');
 if (!canPlant) console.log('skipping the hidden-path mount test: planting under /usr/local needs root');
-
-const made: string[] = [];
-afterEach(() => {
-  for (const path of made.splice(0)) rmSync(path, { recursive: true, force: true });
-});
 
 const plan = (hide: string[] = []) => mountArgs({ workDir: '/tmp/w', mountAt: '/work', limits: DEFAULT_LIMITS, hide });
 
@@ -44,12 +40,10 @@ describe('sandbox mounts', () => {
   });
 
   it.runIf(canPlant)('covers hidden paths inside bound folders (a folder by an empty tmpfs, a file by /dev/null), and nothing else', () => {
-    const dir = mkdtempSync('/usr/local/bb-mounts-');
-    made.push(dir);
+    const dir = tempDir('bb-mounts-', '/usr/local');
     mkdirSync(join(dir, 'suite'));
     writeFileSync(join(dir, 'lanes.yaml'), 'x');
-    const outside = mkdtempSync('/tmp/bb-mounts-');
-    made.push(outside);
+    const outside = tempDir('bb-mounts-', '/tmp');
     const args = hideMounts([join(dir, 'suite'), join(dir, 'lanes.yaml'), outside, '/nonexistent/x']);
     const own = packageRoot.startsWith('/usr/') ? ['--tmpfs', packageRoot, '--remount-ro', packageRoot] : [];
     expect(args).toEqual([...own, '--tmpfs', join(dir, 'suite'), '--remount-ro', join(dir, 'suite'), '--ro-bind', '/dev/null', join(dir, 'lanes.yaml')]);

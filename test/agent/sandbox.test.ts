@@ -1,9 +1,9 @@
-import { linkSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { readFile, writeFile } from '../../src/agent/fileTools.js';
 import { resolveInside } from '../../src/agent/sandbox.js';
+import { tempDir } from '../helpers/tmp.js';
 
 let base: string;
 let root: string;
@@ -11,7 +11,7 @@ let outside: string;
 const CANARY = 'canary: untouched';
 
 beforeEach(() => {
-  base = realpathSync(mkdtempSync(join(tmpdir(), 'bb-sandbox-')));
+  base = tempDir('bb-sandbox-');
   root = join(base, 'scratch');
   outside = join(base, 'outside');
   mkdirSync(join(root, 'docs'), { recursive: true });
@@ -19,8 +19,6 @@ beforeEach(() => {
   writeFileSync(join(root, 'docs', 'a.txt'), 'inside');
   writeFileSync(join(outside, 'secret.txt'), CANARY);
 });
-
-afterEach(() => rmSync(base, { recursive: true, force: true }));
 
 const canary = () => readFileSync(join(outside, 'secret.txt'), 'utf8');
 

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runShell, shellAvailable } from '../../src/agent/shell.js';
 import { createToolbox } from '../../src/agent/tools.js';
 import { openSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
+import { tempDir } from '../helpers/tmp.js';
 
 // Runs where bubblewrap works (it does on the dev and CI machines); elsewhere run_shell is not offered at all.
 const available = await shellAvailable();
@@ -28,13 +29,12 @@ describe.runIf(available)('run_shell inside bubblewrap', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   beforeEach(async () => {
-    root = realpathSync(mkdtempSync('/tmp/bb-shell-'));
+    root = tempDir('bb-shell-', '/tmp');
     writeFileSync(join(root, 'input.txt'), 'three\nlines\nhere\n');
     sandbox = await openSandbox({ workDir: root });
   });
   afterEach(async () => {
     await sandbox.close();
-    rmSync(root, { recursive: true, force: true });
   });
 
   it('is offered as a tool and runs in /work, where it can write', async () => {

@@ -1,16 +1,16 @@
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { READ_CAP_BYTES, WRITE_CAP_BYTES } from '../../src/agent/fileTools.js';
 import { globToRegExp } from '../../src/agent/globPattern.js';
 import { createToolbox } from '../../src/agent/tools.js';
+import { tempDir } from '../helpers/tmp.js';
 
 let base: string;
 let root: string;
 
 beforeEach(() => {
-  base = realpathSync(mkdtempSync(join(tmpdir(), 'bb-tools-')));
+  base = tempDir('bb-tools-');
   root = join(base, 'scratch');
   mkdirSync(join(root, 'data', 'deep'), { recursive: true });
   writeFileSync(join(root, 'README.md'), '# Project\ncodename: ORION-7\n');
@@ -20,8 +20,6 @@ beforeEach(() => {
   writeFileSync(join(base, 'outside.txt'), 'codename: SECRET\n');
   symlinkSync(base, join(root, 'up')); // a link out: never followed by glob or grep
 });
-
-afterEach(() => rmSync(base, { recursive: true, force: true }));
 
 const box = () => createToolbox(root, { shell: false });
 const args = (value: unknown) => JSON.stringify(value);

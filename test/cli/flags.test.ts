@@ -1,25 +1,19 @@
 // Absurd flags are refused up front, in brainbench's own words, before anything exists (issue 11
 // item 6, issue 12 "Messages" and "State goes stale"): no results folder, no runs/<id>/, no lane.
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { main } from '../../src/cli.js';
 import { lockResults } from '../../src/run/results-lock.js';
 import { spawnCli, tempDir } from '../helpers/cli.js';
 
-const made: string[] = [];
-const dir = (prefix: string) => {
-  const d = tempDir(prefix);
-  made.push(d);
-  return d;
-};
+const dir = tempDir;
 let stderr: MockInstance<typeof console.error>;
 beforeEach(() => {
   stderr = vi.spyOn(console, 'error').mockImplementation(() => undefined);
 });
 afterEach(() => {
   stderr.mockRestore();
-  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 const printed = () => stderr.mock.calls.map((c) => c.join(' ')).join('\n');
 

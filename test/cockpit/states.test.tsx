@@ -57,7 +57,7 @@ describe('run states, the same everywhere', () => {
     expect(calls).toContainEqual(['stopRun']);
     store.getState().apply(end(partial(LANES[0]!.id)));
     await tick();
-    expect(chrome().header).toMatch(/ stopped$/);
+    expect(chrome().header).toMatch(/ stopped · partial 4\/10$/);
     expect(chrome().header).not.toContain('done');
     expect(chrome().status).toMatch(/^ stopped/);
     expect(chrome().keys).toContain('r run');

@@ -95,6 +95,19 @@ describe('cockpit store reducer', () => {
     expect(store.getState().logs.at(-1)).toMatchObject({ level: 'warn', message: 'demo: crashed — crash 1' });
   });
 
+  it('logs a lane state reported twice in a row (lane manager, then queue) once, the same rule as the line reporter', () => {
+    const store = storeWithLanes();
+    const failed = { type: 'lane.state' as const, lane: 'demo', state: 'error' as const, detail: 'llama-server not found' };
+    store.getState().apply(failed);
+    store.getState().apply(failed);
+    const laneLines = () => store.getState().logs.filter((l) => l.message.startsWith('demo:')).map((l) => l.message);
+    expect(laneLines()).toEqual(['demo: error — llama-server not found']);
+    // a different state in between: the failure is news again
+    store.getState().apply({ type: 'lane.state', lane: 'demo', state: 'starting' });
+    store.getState().apply(failed);
+    expect(laneLines()).toHaveLength(3);
+  });
+
   it('keeps a bounded telemetry ring and the latest sample', () => {
     const store = storeWithLanes();
     for (let i = 0; i < TELEMETRY_RING + 30; i++) store.getState().apply({ type: 'telemetry', sample: sample(i % 100, { t: i }) });
@@ -133,6 +146,35 @@ describe('cockpit store reducer', () => {
     expect(run.ended).toMatchObject({ scorecardPath: 'results/x.json', summaryPath: 'results/summary.md' });
     expect(etaSeconds(run)).toBe(0);
     expect(store.getState().logs.at(-1)!.message).toContain('results/x.json');
+  });
+
+  it('run.end of a partial run says partial, with attempts done/planned and the run, in the log', () => {
+    const store = storeWithLanes();
+    store.getState().apply(runStart(prompts(2)));
+    const card = { ...scorecard('x', 0.5), completeness: { attempts_done: 4, attempts_planned: 10, complete: false } };
+    store.getState().apply({ type: 'run.end', runId: 'r1', lane: 'x', scorecard: card, scorecardPath: 'results/runs/r1/x.partial.json', summaryPath: 'results/summary.md' });
+    expect(store.getState().logs.at(-1)!.message).toBe('run r1 stopped: core 8/8 · partial (4/10 attempts, run r1) · results/runs/r1/x.partial.json');
+
+    store.getState().apply(runStart(prompts(2)));
+    const whole = { ...card, completeness: { attempts_done: 10, attempts_planned: 10, complete: true } };
+    store.getState().apply({ type: 'run.end', runId: 'r1', lane: 'x', scorecard: whole, scorecardPath: 'results/x.json', summaryPath: 'results/summary.md' });
+    expect(store.getState().logs.at(-1)!.message).toBe('run r1 done: core 8/8 · results/x.json');
+  });
+
+  it('run.state ends the run in the state its process declared; an error is the last error, with how to go on', () => {
+    const store = storeWithLanes();
+    store.getState().apply(runStart(prompts(2)));
+    store.getState().apply({ type: 'run.state', runId: 'r1', state: 'stopped', reason: 'ENOSPC: no space left on device' });
+    const { run, lastError } = store.getState();
+    expect(run!.final).toMatchObject({ state: 'stopped', reason: 'ENOSPC: no space left on device' });
+    expect(lastError).toMatchObject({ level: 'error', message: 'run r1 stopped: ENOSPC: no space left on device; brainbench run --resume r1 carries it on' });
+    // the process exiting afterwards is not a death: it said how the run ended
+    store.getState().markDied('its process (pid 4242) is gone without ending it');
+    expect(store.getState().run!.final!.state).toBe('stopped');
+
+    store.getState().apply(runStart(prompts(2)));
+    store.getState().markDied('its process (pid 4242) is gone without ending it');
+    expect(store.getState().run!.final!.state).toBe('died');
   });
 
   it('run.resumed clears a pause the user asked for', () => {

@@ -152,6 +152,26 @@ describe('the cockpit in tmux', () => {
     expect(tmux('display-message', '-p', '-t', session, '#{alternate_on}').trim()).toBe('0');
   }, 120_000);
 
+  it('--demo --brain weak swaps to and records the demo lane under its variant id, demo+weak', async () => {
+    const dir = tempDir('bb-tmux-brain-');
+    const results = join(dir, 'results');
+    const lanes = join(dir, 'lanes.yaml');
+    writeFileSync(lanes, 'version: 1\nlanes:\n  - id: demo\n    kind: demo\n    tok_per_sec: 400\n');
+    const [node, args] = cliArgs(['--demo', '--brain', 'weak', '-n', '1', '--lanes-file', lanes, '--results', results]);
+    const command = [node, ...args].map((a) => `'${a}'`).join(' ');
+    freshTerminal();
+    keys(`BRAINBENCH_STATE_DIR='${join(dir, 'state')}' BRAINBENCH_CONFIG_DIR='${join(dir, 'config')}' ${command}; echo "exited with $?"`, 'Enter');
+    const done = await waitForScreen('the run done', (s) => /run \d\d:\d\d:\d\d done/.test(s), 90_000);
+    expect(done).toMatch(/lane ● demo\+weak \(simulated\)/);
+    expect(done).toMatch(/\[d\] demo\+weak ●/);
+    expect(done).toMatch(/p2_multistep_chain\s+✗/); // the weak brain skips the second step
+    await waitUntil('the scorecard', () => existsSync(join(results, 'demo+weak.json')));
+    expect(existsSync(join(results, 'demo.json'))).toBe(false);
+    expect(readFileSync(join(results, 'summary.md'), 'utf8')).toContain('demo+weak');
+    keys('q');
+    await waitForScreen('the shell prompt', (s) => s.includes('exited with 0'), 20_000);
+  }, 120_000);
+
   it('attaches to a detached run, shows the journal counts, pauses it, and quitting leaves it going', async () => {
     const dir = tempDir('bb-attach-');
     const results = join(dir, 'results');

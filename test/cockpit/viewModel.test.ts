@@ -7,7 +7,7 @@ import { headerSegments, type HeaderInput } from '../../src/cockpit/header.js';
 import { laneBarSegments } from '../../src/cockpit/laneBar.js';
 import { laneHotkeys, shortLaneIds } from '../../src/cockpit/lanes.js';
 import { promptRateLines, rankRows } from '../../src/cockpit/leaderboard.js';
-import { matrixLayout } from '../../src/cockpit/layout.js';
+import { matrixLayout, matrixScreenLayout } from '../../src/cockpit/layout.js';
 import { LANES, record, sample, scorecard } from './fixtures.js';
 
 const text = (segs: { text: string }[]) => segs.map((s) => s.text).join('');
@@ -34,6 +34,10 @@ describe('cockpit view models', () => {
     expect(text(narrow)).toMatch(/^ brainbench {2}lane ● qwen3.*q4km {2}ready {2}suite brain-v1 {2}N=5 {2}run 00:41:07 running$/);
     for (const state of ['paused', 'stopped', 'done', 'died'] as const) expect(text(headerSegments({ ...h, state }, 120))).toMatch(new RegExp(`run 00:41:07 ${state}$`));
     for (const width of [30, 50, 60]) expect(segmentsWidth(headerSegments(h, width))).toBeLessThanOrEqual(width);
+    // a partial run says so: with its counts where they fit, the word always
+    const partial: HeaderInput = { ...h, lane: { id: 'demo+weak', kind: 'demo', port: null, state: 'ready' }, simulated: true, state: 'stopped', partial: { done: 23, planned: 65 } };
+    expect(text(headerSegments(partial, 120))).toMatch(/run 00:41:07 stopped · partial 23\/65$/);
+    expect(text(headerSegments(partial, 80))).toMatch(/ demo\+weak \(simulated\) .*run 00:41:07 stopped · partial$/);
     const demo = text(headerSegments({ ...h, lane: LANES[3]!, simulated: true }, 120));
     expect(demo).toContain('demo (simulated)');
   });
@@ -83,6 +87,23 @@ describe('cockpit view models', () => {
     expect(many.promptWidth + many.visibleAttempts * many.cellWidth + 18).toBeLessThanOrEqual(many.width);
   });
 
+  it('on a wide terminal the gauges stop growing; the event log gets the width beside them only when the matrix needs the rows', () => {
+    // 200×50: body 45 rows. A 13-prompt suite: matrix and gauges on top, the log under them, full width
+    const short = matrixScreenLayout(200, 45, 5, 14);
+    expect(short.matrix.gaugeWidth).toBeLessThanOrEqual(44);
+    expect(short.sideLogWidth).toBe(0);
+    expect(short.topRows + short.logRows).toBe(45);
+    expect(short.matrix.width + short.matrix.separatorWidth + short.matrix.gaugeWidth + short.matrix.spareWidth).toBe(200);
+    // a 100-prompt suite: the matrix takes every row, the log goes beside the gauges
+    const long = matrixScreenLayout(200, 45, 5, 101);
+    expect(long).toMatchObject({ topRows: 45, logRows: 0 });
+    expect(long.sideLogWidth).toBeGreaterThanOrEqual(60);
+    expect(long.matrix.visibleRows).toBe(44);
+    expect(long.matrix.width + 2 * long.matrix.separatorWidth + long.matrix.gaugeWidth + long.sideLogWidth).toBe(200);
+    // 120 columns leave no room beside: the log stays under the matrix
+    expect(matrixScreenLayout(120, 35, 5, 101).sideLogWidth).toBe(0);
+  });
+
   it('leaderboard rows are ranked, marked and sized for ink-table', () => {
     const cards = [scorecard('b-lane', 0.7), scorecard('a-lane-with-a-very-long-name-indeed-yes', 0.9), scorecard('demo', 0.5, { simulated: true })];
     const rows = rankRows(cards, 80);
@@ -91,6 +112,10 @@ describe('cockpit view models', () => {
     expect(rows[2]!.lane).toBe('demo*');
     const tableWidth = Object.keys(rows[0]!).reduce((sum, key) => sum + Math.max(key.length, ...rows.map((r) => r[key as keyof typeof r].length)) + 3, 1);
     expect(tableWidth).toBeLessThanOrEqual(80);
+    // a partial scorecard keeps its mark and the variant's name whole at 80 columns (counts go first)
+    const partial = { ...scorecard('demo+weak', 0.5, { simulated: true }), completeness: { attempts_done: 8, attempts_planned: 65, complete: false } };
+    expect(rankRows([partial], 80)[0]!.lane).toBe('demo+weak* (partial)');
+    expect(rankRows([partial], 120)[0]!.lane).toBe('demo+weak* (partial 8/65)');
     const lines = promptRateLines(cards, 80);
     expect(lines[1]).toMatch(/^p1_read_grounding\s+90 %\s+70 %\s+50 %$/);
   });

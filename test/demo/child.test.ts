@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { solutions } from './helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const wrapper = resolve(import.meta.dirname, '../bin/fake-llama-server');
-const solutionsFile = join(mkdtempSync(join(tmpdir(), 'fake-lane-')), 'solutions.json');
+const solutionsFile = join(tempDir('fake-lane-'), 'solutions.json');
 writeFileSync(solutionsFile, JSON.stringify(solutions));
 
 interface Server {

@@ -1,7 +1,7 @@
 // The demo brain is part of a demo lane's identity in results (issue 12, "Messages").
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { demoLaneId, withDemoVariants } from '../../src/demo/identity.js';
 import type { LaneSpec, Manifest } from '../../src/lanes/manifest.js';
 import { spawnCli, tempDir } from '../helpers/cli.js';
@@ -29,14 +29,8 @@ describe('demoLaneId', () => {
 });
 
 describe('brainbench run --brain on a demo lane', () => {
-  const made: string[] = [];
-  afterEach(() => {
-    for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-
   it('--brain strong on lane demo-weak records demo-weak+strong, never demo-weak', async () => {
     const dir = tempDir('bb-demo-id-');
-    made.push(dir);
     const lanesFile = join(dir, 'lanes.yaml');
     writeFileSync(lanesFile, 'version: 1\nlanes:\n  - id: demo-weak\n    kind: demo\n    brain: weak\n');
     const suite = join(dir, 'one.jsonl');

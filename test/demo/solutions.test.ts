@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planReply } from '../../src/demo/brains.js';
 import { findSolution, loadSolutions, parseSolutions } from '../../src/demo/solutions.js';
 import { tools } from './helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
 describe('solutions file', () => {
   it('loads the built-in brain-v1 script, and the strong brain follows it', () => {
@@ -21,7 +22,7 @@ describe('solutions file', () => {
   });
 
   it('names the file and the field that is wrong', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'solutions-')), 'bad.json');
+    const file = join(tempDir('solutions-'), 'bad.json');
     writeFileSync(file, JSON.stringify({ suite: 's', prompts: { p1: { match: 'x', steps: [{ args: {} }], answer: 'a' } } }));
     expect(() => loadSolutions(file)).toThrow(new RegExp(`${file}: prompts\\.p1\\.steps\\.0\\.tool: `));
     expect(() => loadSolutions(join(tmpdir(), 'no-such-solutions.json'))).toThrow(/cannot read solutions file/);

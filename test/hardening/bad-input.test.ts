@@ -1,12 +1,15 @@
 // Issue 8, item 3: malformed suites and lanes files are refused with file, line and field (and a
 // huge file with its size, unread); a mistyped CLI flag suggests the right one. Together with
 // test/suite/load-errors.test.ts and test/lanes/manifest.test.ts.
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
 import { ManifestError, MAX_MANIFEST_BYTES } from '../../src/lanes/manifest.js';
 import { SuiteError } from '../../src/suite/errors.js';
 import { MAX_SUITE_FILE_BYTES } from '../../src/suite/load.js';
 import { FIFTY_MB, lanesCases, lanesRefusal, lanesRefusalProblems, suiteCases, suiteRefusal, suiteRefusalProblems } from './badInputs.js';
+import { removeTempDirs } from './harness.js';
+
+afterAll(removeTempDirs);
 
 describe('malformed suites are refused with file, line and field', () => {
   it.each(suiteCases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {

@@ -1,7 +1,7 @@
 // The hardening scenarios, shared by the tests (test/hardening/*.test.ts) and `npm run chaos`
 // (bench/chaos.ts): the real runner, in-process, against the fake lane with injected faults or a
 // scripted hostile brain, journaling into a temp run folder.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrainName } from '../../src/demo/brains.js';
@@ -14,6 +14,7 @@ import { Journal } from '../../src/run/journal.js';
 import { runSuite } from '../../src/run/runner.js';
 import { simulatedScorecard } from '../../bench/lib/fakeRun.js';
 import { loadSuite } from '../../src/suite/load.js';
+import { tempDir as testTempDir } from '../helpers/tmp.js';
 import type { AttemptRecord, LaneScorecard, Outcome } from '../../src/types.js';
 
 export interface ScenarioOptions {
@@ -28,6 +29,10 @@ export interface ScenarioOptions {
   turnBudget?: number;
   /** Capability flags; 'shell' only where bubblewrap works. */
   enabled?: string[];
+  /** Attempts in flight at once (default 1). */
+  parallel?: number;
+  /** An OpenAI-compatible lane already running (the hostile lane) instead of a fresh fake lane. */
+  laneUrl?: string;
 }
 
 export interface ScenarioResult {
@@ -47,8 +52,32 @@ export interface ScenarioResult {
   wallS: number;
 }
 
+const made: string[] = [];
+
+/**
+ * A fresh temp folder: in a test, test/helpers/tmp.ts removes it after the test (or file); chaos
+ * removes what it made with removeTempDirs at the end.
+ */
 export function tempDir(prefix: string, parent = tmpdir()): string {
-  return realpathSync(mkdtempSync(join(parent, prefix)));
+  const dir = testTempDir(prefix, parent);
+  made.push(dir);
+  return dir;
+}
+
+/** A scratch root of its own for CLI runs a test kills or fails on purpose (they leave their copies). */
+export function scratchDir(): string {
+  const dir = tempDir('bb-scratch-', '/dev/shm');
+  chmodSync(dir, 0o755); // the sandbox's uid walks down to its work folder
+  return dir;
+}
+
+/** Also removes `path` with the temp folders (something made outside them, e.g. under /opt). */
+export function removeLater(path: string): void {
+  made.push(path);
+}
+
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0).reverse()) rmSync(dir, { recursive: true, force: true });
 }
 
 function readJournal(path: string): AttemptRecord[] {
@@ -59,25 +88,31 @@ function readJournal(path: string): AttemptRecord[] {
     .map((line) => JSON.parse(line) as AttemptRecord);
 }
 
+let scenarios = 0;
+
 /** One suite run through the real runner against a fresh fake lane; never throws for lane faults. */
 export async function runScenario(opts: ScenarioOptions = {}): Promise<ScenarioResult> {
   const started = performance.now();
   const suite = await loadSuite(opts.suitePath ?? join(builtinSuitesDir, 'brain-v1'));
-  const fake = await startFakeLane({ brain: opts.brain ?? 'strong', tokPerSec: 0, faults: opts.faults ?? [], ...(opts.solutions && { solutions: opts.solutions }) });
+  const fake = opts.laneUrl
+    ? { url: opts.laneUrl, stats: () => ({ faults: {} }), close: async () => undefined }
+    : await startFakeLane({ brain: opts.brain ?? 'strong', tokPerSec: 0, faults: opts.faults ?? [], ...(opts.solutions && { solutions: opts.solutions }) });
   const runDir = tempDir('bb-chaos-run-');
   const journal = new Journal(join(runDir, 'journal.jsonl'));
   const lane: ReadyLane = { id: 'demo', kind: 'demo', baseURL: `${fake.url}/v1`, model: 'demo', command: 'fake lane', simulated: true, slots: 1, metricsUrl: null };
+  // its own run id: scenarios in parallel test files share one scratch root, and a run removes its lane's folder there
+  const runId = `chaos-${process.pid}-${++scenarios}`;
   const n = opts.n ?? 1;
   const enabled = new Set(opts.enabled ?? []);
   try {
     const result = await runSuite({
-      runId: 'chaos',
+      runId,
       runDir,
       journal,
       lane,
       suite,
       n,
-      parallel: 1,
+      parallel: opts.parallel ?? 1,
       adaptive: false,
       enabled,
       turnBudget: opts.turnBudget ?? 12,
@@ -93,7 +128,7 @@ export async function runScenario(opts: ScenarioOptions = {}): Promise<ScenarioR
     const lost = runnable.flatMap((p) => Array.from({ length: n }, (_, i) => `${p.id}#${i + 1}`)).filter((k) => !filled.has(k)).length;
     const outcomes: Partial<Record<Outcome, number>> = {};
     for (const r of result.records) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
-    const scorecard = simulatedScorecard(suite, result, { lane: lane.id, n, parallel: 1, adaptive: false, command: lane.command, startedAt: new Date().toISOString(), runId: 'chaos' });
+    const scorecard = simulatedScorecard(suite, result, { lane: lane.id, n, parallel: opts.parallel ?? 1, adaptive: false, command: lane.command, startedAt: new Date().toISOString(), runId });
     return { records: result.records, journal: onDisk, scorecard, planned, lost, injected: fake.stats().faults, outcomes, runDir, wallS: (performance.now() - started) / 1000 };
   } finally {
     journal.close();

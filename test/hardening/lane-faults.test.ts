@@ -1,9 +1,11 @@
 // Issue 8, item 1: every fault mode of the fake lane, through the real runner: the right outcome
 // class, never a crash, no attempt lost, and a stalled lane ends within the idle timeout.
 import { statSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { faultNames } from '../../src/demo/faults.js';
-import { faultProblems, runScenario } from './harness.js';
+import { faultProblems, removeTempDirs, runScenario } from './harness.js';
+
+afterAll(removeTempDirs);
 
 describe('lane faults end in the right outcome and the run completes', () => {
   it.each(faultNames)('%s', async (fault) => {

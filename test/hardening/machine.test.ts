@@ -3,12 +3,14 @@
 import { execa } from 'execa';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { shellAvailable } from '../../src/agent/shell.js';
 import { Journal, JournalWriteError } from '../../src/run/journal.js';
 import type { AttemptRecord } from '../../src/types.js';
 import { cliArgs, spawnCli, repoRoot } from '../helpers/cli.js';
-import { tempDir } from './harness.js';
+import { removeTempDirs, scratchDir, tempDir } from './harness.js';
+
+afterAll(removeTempDirs);
 
 const record = (attempt: number): AttemptRecord => ({
   lane: 'demo',
@@ -75,7 +77,9 @@ async function cliWithMount(mount: string[], results: string, copy: string) {
   const quoted = [node, ...args].map((a) => `'${a}'`).join(' ');
   // The tmpfs vanishes with the sandbox: the results are copied out before it ends.
   const script = `${quoted}; code=$?; cp -r '${results}' '${copy}'; exit $code`;
-  return execa('bwrap', ['--dev-bind', '/', '/', ...mount, 'sh', '-c', script], { cwd: repoRoot, reject: false, env: { ...process.env, BRAINBENCH_STATE_DIR: state } });
+  // a run that fails on the full disk leaves its scratch copies: in a scratch root of its own
+  const env = { ...process.env, BRAINBENCH_STATE_DIR: state, BRAINBENCH_SCRATCH_DIR: scratchDir() };
+  return execa('bwrap', ['--dev-bind', '/', '/', ...mount, 'sh', '-c', script], { cwd: repoRoot, reject: false, env });
 }
 
 describe.runIf(bwrap)('a results disk that fails (a real tmpfs and a read-only bind, via bubblewrap)', () => {
@@ -116,7 +120,8 @@ describe('two runs on one results folder', () => {
 
   it('the second refuses, naming the run that holds it', async () => {
     const results = tempDir('bb-two-');
-    const env = { BRAINBENCH_STATE_DIR: tempDir('bb-state-') };
+    // the first run is killed: its scratch copies go in a scratch root of its own
+    const env = { BRAINBENCH_STATE_DIR: tempDir('bb-state-'), BRAINBENCH_SCRATCH_DIR: scratchDir() };
     const first = spawnCli(['run', '--lane', 'demo', '-n', '2', '--tok-per-sec', '20', '--results', results], { env });
     started.push(first);
     const lock = join(results, '.brainbench.lock');

@@ -6,7 +6,9 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runShell, SANDBOX_MAX_FILE_BYTES, shellAvailable } from '../../src/agent/shell.js';
 import { openSandbox } from '../../src/sandbox/sandbox.js';
-import { hostileSetup, runScenario, tempDir, type HostileSetup, type ScenarioResult } from './harness.js';
+import { hostileSetup, removeTempDirs, runScenario, tempDir, type HostileSetup, type ScenarioResult } from './harness.js';
+
+afterAll(removeTempDirs);
 
 const shell = await shellAvailable();
 

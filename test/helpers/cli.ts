@@ -1,6 +1,4 @@
 import { execa, type Options } from 'execa';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
@@ -15,6 +13,5 @@ export function spawnCli(args: string[], options: Options = {}) {
   return execa(file, argv, { cwd: repoRoot, reject: false, ...options });
 }
 
-export function tempDir(prefix = 'bb-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+/** Kept here for the many tests that import it with the CLI helpers; see ./tmp.ts. */
+export { tempDir } from './tmp.js';

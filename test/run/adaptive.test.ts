@@ -40,7 +40,7 @@ describe('--adaptive at N=5 on deterministic brains', () => {
       expect(attempts.sort()).toEqual([1, 2, 3]);
     }
     expect(summary).toContain('adaptive stopping on');
-    expect(summary).toContain('100 % (3/3) *');
+    expect(summary).toContain('100 % (3/3) [44, 100] *');
   });
 
   it('weak: prompts it always fails stop after 3 failures', async () => {

@@ -1,9 +1,8 @@
 // Defence in depth (DESIGN §5, "Names are data"): ids are checked at load, and even a prompt id
 // that got past that never becomes a path outside the run folder or the scratch root.
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startFakeLane } from '../../src/demo/server.js';
 import { EventBus } from '../../src/events.js';
 import type { ReadyLane } from '../../src/lanes/manager.js';
@@ -11,22 +10,13 @@ import { builtinSuitesDir } from '../../src/paths.js';
 import { Journal } from '../../src/run/journal.js';
 import { runSuite } from '../../src/run/runner.js';
 import { loadSuite } from '../../src/suite/load.js';
-
-const made: string[] = [];
-const temp = (prefix: string) => {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
-  made.push(dir);
-  return dir;
-};
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+import { tempDir } from '../helpers/tmp.js';
 
 describe('a hostile prompt id that reached the runner', () => {
   it('writes its transcript inside the run folder and nothing at the path it names', async () => {
-    const outside = temp('bb-outside-');
+    const outside = tempDir('bb-outside-');
     const target = join(outside, 'x', 'data');
-    const runDir = temp('bb-hostile-run-');
+    const runDir = tempDir('bb-hostile-run-');
     const loaded = await loadSuite(join(builtinSuitesDir, 'brain-v1'));
     const depth = relative('/', runDir).split('/').length + 4;
     const hostileId = `${'../'.repeat(depth)}${target.slice(1)}`;

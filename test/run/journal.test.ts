@@ -1,20 +1,14 @@
 // The journal on open (issue 11, item 6): a damaged line in the middle is skipped and reported
 // with its file and line, every later record kept; a torn last line (killed mid-write) is cut off.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Journal } from '../../src/run/journal.js';
 import type { AttemptRecord } from '../../src/types.js';
 import { tempDir } from '../helpers/cli.js';
 
-const made: string[] = [];
-afterEach(() => {
-  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 function journalPath(): string {
-  const dir = tempDir('bb-journal-');
-  made.push(dir);
-  return join(dir, 'journal.jsonl');
+  return join(tempDir('bb-journal-'), 'journal.jsonl');
 }
 
 const record = (attempt: number): AttemptRecord => ({

@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
 import { writeScorecard } from '../../src/run/scorecard-files.js';
 import type { LaneScorecard } from '../../src/types.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function card(lane: string, corePass: number, rate: number, consistency: number, runaway: number, tokPerSec: number, peakGb: number): LaneScorecard {
   return {
@@ -46,17 +46,16 @@ describe('brainbench report', () => {
   let dir: string;
   let out: string[];
   let err: string[];
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'bb-report-'));
+  beforeEach(() => {
+    dir = tempDir('bb-report-');
     out = [];
     err = [];
     vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void out.push(args.join(' ')));
     vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void err.push(args.join(' ')));
     vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void err.push(args.join(' ')));
   });
-  afterEach(async () => {
+  afterEach(() => {
     vi.restoreAllMocks();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('regenerates summary.md from the scorecards and prints the rank table', async () => {

@@ -1,7 +1,7 @@
 // The results folder's lock belongs to a live process, stopped or not (issue 11, item 6): a run
 // paused with SIGSTOP keeps it however long it sleeps; a dead holder or a reused pid does not.
-import { execa } from 'execa';
-import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { execa, type ResultPromise } from 'execa';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,14 +9,14 @@ import { processStartTime, type LockHolder } from '../../src/run/pid-lock.js';
 import { checkWritable, lockResults, type ResultsLockLost } from '../../src/run/results-lock.js';
 import { repoRoot, tempDir } from '../helpers/cli.js';
 
-const made: string[] = [];
-const dir = (prefix: string) => {
-  const d = tempDir(prefix);
-  made.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+const dir = tempDir;
+// A holder left stopped by a failed test would never exit: whatever is still running is killed.
+const holders: ResultPromise[] = [];
+afterEach(async () => {
+  for (const h of holders.splice(0)) {
+    if (h.exitCode === null && h.signalCode === null) h.kill('SIGKILL');
+    await h.catch(() => undefined);
+  }
 });
 
 async function until<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 20_000): Promise<T> {
@@ -49,6 +49,7 @@ console.log('released');
 `,
     );
     const holder = execa(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, reject: false });
+    holders.push(holder);
     let out = '';
     holder.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
     await until('the holder to lock', () => out.includes('locked'));

@@ -57,6 +57,11 @@ describe('the state a run leaves', () => {
     const done = await child;
     expect(done.exitCode).toBe(130);
     expect(statusJson(results).state).toBe('stopped');
+    // an attached cockpit replaying events.jsonl reads the same
+    const events = readFileSync(join(onlyRun(results), 'events.jsonl'), 'utf8').trim().split('\n');
+    expect(JSON.parse(events.at(-1)!)).toEqual({ type: 'run.state', runId: statusJson(results).runId, state: 'stopped' });
+    // the attempts it cut short leave no scratch copy behind (it lives in RAM)
+    expect(existsSync(join(process.env.BRAINBENCH_SCRATCH_DIR!, statusJson(results).runId))).toBe(false);
     const shown = await spawnCli(['status', '--results', results]);
     expect(shown.stdout).toMatch(/^run \S+ {2}stopped /);
     expect(shown.stdout).toContain('brainbench run --resume');

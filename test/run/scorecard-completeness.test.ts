@@ -168,7 +168,7 @@ describe('summary.md with partial scorecards', () => {
     const rankRow = text.split('\n').filter((l) => l.startsWith('| 1 |'));
     expect(rankRow).toEqual(['| 1 | lane\\|x \\<script\\>alert(1)\\</script\\> | 1/1 | 100 % | 100 % | 0 % | 40.0 | — |']);
     const promptRows = text.split('\n').filter((l) => l.startsWith('| p'));
-    expect(promptRows).toEqual(['| p\\|1 \\<b\\>bold\\</b\\> | grounding | yes | 100 % (2/2) |']);
+    expect(promptRows).toEqual(['| p\\|1 \\<b\\>bold\\</b\\> | grounding | yes | 100 % (2/2) [34, 100] |']);
     // every table row still has its header's column count (unescaped pipes would add columns)
     const cells = (line: string) => line.replace(/\\\|/g, '').split('|').length;
     expect(cells(rankRow[0]!)).toBe(cells('| Rank | Lane | core_pass | pass_rate | consistency | runaway | tok/s | peak unified |'));
@@ -180,7 +180,8 @@ describe('the leaderboard view model', () => {
     const rows = rankRows([card('quick-partial-lane-with-a-long-name', 1, 4, 11), card('b', 0.5, 2, 2), card('a', 0.9, 2, 2)], 80);
     expect(rows.map((r) => r['#'])).toEqual(['1', '2', '—']);
     expect(rows.map((r) => r.lane.slice(0, 1))).toEqual(['a', 'b', 'q']);
-    expect(rows[2]!.lane.endsWith(' (partial 4/11)')).toBe(true);
+    // the mark stays whole; its counts go first when the name needs the room
+    expect(rows[2]!.lane).toMatch(/ \(partial( 4\/11)?\)$/);
     const width = (key: keyof (typeof rows)[number]) => Math.max(key.length, ...rows.map((r) => r[key].length)) + 3;
     expect((Object.keys(rows[0]!) as (keyof (typeof rows)[number])[]).reduce((sum, key) => sum + width(key), 1)).toBeLessThanOrEqual(80);
     const lines = promptRateLines([card('p', 1, 4, 11), card('c', 0.5, 2, 2)], 80);

@@ -1,10 +1,10 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { loadScorecards, scorecardFileName, writeScorecard } from '../../src/run/scorecard-files.js';
 import { renderRankTable, renderSummary, writeSummary } from '../../src/run/summary.js';
 import type { LaneScorecard, PromptStats } from '../../src/types.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function promptStat(id: string, fields: Partial<PromptStats> = {}): PromptStats {
   return {
@@ -125,7 +125,7 @@ describe('renderSummary', () => {
 
   it('has per-prompt pass rates with skipped prompts, absent ones and decided-early marks', () => {
     expect(summary).toContain('| Prompt | category | core | demo (simulated) | liar |');
-    expect(summary).toContain('| p1_read_grounding | grounding | yes | 80 % (4/5) | 50 % (1/2) * |');
+    expect(summary).toContain('| p1_read_grounding | grounding | yes | 80 % (4/5) [38, 96] | 50 % (1/2) [9, 91] * |');
     expect(summary).toContain('| p7_shell | grounding | yes | skipped | — |');
     expect(summary).toContain('decided early');
   });
@@ -151,11 +151,8 @@ describe('renderSummary', () => {
 
 describe('scorecard files', () => {
   let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'bb-summary-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+  beforeEach(() => {
+    dir = tempDir('bb-summary-');
   });
 
   it('sanitises lane ids into file names', () => {

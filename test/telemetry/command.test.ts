@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/cli/args.js';
 import { telemetryCommand } from '../../src/commands/telemetry.js';
 import type { EngineEvent } from '../../src/types.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const SHIMS = resolve('test/shims');
 const savedEnv = { ...process.env };
@@ -40,7 +40,7 @@ describe('brainbench telemetry', () => {
   });
 
   it('says "no GPU" when nvidia-smi is absent', async () => {
-    process.env.PATH = mkdtempSync(join(tmpdir(), 'empty-path-'));
+    process.env.PATH = tempDir('empty-path-');
     const { code, stdout } = await runCommand(['--seconds', '1', '--interval', '250']);
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
@@ -78,7 +78,7 @@ describe('brainbench telemetry', () => {
 
   it('ends cleanly on Ctrl-C, stopping nvidia-smi and printing the roll-up', async () => {
     const entry = resolve('test/telemetry/telemetry-command-entry.ts');
-    const pidFile = join(mkdtempSync(join(tmpdir(), 'smi-pid-')), 'pid');
+    const pidFile = join(tempDir('smi-pid-'), 'pid');
     const child = spawn(process.execPath, ['--import', 'tsx', entry, '--interval', '100'], {
       env: { ...process.env, PATH: `${SHIMS}${delimiter}${process.env.PATH}`, NVIDIA_SMI_SHIM_PIDFILE: pidFile },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readMemoryPressure, readUnifiedMemory } from '../../src/telemetry/meminfo.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'meminfo-'));
+const dir = tempDir('meminfo-');
 function file(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);
@@ -23,7 +23,8 @@ describe('readUnifiedMemory', () => {
   it('is MemTotal − MemAvailable in decimal GB', () => {
     const memory = readUnifiedMemory(file('meminfo', SPARK_MEMINFO));
     // (125493248 − 94427648) kB × 1024 B = 31.811 GB; 125493248 kB = 128.505 GB.
-    expect(memory).toEqual({ used_gb: 31.811, total_gb: 128.505 });
+    // Cached + Buffers = 80012345 kB = 81.933 GB of page cache.
+    expect(memory).toEqual({ used_gb: 31.811, total_gb: 128.505, cache_gb: 81.933 });
   });
 
   it('is null without the file or without MemAvailable', () => {

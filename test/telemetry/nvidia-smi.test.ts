@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GpuStream, NVIDIA_SMI_ARGS, parseGpuLine } from '../../src/telemetry/nvidia-smi.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const SHIM = resolve('test/shims/nvidia-smi');
 const DRIVER_ERROR =
@@ -10,40 +10,47 @@ const DRIVER_ERROR =
 
 describe('parseGpuLine', () => {
   it('reads a GB10 line whose memory fields are [N/A]', () => {
-    expect(parseGpuLine('96, 71, [N/A], [N/A], 38.52', 0)).toEqual({
+    expect(parseGpuLine('96, 71, [N/A], [N/A], 38.52, 2405, 0x0000000000000000', 0)).toEqual({
       index: 0,
       util_pct: 96,
       temp_c: 71,
       mem_used_mb: null,
       mem_total_mb: null,
       power_w: 38.52,
+      sm_clock_mhz: 2405,
+      throttle: [],
     });
   });
 
   it('reads a discrete-GPU line', () => {
-    expect(parseGpuLine('45, 62, 10240, 81920, 250.31', 3)).toEqual({
+    expect(parseGpuLine('45, 62, 10240, 81920, 250.31, 1980, 0x0000000000000001', 3)).toEqual({
       index: 3,
       util_pct: 45,
       temp_c: 62,
       mem_used_mb: 10240,
       mem_total_mb: 81920,
       power_w: 250.31,
+      sm_clock_mhz: 1980,
+      // GPU idle (0x1) is not a slowdown
+      throttle: [],
     });
   });
 
   it('makes each unreadable field null on its own', () => {
-    expect(parseGpuLine('[Not Supported], 55, N/A, , banana', 1)).toEqual({
+    expect(parseGpuLine('[Not Supported], 55, N/A, , banana, [N/A], [Not Supported]', 1)).toEqual({
       index: 1,
       util_pct: null,
       temp_c: 55,
       mem_used_mb: null,
       mem_total_mb: null,
       power_w: null,
+      sm_clock_mhz: null,
+      throttle: null,
     });
   });
 
   it('reads two GPUs as two lines with their own index', () => {
-    const lines = '45, 62, 10240, 81920, 250.31\n12, 48, 2048, 81920, 80.00'.split('\n');
+    const lines = '45, 62, 10240, 81920, 250.31, 1980, 0x0\n12, 48, 2048, 81920, 80.00, 1980, 0x0'.split('\n');
     const gpus = lines.map((line, i) => parseGpuLine(line, i));
     expect(gpus.map((g) => [g?.index, g?.util_pct, g?.power_w])).toEqual([
       [0, 45, 250.31],
@@ -54,13 +61,21 @@ describe('parseGpuLine', () => {
   it('refuses a truncated line, an error message and prose with commas', () => {
     expect(parseGpuLine('45, 62, 102', 0)).toBeNull();
     expect(parseGpuLine(DRIVER_ERROR, 0)).toBeNull();
-    expect(parseGpuLine('No devices were found, sorry, try, again, later', 0)).toBeNull();
+    expect(parseGpuLine('No devices were found, sorry, try, again, later, please, thanks', 0)).toBeNull();
     expect(parseGpuLine('', 0)).toBeNull();
   });
 
-  it('asks nvidia-smi for the five fields in one looping process', () => {
+  it('names the slowdowns of a clocks_event_reasons bitmask', () => {
+    const line = (mask: string) => parseGpuLine(`90, 80, [N/A], [N/A], 95.10, 1200, ${mask}`, 0)!.throttle;
+    expect(line('0x0000000000000004')).toEqual(['sw_power_cap']);
+    expect(line('0x00000000000000C8')).toEqual(['hw_slowdown', 'hw_thermal', 'hw_power_brake']);
+    // sync boost (0x10) and display clocks (0x100) hold nothing back
+    expect(line('0x0000000000000110')).toEqual([]);
+  });
+
+  it('asks nvidia-smi for the seven fields in one looping process', () => {
     expect(NVIDIA_SMI_ARGS).toEqual([
-      '--query-gpu=utilization.gpu,temperature.gpu,memory.used,memory.total,power.draw',
+      '--query-gpu=utilization.gpu,temperature.gpu,memory.used,memory.total,power.draw,clocks.sm,clocks_event_reasons.active',
       '--format=csv,noheader,nounits',
       '-lms',
       '500',
@@ -99,7 +114,7 @@ describe('GpuStream', () => {
   });
 
   it('is the "no GPU" state, not an error, when the binary is missing', async () => {
-    process.env.PATH = mkdtempSync(join(tmpdir(), 'no-smi-'));
+    process.env.PATH = tempDir('no-smi-');
     stream = new GpuStream({ intervalMs: 100 });
     stream.start();
     await until(() => !stream!.available);
@@ -117,7 +132,7 @@ describe('GpuStream', () => {
   });
 
   it('restarts a child that died, with growing delays', async () => {
-    const log = join(mkdtempSync(join(tmpdir(), 'smi-log-')), 'argv.log');
+    const log = join(tempDir('smi-log-'), 'argv.log');
     process.env.NVIDIA_SMI_SHIM_LOG = log;
     process.env.NVIDIA_SMI_SHIM_TICKS = '1';
     stream = new GpuStream({ bin: SHIM, intervalMs: 100, restartDelayMs: 100, maxRestartDelayMs: 400 });
@@ -131,4 +146,44 @@ describe('GpuStream', () => {
     // Each start is a fresh child (the shim logs its argv per start).
     await until(() => readFileSync(log, 'utf8').trim().split('\n').length >= 4);
   });
+
+  it('marks a hung nvidia-smi stale, kills it, and picks up a working one again', async () => {
+    const dir = tempDir('smi-hang-');
+    const pidFile = join(dir, 'pid');
+    process.env.NVIDIA_SMI_SHIM_PIDFILE = pidFile;
+    process.env.NVIDIA_SMI_SHIM_HANG_AFTER = '2';
+    stream = new GpuStream({ bin: SHIM, intervalMs: 100, staleAfterMs: 400, restartDelayMs: 100, maxRestartDelayMs: 200 });
+    stream.start();
+    await until(() => stream!.latest() !== null);
+    const hungPid = Number(readFileSync(pidFile, 'utf8'));
+    // it printed, then went quiet (ignoring SIGTERM, as one stuck in the driver does)
+    await until(() => stream!.staleSince() !== null, 5000);
+    expect(stream.latest()).toBeNull();
+    await until(() => stream!.hungCount >= 1, 5000);
+    await until(() => !alive(hungPid), 5000);
+    // the driver answers again: the next child gives fresh readings and the stale mark goes
+    delete process.env.NVIDIA_SMI_SHIM_HANG_AFTER;
+    await until(() => stream!.latest() !== null, 8000);
+    expect(stream.staleSince()).toBeNull();
+    expect(stream.spawnCount).toBeGreaterThanOrEqual(2);
+  });
+
+  it('asks an older driver for clocks_throttle_reasons.active instead', async () => {
+    process.env.NVIDIA_SMI_SHIM_LEGACY = '1';
+    process.env.NVIDIA_SMI_SHIM_THROTTLE = '0x0000000000000004';
+    stream = new GpuStream({ bin: SHIM, intervalMs: 100, restartDelayMs: 50 });
+    stream.start();
+    await until(() => stream!.latest() !== null);
+    expect(stream.latest()![0]!.throttle).toEqual(['sw_power_cap']);
+    expect(stream.spawnCount).toBe(2);
+  });
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,13 +1,13 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/events.js';
 import { NVIDIA_SMI_ARGS } from '../../src/telemetry/nvidia-smi.js';
 import { TelemetrySampler } from '../../src/telemetry/sampler.js';
 import type { TelemetrySample } from '../../src/types.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const SHIMS = resolve('test/shims');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -37,7 +37,7 @@ const maxOrNull = (values: (number | null | undefined)[]) => {
 
 describe('TelemetrySampler', () => {
   it('samples at 2 Hz from one nvidia-smi, into the bus, the jsonl and a roll-up that matches it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sampler-'));
+    const dir = tempDir('sampler-');
     process.env.PATH = `${SHIMS}${delimiter}${process.env.PATH}`;
     process.env.NVIDIA_SMI_SHIM_MODE = 'gb10';
     process.env.NVIDIA_SMI_SHIM_LOG = join(dir, 'argv.log');
@@ -88,7 +88,7 @@ describe('TelemetrySampler', () => {
   });
 
   it('works without nvidia-smi: gpus null, memory present, lane metrics attached', async () => {
-    process.env.PATH = mkdtempSync(join(tmpdir(), 'empty-path-'));
+    process.env.PATH = tempDir('empty-path-');
     server = createServer((_req, res) => res.end('llamacpp:requests_processing 2\nllamacpp:predicted_tokens_seconds 41.5\n'));
     await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
     const metricsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
@@ -112,7 +112,7 @@ describe('TelemetrySampler', () => {
   });
 
   it('keeps the ring bounded while the roll-up counts every sample', async () => {
-    process.env.PATH = mkdtempSync(join(tmpdir(), 'empty-path-'));
+    process.env.PATH = tempDir('empty-path-');
     sampler = new TelemetrySampler({ intervalMs: 100, ringSize: 3 });
     sampler.start();
     await sleep(750);
@@ -121,5 +121,49 @@ describe('TelemetrySampler', () => {
     expect(ring).toHaveLength(3);
     expect(ring[0]!.t).toBeLessThan(ring[2]!.t);
     expect(sampler.rollup().n_samples).toBeGreaterThanOrEqual(6);
+  });
+
+  it('keeps sampling at its pace while nvidia-smi hangs, marking the GPU stale', async () => {
+    process.env.PATH = `${SHIMS}${delimiter}${process.env.PATH}`;
+    process.env.NVIDIA_SMI_SHIM_HANG_AFTER = '2';
+    const bus = new EventBus();
+    const samples: TelemetrySample[] = [];
+    bus.on((e) => e.type === 'telemetry' && samples.push(e.sample));
+    sampler = new TelemetrySampler({ bus, intervalMs: 100, gpuStaleAfterMs: 300 });
+    sampler.start();
+    const until = Date.now() + 10_000;
+    while (samples.filter((x) => typeof x.gpu_stale_since === 'number').length < 4 && Date.now() < until) await sleep(50);
+    await sampler.stop();
+    const firstStale = samples.findIndex((x) => typeof x.gpu_stale_since === 'number');
+    const firstFresh = samples.findIndex((x) => x.gpus !== null);
+    // fresh readings first, then stale ones naming when the last fresh reading came
+    expect(firstFresh).toBeGreaterThanOrEqual(0);
+    expect(firstStale).toBeGreaterThan(firstFresh);
+    const stale = samples[firstStale]!;
+    expect(stale.gpus).toBeNull();
+    expect(stale.gpu_stale_since!).toBeLessThan(stale.t);
+    // the sampler never waited on it: memory kept coming in every stale sample
+    expect(samples.slice(firstStale).every((x) => x.unified_used_gb !== null)).toBe(true);
+    expect(sampler.rollup().gpu_stale_samples).toBeGreaterThanOrEqual(4);
+  });
+
+  it('collects the slowdowns seen in a window, with PSI and page cache from injected files', async () => {
+    const dir = tempDir('sampler-throttle-');
+    process.env.PATH = `${SHIMS}${delimiter}${process.env.PATH}`;
+    process.env.NVIDIA_SMI_SHIM_THROTTLE = '0x0000000000000044';
+    const meminfoPath = join(dir, 'meminfo');
+    const pressurePath = join(dir, 'pressure');
+    writeFileSync(meminfoPath, 'MemTotal: 125000000 kB\nMemFree: 1000000 kB\nMemAvailable: 100000000 kB\nBuffers: 1000000 kB\nCached: 50000000 kB\n');
+    writeFileSync(pressurePath, 'some avg10=3.50 avg60=1.00 avg300=0.20 total=1\nfull avg10=1.25 avg60=0.50 avg300=0.10 total=1\n');
+    sampler = new TelemetrySampler({ intervalMs: 100, meminfoPath, pressurePath });
+    sampler.start();
+    const window = sampler.watchThrottle();
+    const until = Date.now() + 10_000;
+    while (!sampler.ring().some((x) => x.gpus !== null) && Date.now() < until) await sleep(50);
+    expect(window()).toEqual(['hw_thermal', 'sw_power_cap']);
+    await sampler.stop();
+    const last = sampler.ring().at(-1)!;
+    expect(last).toMatchObject({ mem_pressure_some_avg10: 3.5, mem_pressure_full_avg10: 1.25, page_cache_gb: 52.224 });
+    expect(sampler.rollup().throttle_reasons).toEqual(['hw_thermal', 'sw_power_cap']);
   });
 });

@@ -1,0 +1,90 @@
+// Task suites (DESIGN §12): Harbor / Terminal-Bench 2 task folders, loaded unmodified, and what
+// one trial of a task records. Prompt suites keep their own shapes in ../types.ts.
+import type { AttemptRecord } from '../types.js';
+
+/** Exactly one per trial (DESIGN §12); the error type of the step that failed is the bucket. */
+export type TrialOutcome = 'pass' | 'grader_fail' | 'timeout' | 'no_tool_calls' | 'harness_error' | 'grader_error' | 'lane_error';
+
+export const TRIAL_OUTCOMES: readonly TrialOutcome[] = ['pass', 'grader_fail', 'timeout', 'no_tool_calls', 'harness_error', 'grader_error', 'lane_error'];
+
+export interface TaskConfig {
+  /** [agent] timeout_sec. */
+  agentTimeoutS: number;
+  /** [verifier] timeout_sec. */
+  verifierTimeoutS: number;
+  /** [verifier] env: variables test.sh runs with. */
+  verifierEnv: Record<string, string>;
+  /** [agent] turn_budget (a brainbench extension; Harbor has none). */
+  turnBudget?: number;
+  /** The whole parsed task.toml; fields brainbench does not know are kept. */
+  raw: Record<string, unknown>;
+}
+
+export interface Task {
+  /** The folder name, checked to be a safe path segment. */
+  id: string;
+  dir: string;
+  instruction: string;
+  config: TaskConfig;
+  /** environment/ (the Docker build context), or null when the task has none. */
+  environmentDir: string | null;
+  testsDir: string;
+  /** solution/ holding solve.sh, or null. */
+  solutionDir: string | null;
+}
+
+export interface TaskSuite {
+  name: string;
+  path: string;
+  /** sha256 over every task folder's files. */
+  hash: string;
+  tasks: Task[];
+}
+
+/**
+ * One journaled trial. It fills the prompt journal's slot shape (lane, prompt_id = task id,
+ * attempt), so the same Journal, resume and status machinery carry it.
+ */
+export interface TrialRecord extends Omit<AttemptRecord, 'outcome'> {
+  kind: 'trial';
+  outcome: TrialOutcome;
+  harness: string;
+  environment: string;
+  /** The grader's number (partial credit kept); null when no reward was read. */
+  reward: number | null;
+  /** The last part of what test.sh printed. */
+  grader_output: string;
+}
+
+export interface TaskStats {
+  task_id: string;
+  runs: number;
+  pass_count: number;
+  pass_rate: number | null;
+  mean_reward: number | null;
+  outcomes: Partial<Record<TrialOutcome, number>>;
+  skipped?: string;
+}
+
+export interface TaskScorecard {
+  kind: 'tasks';
+  /** `<lane>+<harness>`: what the scorecard file is named by. */
+  key: string;
+  lane: string;
+  harness: string;
+  environment: string;
+  simulated: boolean;
+  suite: string;
+  suite_hash: string;
+  completeness: { attempts_done: number; attempts_planned: number; complete: boolean };
+  pass_rate: number | null;
+  mean_reward: number | null;
+  outcomes: Partial<Record<TrialOutcome, number>>;
+  wall_mean_s: number | null;
+  tasks: TaskStats[];
+  run_id: string;
+  n: number;
+  brainbench_version: string;
+  started_at: string;
+  ended_at: string;
+}

@@ -1,0 +1,34 @@
+// The NVIDIA driver and CUDA version, as nvidia-smi's header says them (for provenance). CUDA's
+// version is no --query-gpu field; the header carries both. One bounded call per process: a hung
+// nvidia-smi is killed after the timeout and the versions are then unknown.
+import { execa } from 'execa';
+
+export interface GpuDriverInfo {
+  driver_version: string | null;
+  cuda_version: string | null;
+}
+
+/** Reads the header's "Driver Version: 580.95.05 … CUDA Version: 13.0" (newer drivers: KMD / CUDA UMD Version). */
+export function parseDriverHeader(text: string): GpuDriverInfo {
+  const pick = (re: RegExp) => re.exec(text)?.[1] ?? null;
+  return {
+    driver_version: pick(/(?:Driver|KMD) Version\s*:\s*([\w.-]+)/),
+    cuda_version: pick(/CUDA (?:UMD )?Version\s*:\s*([\w.-]+)/),
+  };
+}
+
+const cache = new Map<string, Promise<GpuDriverInfo | null>>();
+
+/** null without nvidia-smi, when it fails, or when it does not answer within `timeoutMs`. */
+export function gpuDriverInfo(bin = 'nvidia-smi', timeoutMs = 5000): Promise<GpuDriverInfo | null> {
+  let known = cache.get(bin);
+  if (!known) {
+    known = execa(bin, [], { reject: false, timeout: timeoutMs, forceKillAfterDelay: 500, stdin: 'ignore' }).then((result) => {
+      if (result.failed) return null;
+      const info = parseDriverHeader(result.stdout);
+      return info.driver_version || info.cuda_version ? info : null;
+    });
+    cache.set(bin, known);
+  }
+  return known;
+}

@@ -1,0 +1,107 @@
+// `brainbench report --html FILE`: one self-contained page (issue 15, DESIGN §14): the charts are
+// inline SVG drawn in Node, the style is inline, nothing is fetched when it is opened. Each chart
+// has its table beside it, so the numbers can be read as well as seen.
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { rankLanes } from '../run/rank.js';
+import { isComplete } from '../run/scorecard.js';
+import { formatFixed, formatInterval, formatPct } from '../run/stats.js';
+import { htmlText } from '../safeText.js';
+import type { LaneScorecard } from '../types.js';
+import { frontierPoints, frontierSpec, heatCells, heatmapSpec, renderSvg, type FrontierPoint } from './charts.js';
+import { statisticsOf } from './lane-stats.js';
+import { pairedDifference } from './paired.js';
+import { verdictLine } from './words.js';
+
+const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222}
+h1{font-size:22px}h2{font-size:17px;margin-top:32px}
+.pair{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}
+th{background:#f3f3f3}.note{color:#555;max-width:60em}figure{margin:0}`;
+
+function htmlTable(header: string[], rows: string[][]): string {
+  const head = `<tr>${header.map((h) => `<th>${htmlText(h)}</th>`).join('')}</tr>`;
+  const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${htmlText(cell)}</td>`).join('')}</tr>`).join('\n');
+  return `<table>\n${head}\n${body}\n</table>`;
+}
+
+function figure(name: string, svg: string): string {
+  return `<figure data-chart="${name}">${svg}</figure>`;
+}
+
+function rankRows(ranked: LaneScorecard[]): string[][] {
+  return ranked.map((card, i) => {
+    const s = statisticsOf(card);
+    return [
+      String(i + 1),
+      card.lane + (card.simulated ? ' (simulated)' : ''),
+      `${formatPct(card.core_pass_rate)}`,
+      `${formatPct(s.pass_rate)} ${formatInterval(s.wilson95)}`.trim(),
+      formatPct(s.pass_hat_k),
+      formatFixed(card.tokens_per_sec, 1),
+      formatFixed(card.telemetry?.unified_used_gb_max, 1, ' GB'),
+    ];
+  });
+}
+
+function frontierRows(points: FrontierPoint[]): string[][] {
+  return points.map((p) => [p.lane, formatPct(p.pass_rate), formatFixed(p.tok_s, 1), formatFixed(p.peak_gb, 1, ' GB'), p.pareto ? 'yes' : 'no']);
+}
+
+async function frontierSection(ranked: LaneScorecard[]): Promise<string> {
+  const points = frontierPoints(ranked);
+  if (points.length === 0) return '<p class="note">No lane has both a pass rate and a tok/s yet: nothing to draw.</p>';
+  const missing = ranked.filter((c) => !points.some((p) => p.lane === c.lane)).map((c) => c.lane);
+  const note = 'Point size: peak unified memory. Pareto: no other lane is at least as good on pass rate, tok/s and peak memory and better on one.';
+  const left = missing.length > 0 ? ` Not drawn (no pass rate or tok/s): ${missing.join(', ')}.` : '';
+  const svg = await renderSvg(frontierSpec(points));
+  return `<div class="pair">${figure('frontier', svg)}\n${htmlTable(['Lane', 'core pass rate', 'tok/s', 'peak unified', 'Pareto'], frontierRows(points))}</div>\n<p class="note">${htmlText(note + left)}</p>`;
+}
+
+async function heatmapSection(ranked: LaneScorecard[]): Promise<string> {
+  const cells = heatCells(ranked);
+  if (cells.length === 0) return '<p class="note">No graded prompt yet.</p>';
+  const prompts = [...new Set(cells.map((c) => c.prompt))];
+  const svg = await renderSvg(heatmapSpec(cells, ranked.map((c) => c.lane), prompts));
+  const rows = prompts.map((p) => [p, ...ranked.map((card) => cells.find((c) => c.lane === card.lane && c.prompt === p)?.label ?? '—')]);
+  return `<div class="pair">${figure('heatmap', svg)}\n${htmlTable(['Prompt', ...ranked.map((c) => c.lane)], rows)}</div>`;
+}
+
+function neighbours(ranked: LaneScorecard[]): string {
+  if (ranked.length < 2) return '';
+  const items = ranked.slice(1).map((lower, i) => `<li>${htmlText(`${i + 1} vs ${i + 2}: ${verdictLine(ranked[i]!.lane, lower.lane, pairedDifference(ranked[i]!, lower))}`)}</li>`);
+  return `<ul>\n${items.join('\n')}\n</ul>`;
+}
+
+/** The whole page for these scorecards: complete ones ranked and drawn; partial ones are not. */
+export async function renderHtmlReport(cards: LaneScorecard[], opts: { generatedAt?: string } = {}): Promise<string> {
+  const ranked = rankLanes(cards.filter(isComplete));
+  const generatedAt = opts.generatedAt ?? new Date().toISOString();
+  const partial = cards.length - ranked.length;
+  const made = `${ranked.length} ranked lane${ranked.length === 1 ? '' : 's'}${partial > 0 ? ` (${partial} partial run${partial === 1 ? '' : 's'} not drawn)` : ''}; generated ${generatedAt}.`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>brainbench results</title><style>${STYLE}</style></head>
+<body>
+<h1>brainbench results</h1>
+<p class="note">${htmlText(made)}</p>
+<h2>Ranking</h2>
+${htmlTable(['Rank', 'Lane', 'core pass rate', 'pass rate [95 %]', 'pass^k', 'tok/s', 'peak unified'], rankRows(ranked))}
+${neighbours(ranked)}
+<h2>Frontier</h2>
+${await frontierSection(ranked)}
+<h2>Lanes × prompts</h2>
+${await heatmapSection(ranked)}
+<h2>Lanes × harnesses</h2>
+<p class="note">Not drawn: scorecards do not record which harness drove the lane yet.</p>
+</body></html>
+`;
+}
+
+/** Writes the page atomically to `file` (its folder is made); returns the absolute path. */
+export async function writeHtmlReport(file: string, cards: LaneScorecard[]): Promise<string> {
+  const path = resolve(file);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, await renderHtmlReport(cards));
+  return path;
+}

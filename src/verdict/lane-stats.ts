@@ -1,0 +1,58 @@
+// How sure a lane's figures are (issue 15, DESIGN §14): pooled pass rate with its Wilson
+// interval, pass^k / pass@k, verdict agreement counted in prompts, and the per-category table.
+// Pure, and computed from PromptStats alone, so scorecards written before issue 15 get it too.
+import { mean, passAtK, passHatK, wilson95 } from '../run/stats.js';
+import type { CategoryStats, LaneScorecard, LaneStatistics, PromptStats } from '../types.js';
+
+/** Prompts that ran and have at least one graded attempt. */
+function graded(prompts: readonly PromptStats[]): PromptStats[] {
+  return prompts.filter((s) => s.skipped === undefined && s.runs > 0);
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, v) => total + v, 0);
+}
+
+/** pass^k and pass@k of one prompt at k (null with fewer than k graded attempts). */
+export function promptPassK(stats: Pick<PromptStats, 'pass_count' | 'runs'>, k: number): { pass_hat_k: number | null; pass_at_k: number | null } {
+  return { pass_hat_k: passHatK(stats.pass_count, stats.runs, k), pass_at_k: passAtK(stats.pass_count, stats.runs, k) };
+}
+
+/** One row per category, in first-seen order: attempts pooled over the category's prompts that ran. */
+export function categoryStats(prompts: readonly PromptStats[]): CategoryStats[] {
+  const ran = graded(prompts);
+  const categories = [...new Set(ran.map((s) => s.category))];
+  return categories.map((category) => {
+    const own = ran.filter((s) => s.category === category);
+    const passes = sum(own.map((s) => s.pass_count));
+    const runs = sum(own.map((s) => s.runs));
+    return { category, prompts: own.length, pass_count: passes, runs, pass_rate: passes / runs, wilson95: wilson95(passes, runs) };
+  });
+}
+
+/** The lane's statistics at k (the run's N unless a k is stated). */
+export function laneStatistics(prompts: readonly PromptStats[], k: number): LaneStatistics {
+  const core = graded(prompts).filter((s) => s.core);
+  const passes = sum(core.map((s) => s.pass_count));
+  const runs = sum(core.map((s) => s.runs));
+  const atK = core.filter((s) => s.runs >= k).map((s) => promptPassK(s, k));
+  return {
+    pass_count: passes,
+    runs,
+    pass_rate: runs === 0 ? null : passes / runs,
+    wilson95: wilson95(passes, runs),
+    k,
+    pass_hat_k: mean(atK.map((x) => x.pass_hat_k!)),
+    pass_at_k: mean(atK.map((x) => x.pass_at_k!)),
+    k_prompts: atK.length,
+    all_pass: core.filter((s) => s.pass_count === s.runs).length,
+    all_fail: core.filter((s) => s.pass_count === 0).length,
+    split: core.filter((s) => s.pass_count > 0 && s.pass_count < s.runs).length,
+    categories: categoryStats(prompts),
+  };
+}
+
+/** A scorecard's statistics at its own N, computed afresh (old scorecards do not carry them). */
+export function statisticsOf(card: LaneScorecard, k = card.reproducibility.n): LaneStatistics {
+  return laneStatistics(card.prompts, k);
+}

@@ -1,0 +1,66 @@
+// summary.md's statistics (issue 15, DESIGN §14): which neighbours in the ranking are separable,
+// how sure each lane's pass rate is (Wilson interval, pass^k, pass@k, verdict agreement counted
+// in prompts), and the per-category table.
+import { laneLabel, table } from '../run/markdown.js';
+import { formatInterval, formatPct } from '../run/stats.js';
+import { mdCell } from '../safeText.js';
+import type { CategoryStats, LaneScorecard } from '../types.js';
+import { statisticsOf } from './lane-stats.js';
+import { pairedDifference } from './paired.js';
+import { verdictLine } from './words.js';
+
+/** `80 % [62, 91] (12/15)`; `—` with no graded attempt. */
+function rateCell(passes: number, runs: number, rate: number | null, interval: CategoryStats['wilson95']): string {
+  if (runs === 0 || rate === null) return '—';
+  return `${formatPct(rate)} ${formatInterval(interval)} (${passes}/${runs})`;
+}
+
+/** One line per adjacent pair in the ranking: separable or not, in plain words. */
+export function neighbourLines(ranked: LaneScorecard[]): string {
+  if (ranked.length < 2) return '';
+  const lines = ranked.slice(1).map((lower, i) => {
+    const upper = ranked[i]!;
+    return `- ${i + 1} vs ${i + 2}: ${verdictLine(`**${mdCell(upper.lane)}**`, `**${mdCell(lower.lane)}**`, pairedDifference(upper, lower))}`;
+  });
+  const intro = 'Neighbours in the ranking, on core pass rate: the paired difference over the core prompts both lanes ran, with a 95 % interval that treats attempts as clustered within prompts. Not separable means the order between them could be noise.';
+  return [intro, '', ...lines].join('\n');
+}
+
+function agreementCell(s: ReturnType<typeof statisticsOf>): string {
+  const prompts = s.all_pass + s.all_fail + s.split;
+  if (prompts === 0) return '—';
+  return `${s.all_pass + s.all_fail}/${prompts} prompts (${s.all_pass} all pass, ${s.all_fail} all fail)`;
+}
+
+/** Per lane: pooled pass rate with its interval, pass^k, pass@k (at k, else each run's N), and verdict agreement as counts. */
+export function howSureSection(ranked: LaneScorecard[], k?: number): string {
+  if (ranked.length === 0) return 'No complete scorecard yet.';
+  const rows = ranked.map((card) => {
+    const s = statisticsOf(card, k);
+    const kCell = s.k_prompts < s.all_pass + s.all_fail + s.split ? `${s.k} (${s.k_prompts} prompts with ${s.k}+ attempts)` : String(s.k);
+    return [laneLabel(card), rateCell(s.pass_count, s.runs, s.pass_rate, s.wilson95), kCell, formatPct(s.pass_hat_k), formatPct(s.pass_at_k), agreementCell(s)];
+  });
+  const notes = [
+    'Core prompts that ran. pass rate: attempts pooled, 95 % Wilson interval (it treats attempts as independent; the neighbour verdicts above do not).',
+    'pass^k: chance that k attempts at a prompt all pass, C(c,k)/C(n,k), averaged over prompts; pass@k: chance that at least one of k passes, 1 − C(n−c,k)/C(n,k).',
+    'same verdict on every attempt counts prompts whose attempts agree, pass or fail: it measures repeatability, not quality. The rank table\'s consistency is the same thing as a share, so a lane that fails every attempt is 100 % consistent.',
+  ];
+  return `${table(['Lane', 'pass rate [95 %]', 'k', 'pass^k', 'pass@k', 'same verdict on every attempt'], rows)}\n\n${notes.join('\n')}`;
+}
+
+/** Category × lane (Milo-Bench style): prompts in the category, then each lane's pooled rate [interval]. */
+export function categorySection(ranked: LaneScorecard[]): string {
+  const perLane = ranked.map((card) => new Map(statisticsOf(card).categories.map((c) => [c.category, c])));
+  const categories = [...new Set(perLane.flatMap((m) => [...m.keys()]))];
+  if (categories.length === 0) return 'No prompt ran.';
+  const rows = categories.map((category) => {
+    const prompts = Math.max(...perLane.map((m) => m.get(category)?.prompts ?? 0));
+    const cells = perLane.map((m) => {
+      const c = m.get(category);
+      return c ? rateCell(c.pass_count, c.runs, c.pass_rate, c.wilson95) : '—';
+    });
+    return [mdCell(category), String(prompts), ...cells];
+  });
+  const intro = 'Every prompt that ran, core or not: attempts pooled per category, 95 % Wilson interval.';
+  return `${intro}\n\n${table(['Category', 'prompts', ...ranked.map(laneLabel)], rows)}`;
+}
