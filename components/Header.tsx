@@ -12,6 +12,7 @@ export const Header = memo(function Header({ width }: { width: number }) {
     return resident?.kind === 'demo' || (s.run !== null && s.run.lane === s.resident && s.run.simulated);
   });
   const suite = useCockpit((s) => s.run?.suite ?? s.suite);
+  const harness = useCockpit((s) => s.run?.harness ?? null);
   const n = useCockpit((s) => s.run?.n ?? s.n);
   const state = useCockpit((s) => runState(s.run));
   const partial = partialMark(useCockpit((s) => s.run?.ended?.scorecard ?? null));
@@ -21,5 +22,5 @@ export const Header = memo(function Header({ width }: { width: number }) {
   const startedAt = useCockpit((s) => s.run?.startedAt ?? null);
   const endedAt = useCockpit((s) => runEndedAt(s.run));
   const elapsed = startedAt === null ? null : elapsedSeconds(startedAt, endedAt, clock());
-  return <Line segments={headerSegments({ lane, simulated, suite, n, elapsed, state, partial }, width)} />;
+  return <Line segments={headerSegments({ lane, simulated, suite, harness, n, elapsed, state, partial }, width)} />;
 });

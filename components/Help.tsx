@@ -14,7 +14,7 @@ const KEYS: [string, string][] = [
   ['↑ ↓ ← →, h j k', 'move the cursor in the matrix; pgup/pgdn by a page'],
   ['f', 'follow the newest attempt again'],
   ['enter', 'open the attempt under the cursor (↑/↓/space scroll, esc back)'],
-  ['l', 'leaderboard: ranked lanes and per-prompt pass rates (esc back)'],
+  ['l', 'leaderboard: ranks, per-prompt pass rates; tab: frontier, heatmap'],
   ['?', 'this help (esc back)'],
   ['q, ctrl+c', 'quit: stops a run started here and the demo lane; real lanes stay up, an attached run goes on'],
 ];

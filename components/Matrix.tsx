@@ -66,9 +66,10 @@ const MatrixRow = memo(function MatrixRow(props: RowProps) {
   return <Line segments={rowSegments(props)} />;
 }, sameRow);
 
-function titleSegments(layout: MatrixLayout, colStart: number, n: number, top: number, shown: number, total: number): Segment[] {
+/** `rows`: what a row is — a prompt, or a task in a task run (one with a harness). */
+function titleSegments(layout: MatrixLayout, colStart: number, n: number, top: number, shown: number, total: number, rows: string): Segment[] {
   const range = shown < total ? ` ${top + 1}–${top + shown}/${total}` : '';
-  const segs: Segment[] = [{ text: `${fit(`prompt${range}`, layout.promptWidth - 1)} `, bold: true }];
+  const segs: Segment[] = [{ text: `${fit(`${rows}${range}`, layout.promptWidth - 1)} `, bold: true }];
   let numbers = '';
   for (let col = colStart; col < colStart + layout.visibleAttempts; col++) {
     numbers += col < n ? fit(String(col + 1), layout.cellWidth) : ' '.repeat(layout.cellWidth);
@@ -120,7 +121,7 @@ export function Matrix({ layout }: { layout: MatrixLayout }) {
   }
   return (
     <Box flexDirection="column" width={layout.width}>
-      {layout.visibleRows > 0 && <Line segments={titleSegments(layout, colStart, columns, top, shown, total)} />}
+      {layout.visibleRows > 0 && <Line segments={titleSegments(layout, colStart, columns, top, shown, total, run.harness ? 'task' : 'prompt')} />}
       {rows}
     </Box>
   );

@@ -51,7 +51,12 @@ export interface LeaderboardState {
   cards: LaneScorecard[] | null;
   error: string | null;
   scroll: number;
+  /** What the leaderboard draws: the rank table (when unset), the frontier, or the heatmap. */
+  mode?: LeaderboardMode;
 }
+
+export const LEADERBOARD_MODES = ['table', 'frontier', 'heatmap'] as const;
+export type LeaderboardMode = (typeof LEADERBOARD_MODES)[number];
 
 /** Sizes the components measured, so key actions can keep the cursor and scroll in view. */
 export interface Viewport {
@@ -128,6 +133,8 @@ export interface CockpitActions {
   /** null cards: loading. */
   openLeaderboard(cards: LaneScorecard[] | null, error?: string): void;
   scrollLeaderboard(delta: number): void;
+  /** table → frontier → heatmap → table; the scroll starts over. */
+  cycleLeaderboardMode(): void;
   /** Asks to confirm swapping to `id` while a run is active. */
   requestSwap(id: string): void;
   /** Closes the confirm; returns what to do ({ id, choice }) or null on cancel. */
@@ -394,6 +401,13 @@ export function createCockpitStore(init: StoreInit = {}): CockpitStore {
 
       openLeaderboard: (cards, error) =>
         set((s) => ({ view: 'leaderboard', leaderboard: { cards, error: error ?? null, scroll: cards && s.leaderboard?.cards ? s.leaderboard.scroll : 0 } })),
+
+      cycleLeaderboardMode: () =>
+        set((s) => {
+          if (!s.leaderboard) return {};
+          const next = LEADERBOARD_MODES[(LEADERBOARD_MODES.indexOf(s.leaderboard.mode ?? 'table') + 1) % LEADERBOARD_MODES.length];
+          return { leaderboard: { ...s.leaderboard, mode: next, scroll: 0 } };
+        }),
 
       scrollLeaderboard: (delta) =>
         set((s) => {

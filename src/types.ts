@@ -381,6 +381,8 @@ export type EngineEvent =
       done: AttemptRecord[];
       simulated: boolean;
       startedAt: string;
+      /** Task runs: the harness driving the lane (builtin, oracle, null or an agent CLI); rows are tasks. */
+      harness?: string;
     }
   | { type: 'attempt.start'; lane: string; promptId: string; attempt: number; at: string }
   | { type: 'attempt.progress'; lane: string; promptId: string; attempt: number; completionTokens: number; tokPerSec: number | null }

@@ -1,5 +1,6 @@
 // The gauges column: GPU %, temperature, unified memory, live and probe tok/s, progress and ETA, as styled
 // lines no wider than the column.
+import { gpuStaleText, throttleText } from '../telemetry/format.js';
 import type { TelemetrySample } from '../types.js';
 import { bar, clipSegments, clock, fitRight, segmentsWidth, sparkline, stringWidth, type Segment } from './format.js';
 import { CELL_STYLE, LEGEND_ORDER, RUNNING_COLOR, SPINNER_FRAMES } from './glyphs.js';
@@ -50,13 +51,18 @@ export function gaugeLines(g: GaugeInput, width: number): Segment[][] {
   const latest = g.latest;
 
   if (!latest) lines.push([label('GPU'), { text: '—', dim: true }]);
-  else if (latest.gpus === null) lines.push([label('GPU'), { text: 'no GPU', dim: true }]);
-  else {
+  else if (latest.gpus === null) {
+    // a hung nvidia-smi (issue 16) says so instead of freezing the gauge
+    const stale = gpuStaleText(latest);
+    lines.push([label('GPU'), stale ? { text: stale.replace(/^GPU /, ''), color: 'yellow' } : { text: 'no GPU', dim: true }]);
+  } else {
     const util = gpuUtil(latest);
     const value = util === null ? '—' : `${Math.round(util)} %`;
     lines.push([label('GPU'), { text: bar((util ?? 0) / 100, Math.max(0, rest - 6)), color: 'green' }, { text: fitRight(value, 6) }]);
     const series = g.telemetry.map((s) => gpuUtil(s));
     lines.push([{ text: ' '.repeat(LABEL) }, { text: sparkline(series, rest, 0, 100), color: 'green' }]);
+    const throttled = throttleText(latest.gpus);
+    if (throttled) lines.push([{ text: ' '.repeat(LABEL) }, { text: throttled, color: 'yellow' }]);
     const temp = gpuTemp(latest);
     const temps = g.telemetry.map((s) => gpuTemp(s));
     lines.push([

@@ -1,7 +1,9 @@
 // The cockpit's symbols and colours (Ink colour names), one place for the matrix, lane bar and legend.
+import type { TrialOutcome } from '../tasks/types.js';
 import type { LaneState, Outcome } from '../types.js';
 
-export type CellStatus = 'pending' | 'running' | Outcome;
+/** A cell of a prompt run (Outcome) or of a task run, whose rows are tasks (TrialOutcome). */
+export type CellStatus = 'pending' | 'running' | Outcome | TrialOutcome;
 
 export const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'] as const;
 
@@ -14,6 +16,12 @@ export const CELL_STYLE: Record<Exclude<CellStatus, 'running'>, { glyph: string;
   format_error: { glyph: '✗', color: 'magenta', label: 'format' },
   runaway: { glyph: '∞', color: 'blue', label: 'runaway' },
   lane_error: { glyph: '!', color: 'redBright', label: 'lane err' },
+  // task trials (§12, §13)
+  grader_fail: { glyph: '✗', color: 'red', label: 'failed' },
+  no_tool_calls: { glyph: '✗', color: 'yellow', label: 'no tools' },
+  timeout: { glyph: '∞', color: 'blue', label: 'timeout' },
+  harness_error: { glyph: '!', color: 'magenta', label: 'harness err' },
+  grader_error: { glyph: '!', color: 'yellow', label: 'grader err' },
 };
 
 export const RUNNING_COLOR = 'cyan';

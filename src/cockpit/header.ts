@@ -1,4 +1,4 @@
-// The header line: brand, resident lane, suite, N, run clock and run state, fitted to the width
+// The header line: brand, resident lane, suite, harness, N, run clock and run state, fitted to the width
 // by dropping the least useful parts first. (The ETA lives in the gauges column only.)
 import type { LaneEntry } from '../store.js';
 import { clipSegments, hms, segmentsWidth, truncateMiddle, type Segment } from './format.js';
@@ -10,6 +10,8 @@ export interface HeaderInput {
   /** The resident lane is simulated (never carried over from an earlier run on another lane). */
   simulated: boolean;
   suite: string | null;
+  /** The harness of a task run (`harness pi` next to the suite); null for prompt runs. */
+  harness?: string | null;
   n: number | null;
   /** Seconds since the run started; null without a run. */
   elapsed: number | null;
@@ -22,6 +24,7 @@ const MIN_LANE_ID = 10;
 
 interface Parts {
   suite: boolean;
+  harness: boolean;
   n: boolean;
   port: boolean;
   /** `partial 4/11` rather than `partial` (the gauges show attempt k/total too). */
@@ -41,6 +44,7 @@ function build(h: HeaderInput, opts: Parts & { laneId: number }): Segment[] {
     segs.push({ text: '— none', dim: true });
   }
   if (opts.suite && h.suite) segs.push({ text: `  suite ${h.suite}` });
+  if (opts.harness && h.harness) segs.push({ text: `  harness ${h.harness}`, color: 'cyan' });
   if (opts.n && h.n !== null) segs.push({ text: `  N=${h.n}` });
   if (h.elapsed !== null) {
     segs.push({ text: `  run ${hms(h.elapsed)}` });
@@ -55,11 +59,12 @@ export function headerSegments(h: HeaderInput, width: number): Segment[] {
   const idLength = h.lane?.id.length ?? 0;
   // Most to least informative; the first whose lane id keeps a readable length wins.
   const variants: Parts[] = [
-    { suite: true, n: true, port: true, counts: true },
-    { suite: true, n: true, port: false, counts: true },
-    { suite: false, n: true, port: false, counts: true },
-    { suite: false, n: true, port: false, counts: false },
-    { suite: false, n: false, port: false, counts: false },
+    { suite: true, harness: true, n: true, port: true, counts: true },
+    { suite: true, harness: true, n: true, port: false, counts: true },
+    { suite: false, harness: true, n: true, port: false, counts: true },
+    { suite: false, harness: true, n: true, port: false, counts: false },
+    { suite: false, harness: true, n: false, port: false, counts: false },
+    { suite: false, harness: false, n: false, port: false, counts: false },
   ];
   for (const v of variants) {
     const budget = width - segmentsWidth(build(h, { ...v, laneId: 0 }));

@@ -16,6 +16,7 @@ export interface KeyPress {
   return: boolean;
   escape: boolean;
   ctrl: boolean;
+  tab?: boolean;
 }
 
 export interface KeyContext {
@@ -175,6 +176,7 @@ export function handleKey(ctx: KeyContext, input: string, key: KeyPress): void {
       else if (down) s.scrollLeaderboard(1);
       else if (key.pageUp) s.scrollLeaderboard(-page(rows));
       else if (key.pageDown || input === ' ') s.scrollLeaderboard(page(rows));
+      else if (key.tab || input === '\t') s.cycleLeaderboardMode();
       else if (key.escape || input === 'l') s.back();
       return;
     }

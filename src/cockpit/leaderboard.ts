@@ -27,7 +27,7 @@ function laneWithMark(lane: string, card: LaneScorecard, budget: number): string
 }
 
 /** Complete scorecards in rank order, then partial ones (never ranked), as the summary has them. */
-function boardOrder(cards: readonly LaneScorecard[]): LaneScorecard[] {
+export function boardOrder(cards: readonly LaneScorecard[]): LaneScorecard[] {
   return [...rankLanes(cards.filter(isComplete)), ...cards.filter((c) => !isComplete(c))];
 }
 

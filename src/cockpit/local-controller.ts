@@ -3,6 +3,7 @@ import type { EventBus } from '../events.js';
 import type { LaneManager } from '../lanes/manager.js';
 import { runDir as runDirOf } from '../paths.js';
 import { RunControl } from '../run/control.js';
+import { resumeCommand } from '../run/plan.js';
 import { superviseQueue } from '../run/supervise.js';
 import { createLockedRun, type RunRequest } from '../run/session.js';
 import { loadScorecards } from '../run/summary.js';
@@ -73,7 +74,7 @@ export class LocalController implements CockpitController {
     const done = superviseQueue({ plan, suite, runDir, resultsDir, manager, bus, control })
       .then((result) => {
         for (const f of result.failures) this.opts.log('error', `lane ${f.lane} did not start: ${f.reason}`);
-        for (const u of result.unfinished) this.opts.log('warn', `${u.lane}: ${u.reason} — r starts a new run; 'brainbench run --resume ${plan.runId}' carries this one on`);
+        for (const u of result.unfinished) this.opts.log('warn', `run ${plan.runId} on ${u.lane}: ${u.reason} — r starts a new run; '${resumeCommand(plan.runId, resultsDir)}' carries this one on`);
       })
       // a run that fails has said so on the bus (run.state: stopped, with the error), as status.json does
       .catch(() => undefined)

@@ -27,6 +27,8 @@ export interface RunView {
   runId: string;
   lane: string;
   suite: string;
+  /** The harness driving a task run; null for a prompt run (brainbench's own loop). */
+  harness: string | null;
   n: number;
   parallel: number;
   simulated: boolean;
@@ -101,6 +103,7 @@ export function createRunView(event: RunStart): RunView {
     runId: event.runId,
     lane: event.lane,
     suite: event.suite,
+    harness: event.harness ?? null,
     n: event.n,
     parallel: Math.max(1, event.parallel),
     simulated: event.simulated,

@@ -16,6 +16,7 @@ import type { LaneSpec, Manifest } from '../lanes/manifest.js';
 import { readStatus } from '../run/status-file.js';
 import { oneLine } from '../safeText.js';
 import { runCommand } from './run.js';
+import { isTaskRun, taskRunHeading } from '../tasks/command.js';
 
 const HELP = `brainbench — the cockpit: live matrix of prompts × attempts, gauges, one-key lane swaps
 
@@ -113,7 +114,8 @@ export const cockpitCommand: Command = {
         : await findLiveRun(resultsDir, await runIds(resultsDir));
 
     if (attachTo) {
-      const plan = await readPlan(runDir(resultsDir, attachTo.runId));
+      const dir = runDir(resultsDir, attachTo.runId);
+      const plan = isTaskRun(resultsDir, attachTo.runId) ? taskRunHeading(dir) : await readPlan(dir);
       store = createStore(manifest.lanes, plan.n, plan.suite);
       bus.on(store.getState().apply);
       const attach = new AttachController(runDir(resultsDir, attachTo.runId), attachTo.pid, resultsDir, bus, (reason) => store!.getState().markDied(reason));

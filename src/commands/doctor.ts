@@ -11,10 +11,14 @@ import { preflight } from '../lanes/kinds/index.js';
 import type { LaneSpec, Manifest } from '../lanes/manifest.js';
 import { portOpen } from '../lanes/net.js';
 import { findExecutable, portHolder } from '../lanes/proc.js';
-import { LaneStateStore } from '../lanes/state.js';
+import { admit, memoryNeed, residentGb, type Admission } from '../lanes/memory.js';
+import { LaneStateStore, type LaneRecord } from '../lanes/state.js';
+import { gpuDriverInfo } from '../telemetry/gpu-info.js';
+import { readUnifiedMemory, type Meminfo } from '../telemetry/meminfo.js';
 import { defaultStateDir } from '../lanes/userDirs.js';
 import { defaultResultsDir } from '../paths.js';
 import { loadLanesForCli } from './lanes.js';
+import { harnessCatalog } from '../harness/presets.js';
 
 const HELP = `brainbench doctor — check this box before a run
 
@@ -22,18 +26,32 @@ Checks, one line each, ✓ or ✗ with what to do next:
   lanes.yaml      found and valid (and every \${VAR} it uses is set)
   docker          the docker CLI is installed and its daemon answers (vllm and nim lanes)
   lane ID         each lane can start, as a swap checks it: llamacpp: llama-server (bin:, else
-                  $LLAMA_SERVER, else PATH) and the model file; vllm and nim: the image is pulled
+                  $LLAMA_SERVER, else PATH) and the model file; vllm and nim: the image is pulled;
+                  and its memory fits: its recorded peak (else model file × 1.25, vLLM:
+                  gpu_memory_utilization × memory) against what is free once the resident lane stops
+  memory          memory in use and the page cache (a large one crowds a model load)
   nvidia-smi      present, for the GPU gauges (without it only memory is shown)
   bubblewrap      bwrap can build a sandbox (the run_shell tool needs it)
   limits          which per-attempt sandbox limits are in force (cgroup v2, rlimits + a uid per slot, rlimits only)
   ports           each managed lane's port is free, or held by a lane brainbench started
   disk            free space where results are written
+  harness ID      each agent CLI harness (presets + lanes.yaml harnesses:): installed, and where
 
 A ✗ that no lane in lanes.yaml needs is shown but does not fail the check.
 Exit code 0 when everything needed is in order, 1 otherwise.
 
 Flags:
   --lanes-file FILE   the manifest to check (default: as 'brainbench lanes' finds it)`;
+
+/** Which agent CLIs are installed: informational (a missing one only fails its own trials). */
+function harnessChecks(manifest: Manifest | null): Check[] {
+  return [...harnessCatalog(manifest?.harnesses).values()].map((spec) => {
+    const program = spec.command[0]!;
+    const found = findExecutable(program);
+    if (found) return pass(`harness ${spec.id}: ${program} at ${found}`);
+    return fail(`harness ${spec.id}: ${program} not installed${spec.install ? ` — ${spec.install}` : ''}`, false);
+  });
+}
 
 /** Below this, an overnight run's journals and transcripts may not fit. */
 const MIN_FREE_GB = 1;
@@ -67,13 +85,40 @@ function laneBasis(lane: LaneSpec): string {
  */
 async function lanePreflightChecks(manifest: Manifest, dockerOk: boolean): Promise<Check[]> {
   const lanes = manifest.lanes.filter((l) => !l.unresolved && l.kind !== 'openai' && (dockerOk || (l.kind !== 'vllm' && l.kind !== 'nim')));
+  const memory = readUnifiedMemory(meminfoPath());
+  const resident = Object.values(await new LaneStateStore(defaultStateDir()).read());
   const checks = await Promise.all(
     lanes.map(async (lane) => {
       const problems = await preflight(lane);
-      return problems.length === 0 ? pass(`lane ${lane.id}: ${laneBasis(lane)}`) : fail(`lane ${lane.id}: ${problems.join('; ')}`);
+      const room = lane.kind === 'demo' ? null : await laneRoom(lane, memory, resident);
+      if (room && !room.ok) problems.push(`${room.message} — free memory, or swap with --force`);
+      const fits = room ? `; ${room.message.replace(/^lane \S+ /, '')}` : '';
+      return problems.length === 0 ? pass(`lane ${lane.id}: ${laneBasis(lane)}${fits}`) : fail(`lane ${lane.id}: ${problems.join('; ')}`);
     }),
   );
   return manifest.lanes.some((l) => l.kind === 'llamacpp') ? checks : [llamaServerCheck(), ...checks];
+}
+
+/** The same memory admission a swap makes: the lane against what is free once the resident lanes stop. */
+async function laneRoom(lane: LaneSpec, memory: Meminfo | null, resident: LaneRecord[]): Promise<Admission | null> {
+  if (!memory) return null;
+  const need = await memoryNeed(lane, defaultResultsDir(), memory.total_gb);
+  const stopping = resident.filter((r) => r.id !== lane.id);
+  return need ? admit(lane.id, need, memory, residentGb(stopping, memory.used_gb), stopping.map((r) => r.id)) : null;
+}
+
+/** $BRAINBENCH_MEMINFO: a meminfo file to read instead of /proc/meminfo (tests, what-if checks). */
+const meminfoPath = () => process.env.BRAINBENCH_MEMINFO || undefined;
+
+/** Memory in use and the page cache, with what to do when the cache is large. */
+function memoryCheck(): Check {
+  const memory = readUnifiedMemory(meminfoPath());
+  if (!memory) return fail('memory: /proc/meminfo unreadable — unified-memory gauges and swap admission are off', false);
+  const text = `memory: ${memory.used_gb.toFixed(1)} of ${memory.total_gb.toFixed(1)} GB in use, page cache ${memory.cache_gb?.toFixed(1) ?? '—'} GB`;
+  if (memory.cache_gb !== null && memory.cache_gb >= 0.25 * memory.total_gb) {
+    return fail(`${text} — a large page cache crowds a model load on unified memory: sudo sh -c 'sync; echo 3 > /proc/sys/vm/drop_caches' (or drop_caches: true on a lane, as root)`, false);
+  }
+  return pass(text);
 }
 
 async function dockerCheck(manifest: Manifest): Promise<Check> {
@@ -92,7 +137,9 @@ async function nvidiaSmiCheck(): Promise<Check> {
   if (!findExecutable('nvidia-smi')) return fail('nvidia-smi: not found — GPU gauges will say "no GPU" (memory still works); install the NVIDIA driver to get them', false);
   const result = await execa('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { reject: false, timeout: 15_000 });
   if (result.failed) return fail(`nvidia-smi: present but failing: ${(result.stderr || result.stdout).trim().split('\n')[0]} — check the driver (nvidia-smi on its own)`, false);
-  return pass(`nvidia-smi: ${result.stdout.trim().split('\n').join(', ')}`);
+  const versions = await gpuDriverInfo();
+  const driver = versions ? ` (driver ${versions.driver_version ?? '?'}, CUDA ${versions.cuda_version ?? '?'})` : '';
+  return pass(`nvidia-smi: ${result.stdout.trim().split('\n').join(', ')}${driver}`);
 }
 
 async function bubblewrapCheck(): Promise<Check> {
@@ -166,9 +213,9 @@ export const doctorCommand: Command = {
       const docker = await dockerCheck(manifest);
       checks.push(docker, ...(await lanePreflightChecks(manifest, docker.ok)));
     }
-    checks.push(await nvidiaSmiCheck(), await bubblewrapCheck(), limitsCheck());
+    checks.push(await nvidiaSmiCheck(), memoryCheck(), await bubblewrapCheck(), limitsCheck());
     if (manifest) checks.push(...(await portChecks(manifest)));
-    checks.push(await diskCheck());
+    checks.push(await diskCheck(), ...harnessChecks(manifest));
     for (const check of checks) console.log(`${check.ok ? '✓' : '✗'} ${check.text}`);
     return checks.some((c) => !c.ok && c.needed) ? 1 : 0;
   },

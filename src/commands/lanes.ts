@@ -18,7 +18,10 @@ Usage:
   brainbench lanes stop --all        stop every lane brainbench started on this box
 
 Only one lane is resident at a time: starting one first stops any other lane brainbench
-started (from this or any other brainbench process). A port held by a program brainbench did
+started (from this or any other brainbench process). Before stopping anything, a swap checks that
+the target fits in unified memory and that no running brainbench run holds the resident lane;
+either refusal names the numbers or the run. After a stop, brainbench waits (up to
+$BRAINBENCH_MEMORY_WAIT_S, default 60 s) for the memory to come back and says if it does not. A port held by a program brainbench did
 not start is never touched; the start is refused and the holder named.
 
 Statuses: ready (answers requests), starting (loading), stopped, crashed (brainbench started it
@@ -32,11 +35,15 @@ Flags:
   --lanes-file FILE   the manifest (default: $BRAINBENCH_LANES, ./lanes.yaml,
                       ~/.config/brainbench/lanes.yaml, then the one shipped with brainbench)
   --all               with stop: every lane brainbench started
+  --force             start/swap: go on although the lane's memory need (its recorded peak,
+                      else its model file × 1.25, vLLM: gpu_memory_utilization × memory) does not
+                      fit; start/swap/stop: stop a lane another run is using (its lease)
   --json              with the table: print the statuses as JSON`;
 
 const FLAGS = {
   'lanes-file': { type: 'string' },
   all: { type: 'boolean' },
+  force: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -64,12 +71,13 @@ const THROWN_STATES = new Set(['error', 'crashed', 'foreign']);
 
 /** Lane state changes as progress lines on stderr, so stdout keeps only the result. */
 function progressPrinter(event: EngineEvent): void {
+  if (event.type === 'log') process.stderr.write(`  ${event.level === 'warn' ? 'warning: ' : ''}${stripControl(event.message)}\n`);
   if (event.type !== 'lane.state' || THROWN_STATES.has(event.state)) return;
   const detail = event.detail && event.state !== 'ready' ? ` — ${stripControl(event.detail)}` : '';
   process.stderr.write(`  ${oneLine(event.lane)}: ${event.state}${detail}\n`);
 }
 
-async function startLane(manifest: Manifest, id: string): Promise<number> {
+async function startLane(manifest: Manifest, id: string, force: boolean): Promise<number> {
   if (manifest.lanes.find((l) => l.id === id)?.kind === 'demo') {
     console.log(`${id} is the built-in simulated lane: it runs inside brainbench, so there is nothing to start here. Try 'brainbench run --lane ${id}' or the cockpit ('brainbench --demo').`);
     return 0;
@@ -77,7 +85,7 @@ async function startLane(manifest: Manifest, id: string): Promise<number> {
   const bus = new EventBus();
   bus.on(progressPrinter);
   const started = Date.now();
-  const lane = await cliManager(manifest, bus).start(id);
+  const lane = await cliManager(manifest, bus).start(id, { force });
   console.log(`${lane.id} ready at ${oneLine(lane.baseURL)} (model ${oneLine(lane.model)}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }
@@ -100,15 +108,16 @@ export const lanesCommand: Command = {
       case 'start':
       case 'swap':
         if (!id) throw new UsageError(`lanes ${action} needs a lane id (one of ${manifest.lanes.map((l) => l.id).join(', ')})`);
-        return startLane(manifest, id);
+        return startLane(manifest, id, values.force ?? false);
       case 'stop': {
         if (!id && !values.all) throw new UsageError('lanes stop needs a lane id, or --all');
         const bus = new EventBus();
         bus.on(progressPrinter);
         const manager = cliManager(manifest, bus);
         // by the user: a run using the lane pauses its suite for --resume instead of restarting it
-        if (values.all) await manager.stopAll({ byUser: true });
-        else await manager.stop(id!, { byUser: true });
+        const force = values.force ?? false;
+        if (values.all) await manager.stopAll({ byUser: true, force });
+        else await manager.stop(id!, { byUser: true, force });
         console.log(values.all ? 'stopped every lane brainbench started' : `${id} stopped`);
         return 0;
       }

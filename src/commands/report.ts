@@ -11,6 +11,7 @@ import { isComplete } from '../run/scorecard.js';
 import type { LaneScorecard } from '../types.js';
 import { renderHistory } from '../verdict/history.js';
 import { writeHtmlReport } from '../verdict/html-report.js';
+import { loadTaskScorecards } from '../tasks/scorecard.js';
 import { laneRuns } from '../verdict/runs.js';
 import { neighbourLines } from '../verdict/summary-sections.js';
 
@@ -107,7 +108,7 @@ export const reportCommand: Command = {
     const k = values.k === undefined ? undefined : intFlag(values.k, 'k', 1, LIMITS.n);
     const path = await writeSummary(resultsDir, cards, { k });
     console.log(`wrote ${path} (${cards.length} lane${cards.length === 1 ? '' : 's'})`);
-    if (values.html !== undefined) console.log(`wrote ${await writeHtmlReport(values.html, cards)}`);
+    if (values.html !== undefined) console.log(`wrote ${await writeHtmlReport(values.html, cards, await loadTaskScorecards(resultsDir))}`);
     console.log('');
     printRanking(cards);
     return 0;

@@ -5,15 +5,15 @@ import { intFlag, LIMITS, numberFlag, parseFlags, UsageError, type Command } fro
 import { EventBus } from '../events.js';
 import { defaultResultsDir, defaultSuite, runDir } from '../paths.js';
 import { RunControl } from '../run/control.js';
-import { isRunId } from '../run/plan.js';
+import { isRunId, resumeCommand } from '../run/plan.js';
 import { createLineReporter } from '../run/reporter.js';
 import { checkWritable, lockResults, type ResultsLockLost } from '../run/results-lock.js';
 import { superviseQueue, type SupervisedResult } from '../run/supervise.js';
 import { createLockedRun, openSession, type RunRequest, type Session } from '../run/session.js';
 import { oneLine, stripControl } from '../safeText.js';
 import type { EngineEvent } from '../types.js';
-import { isTaskRun, runTaskCommand, taskSuitePath, type TaskRunRequest } from '../tasks/command.js';
-import { HARNESS_NAMES, type HarnessName } from '../tasks/harness.js';
+import { isTaskRun, planTaskRun, runTaskCommand, taskSuitePath, type TaskRunRequest } from '../tasks/command.js';
+import { parseHarnessList } from '../harness/registry.js';
 
 const HELP = `brainbench run — run a suite against one lane or a queue of lanes, headless
 
@@ -30,7 +30,8 @@ Flags:
   --suite PATH|NAME    the suite: a built-in name (brain-v1) or a path (default ${defaultSuite})
   -n N                 attempts per prompt (default 5)
   --parallel K         attempts in flight at once (default: the lane's slot count, else 1)
-  --adaptive           stop a prompt's attempts once its majority verdict cannot change
+  --adaptive           stop a prompt once its majority verdict cannot change or its 95 %
+                       interval is clear of 50 %
   --enable FLAG        switch on a capability flag for conditional prompts (repeatable;
                        'shell' is on by itself where bubblewrap works)
   --turn-budget N      model turns per attempt before it counts as runaway (default 12)
@@ -47,8 +48,10 @@ Flags:
   --results DIR        where results go (default ./results)
   --stop-after         stop the lane when the run ends (a queue always stops all but the last)
   --json               print engine events as JSON lines instead of the line reporter
-  --harness NAME       task suites: builtin (the tool loop, default), oracle (solution/solve.sh),
-                       null (does nothing)
+  --harness H[,H2…]    task suites: what drives the brain, each one in turn on every lane:
+                       builtin (the tool loop, default), oracle (solution/solve.sh), null (does
+                       nothing), or an agent CLI: pi, qwen-code, opencode, aider, claude-code,
+                       hermes, or one declared under harnesses: in lanes.yaml
   --env bwrap|docker   task suites: bubblewrap on this system (default) or each task's Docker image
   --detach             run in the background, immune to the SSH session ending; prints how
                        to watch it ('brainbench' attaches the cockpit, 'brainbench status')
@@ -184,16 +187,15 @@ function requestFromFlags(values: Flags): RunRequest {
 
 /** A task suite's run (src/tasks): N defaults to 1, timeouts and turn budgets come from task.toml unless given. */
 function taskRequestFromFlags(values: Flags, suite: string): TaskRunRequest {
-  const harness = values.harness ?? 'builtin';
-  if (!(HARNESS_NAMES as readonly string[]).includes(harness)) throw new UsageError(`--harness wants one of ${HARNESS_NAMES.join(', ')}, got '${harness}'`);
+  const harnesses = parseHarnessList(values.harness ?? 'builtin'); // ids are checked against lanes.yaml's catalog when the run opens
+  if (harnesses.length === 0) throw new UsageError(`--harness wants harness ids separated by commas, got '${values.harness}'`);
   const environment = values.env ?? 'bwrap';
   if (environment !== 'bwrap' && environment !== 'docker') throw new UsageError(`--env wants bwrap or docker, got '${environment}'`);
   if (values.all) throw new UsageError('--all is for prompt suites; give task suites --lane ID or --lanes a,b');
-  if (values.detach) throw new UsageError('--detach is for prompt suites for now');
   const temperature = numberFlag(values.temperature, 'temperature', LIMITS.temperature);
   return {
     suite,
-    harness: harness as HarnessName,
+    harnesses,
     environment,
     lanes: lanesFromFlags(values),
     ...(values['lanes-file'] !== undefined && { lanesFile: values['lanes-file'] }),
@@ -257,7 +259,10 @@ export const runCommand: Command = {
     // task suites (Harbor format) take their own path; --suite tells them apart by shape
     if (resume !== undefined && isTaskRun(resultsDir, resume)) return runTaskCommand(resultsDir, { resume });
     const taskSuite = resume === undefined && values.suite !== undefined ? taskSuitePath(values.suite) : null;
-    if (taskSuite) return runTaskCommand(resultsDir, taskRequestFromFlags(values, taskSuite));
+    if (taskSuite) {
+      const taskRequest = taskRequestFromFlags(values, taskSuite);
+      return values.detach ? detach(await planTaskRun(resultsDir, taskRequest), resultsDir) : runTaskCommand(resultsDir, taskRequest);
+    }
     if (values.harness !== undefined || values.env !== undefined) throw new UsageError('--harness and --env are for task suites (a folder of Harbor task folders)');
     const request = resume === undefined ? requestFromFlags(values) : null;
     checkWritable(resultsDir); // a file, /proc, a read-only or full disk is refused up front
@@ -281,7 +286,7 @@ export const runCommand: Command = {
     const said = new Set<string>(); // with --json nobody reads the events as text: stderr says it all
     if (!values.json) bus.on(collectSaid(said));
     let currentLane = '';
-    const resumeHint = `brainbench run --resume ${runId}${values.results ? ` --results ${values.results}` : ''}`;
+    const resumeHint = resumeCommand(runId, values.results ?? defaultResultsDir());
     const unwire = wireSignals(control, {
       onPause: () => bus.emit({ type: 'run.paused', lane: currentLane, reason: 'paused from the cockpit', user: true }),
       onResume: () => bus.emit({ type: 'run.resumed', lane: currentLane }),

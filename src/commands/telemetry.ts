@@ -16,9 +16,11 @@ Usage:
   brainbench telemetry [--seconds S] [--interval MS] [--metrics-url URL] [--json]
 
 Prints one line per sample until Ctrl-C (or for S seconds):
-  time · per GPU: utilisation %, temperature °C, power W ("no GPU" without nvidia-smi)
-  · unified memory used/total GB (MemTotal − MemAvailable from /proc/meminfo)
-  · psi: memory pressure, the % of the last 10 s some task stalled on memory (— without PSI)
+  time · per GPU: utilisation %, temperature °C, power W, SM clock MHz ("no GPU" without
+    nvidia-smi; "GPU stale since hh:mm:ss" while it does not answer — it is restarted)
+  · throttled: the active slowdowns (power cap, thermal, power brake), when there are any
+  · unified memory used/total GB (MemTotal − MemAvailable from /proc/meminfo) · page cache GB
+  · psi some/full: the % of the last 10 s some / every task stalled on memory (— without PSI)
   · with --metrics-url: the lane's generation tok/s, requests running/waiting, KV-cache use.
 When it ends, the roll-up (samples, GPU mean/max, peak temp, power, unified memory) goes to stderr.
 

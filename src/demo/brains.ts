@@ -16,7 +16,9 @@ export type BrainReply =
   /** channel 'reasoning': the answer goes to reasoning_content and content stays empty. */
   | { kind: 'answer'; content: string; channel: 'content' | 'reasoning' }
   /** The model emitted a tool call the server's parser rejects (HTTP 500 / in-stream error). */
-  | { kind: 'parse_error' };
+  | { kind: 'parse_error' }
+  /** The lane itself fails (HTTP 500), as a task script's `server_error_after` asks. */
+  | { kind: 'server_error' };
 
 export const unknownPromptAnswer = "I don't know how to do that.";
 
@@ -75,6 +77,7 @@ export function planReply(brain: BrainName, request: ChatRequest, solutions: Sol
     return callStep(step);
   }
   if (!solution) return unscripted(request);
+  if (solution.server_error_after !== undefined && progress >= solution.server_error_after) return { kind: 'server_error' };
 
   switch (brain) {
     case 'strong':

@@ -113,7 +113,7 @@ function hugeGeneration(answer: string): Generation {
 }
 
 /** The reply as decoded tokens, with a fault applied to it where one is due. */
-function generationFor(reply: Exclude<BrainReply, { kind: 'parse_error' }>, fault: FaultName | undefined, request: ChatRequest): Generation {
+function generationFor(reply: Exclude<BrainReply, { kind: 'parse_error' | 'server_error' }>, fault: FaultName | undefined, request: ChatRequest): Generation {
   if (reply.kind === 'tool_call') {
     const name = fault === 'unknown-tool' ? nonexistentTool : reply.name;
     const args = fault === 'bad-args' ? reply.arguments.slice(0, -1) : reply.arguments;
@@ -179,6 +179,7 @@ class Pacer {
 /** Serves one chat completion; resolves when the response is finished or abandoned. */
 export async function serveChat(lane: ChatLane, requestNumber: number, request: ChatRequest, res: ServerResponse): Promise<void> {
   const reply = planReply(lane.brain, request, lane.solutions);
+  if (reply.kind === 'server_error') return sendJson(res, 500, errorBody(500, 'Internal Server Error', 'server_error'));
   const fault = lane.faults.pick(reply.kind);
   if (request.stream && lane.faults.splitsChunks) lane.faults.record('split-chunks');
   const crashes = lane.brain === 'crasher' && requestNumber % 4 === 0;

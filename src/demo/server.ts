@@ -7,7 +7,7 @@ import { modelsBody, propsBody, slotBody, type LaneIdentity } from './info.js';
 import { LaneCounters } from './metrics.js';
 import { BadRequest, parseChatRequest } from './request.js';
 import { SlotPool } from './slots.js';
-import { loadSolutions, type Solutions } from './solutions.js';
+import { loadDefaultSolutions, type Solutions } from './solutions.js';
 import { seededRandom } from '../prng.js';
 import { errorBody, healthyBody, loadingBody, nowSeconds } from './wire.js';
 
@@ -35,7 +35,7 @@ export interface FakeLaneOptions {
   ctx?: number;
   /** /health answers 503 "Loading model" (and every other endpoint too) until then. Default 0. */
   loadDelayMs?: number;
-  /** Default: fixtures/brain-v1/solutions.json. */
+  /** Default: fixtures/brain-v1/solutions.json and fixtures/tasks-v1/demo-solutions.json. */
   solutions?: Solutions;
   /** How the crasher brain dies: destroy the socket, or exit the process (child only). Default 'socket'. */
   crash?: 'socket' | 'exit';
@@ -107,7 +107,7 @@ export async function startFakeLane(opts: FakeLaneOptions): Promise<FakeLane> {
   const lane: ChatLane = {
     brain: opts.brain,
     alias: identity.alias,
-    solutions: opts.solutions ?? loadSolutions(),
+    solutions: opts.solutions ?? loadDefaultSolutions(),
     msPerToken: tokPerSec > 0 && Number.isFinite(tokPerSec) ? 1000 / tokPerSec : 0,
     crash: opts.crash ?? 'socket',
     slots,

@@ -18,6 +18,8 @@ const solutionSchema = z.looseObject({
   answer: z.string(),
   weak_answer: z.string().optional(),
   confab_answer: z.string().optional(),
+  /** After this many steps the lane answers HTTP 500 instead (a task script's lane failing mid-task). */
+  server_error_after: z.number().int().nonnegative().optional(),
 });
 
 const solutionsSchema = z.looseObject({
@@ -30,6 +32,8 @@ export type Solution = z.infer<typeof solutionSchema>;
 export type Solutions = z.infer<typeof solutionsSchema>;
 
 export const defaultSolutionsPath = join(builtinSuitesDir, 'brain-v1', 'solutions.json');
+/** The task brain's scripts for tasks-v1, matched by instruction text like prompts. */
+export const taskSolutionsPath = join(builtinSuitesDir, 'tasks-v1', 'demo-solutions.json');
 
 /** Validates a parsed solutions object; the error names the file and the bad field. */
 export function parseSolutions(value: unknown, source = 'solutions'): Solutions {
@@ -55,6 +59,12 @@ export function loadSolutions(path = defaultSolutionsPath): Solutions {
     throw new Error(`${path}: not JSON: ${(err as Error).message}`);
   }
   return parseSolutions(json, path);
+}
+
+/** What the demo lane plays when not told otherwise: brain-v1's prompts and tasks-v1's tasks. */
+export function loadDefaultSolutions(): Solutions {
+  const prompts = loadSolutions(defaultSolutionsPath);
+  return { ...prompts, prompts: { ...prompts.prompts, ...loadSolutions(taskSolutionsPath).prompts } };
 }
 
 /** The solution whose `match` is this prompt (surrounding whitespace ignored). */

@@ -1,6 +1,6 @@
 // What the recording proxy makes of one request/response to the lane, in either dialect
 // (OpenAI chat completions, Anthropic messages), streamed (SSE) or not: the reply's text, the
-// tool calls the model made, token counts (the server's usage, else an estimate), TTFT and
+// tool calls the model made, token counts (the server's usage or llama.cpp's timings, else an estimate), TTFT and
 // decode rate. Pure: the proxy hands it the bytes and the timings.
 import type { HarnessApi } from './spec.js';
 
@@ -81,6 +81,21 @@ function openaiUsage(reply: Reply, usage: unknown): void {
   reply.completion = asNum(u.completion_tokens) ?? reply.completion;
 }
 
+/**
+ * llama.cpp's own counts: a streamed reply carries `usage` only when the request asked for it
+ * (stream_options.include_usage), but always `timings` in its last chunk — prompt_n tokens
+ * evaluated plus cache_n reused is the usage's prompt_tokens, predicted_n its completion_tokens.
+ * A `usage` in the same chunk wins.
+ */
+function llamaTimings(reply: Reply, timings: unknown): void {
+  const t = asObj(timings);
+  const prompt = asNum(t.prompt_n);
+  const completion = asNum(t.predicted_n);
+  if (prompt === null || completion === null) return;
+  reply.prompt = prompt + (asNum(t.cache_n) ?? 0);
+  reply.completion = completion;
+}
+
 function openaiReply(events: Json[], stream: boolean): Reply {
   const reply = emptyReply();
   for (const event of events) {
@@ -97,6 +112,7 @@ function openaiReply(events: Json[], stream: boolean): Reply {
       reply.calls[at].arguments += typeof fn.arguments === 'string' ? fn.arguments : fn.arguments ? JSON.stringify(fn.arguments) : '';
     }
     reply.finish = asStr(choice.finish_reason) || reply.finish;
+    llamaTimings(reply, event.timings);
     openaiUsage(reply, event.usage);
   }
   reply.calls = reply.calls.filter(Boolean);

@@ -47,7 +47,8 @@ export interface FilledHarness {
 }
 
 export function fillHarness(spec: HarnessSpec, values: TemplateValues): FilledHarness {
-  const { prompt: _prompt, ...config } = values;
+  const config: Partial<TemplateValues> = { ...values };
+  delete config.prompt; // the prompt goes on the command line only
   const map = (record: Record<string, string>) => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fill(v, config)]));
   return { argv: spec.command.map((arg) => fill(arg, values)), env: map(spec.env), files: map(spec.files) };
 }

@@ -2,7 +2,9 @@
 import { join } from 'node:path';
 import { suggest } from '../cli/args.js';
 import type { EventBus } from '../events.js';
-import type { EngineInfo, LaneKind, LaneState, Sampling } from '../types.js';
+import type { EngineInfo, LaneKind, LaneState, MemoryRelease, Sampling } from '../types.js';
+import { defaultResultsDir } from '../paths.js';
+import { heldText, SwapGuard, type SwapGuardOptions } from './swap-guard.js';
 import { formatCommand } from './commandLine.js';
 import { engineInfo } from './engine.js';
 import { LaneError } from './errors.js';
@@ -36,7 +38,9 @@ export interface ReadyLane {
   /** The lane's own sampling settings from lanes.yaml. */
   sampling?: Sampling;
   /** The serving engine and its version, as the lane reports them (provenance). */
-  engine: EngineInfo;
+  engine?: EngineInfo;
+  /** Memory an earlier lane's stop had not given back when this one started. */
+  memoryHeldBeforeStart?: MemoryRelease;
 }
 
 export interface LaneStatus {
@@ -56,6 +60,17 @@ export interface LaneManagerOptions {
   /** Default: $BRAINBENCH_STATE_DIR or <user state dir>/brainbench. */
   stateDir?: string;
   demo?: DemoOverrides;
+  /** Results folder: the lanes' recorded memory peaks (default: brainbench's results folder). */
+  resultsDir?: string;
+  /** A run's id: the lanes it starts are leased to it (another brainbench's swap or stop refuses). */
+  leaseRunId?: string;
+  /** Injectable for tests: /proc/meminfo, /proc/sys/vm/drop_caches, the wait for memory after a stop. */
+  memory?: Pick<SwapGuardOptions, 'meminfoPath' | 'dropCachesPath' | 'releaseTimeoutMs' | 'releasePollMs'>;
+}
+
+/** --force: go on past a lease another run holds and a memory admission that says no. */
+export interface ForceOption {
+  force?: boolean;
 }
 
 /** Readiness polling: quick at first (a swap's overhead is mostly this wait), then every 250 ms. */
@@ -79,6 +94,8 @@ export class LaneManager {
   private readonly local = new Map<string, LaneRecord>();
   /** starting / stopping, as this process is doing them. */
   private readonly transitions = new Map<string, LaneState>();
+  private readonly guard: SwapGuard;
+  private readonly leaseRunId?: string;
 
   constructor(opts: LaneManagerOptions) {
     this.manifest = opts.manifest;
@@ -86,11 +103,20 @@ export class LaneManager {
     this.logDir = opts.logDir;
     this.store = new LaneStateStore(opts.stateDir ?? defaultStateDir());
     this.drivers = createDrivers(opts.demo);
+    this.guard = new SwapGuard({ store: this.store, bus: this.bus, resultsDir: opts.resultsDir ?? defaultResultsDir(), ...opts.memory });
+    this.leaseRunId = opts.leaseRunId;
   }
 
   async status(): Promise<LaneStatus[]> {
     const records = await this.records();
-    return Promise.all(this.manifest.lanes.map((spec) => this.statusOf(spec, records)));
+    const held = await this.store.lastRelease();
+    return Promise.all(
+      this.manifest.lanes.map(async (spec) => {
+        const status = await this.statusOf(spec, records);
+        // a lane whose stop left memory pinned says so until a later stop gives it back
+        return held?.lane === spec.id && status.state === 'stopped' && !status.detail ? { ...status, detail: heldText(held) } : status;
+      }),
+    );
   }
 
   /**
@@ -98,22 +124,25 @@ export class LaneManager {
    * runs, adopts `id` when brainbench (this or another process) already runs it, and refuses a port
    * held by anything else.
    */
-  async start(id: string): Promise<ReadyLane> {
+  async start(id: string, opts: ForceOption = {}): Promise<ReadyLane> {
     const spec = this.spec(id);
     if (spec.unresolved) throw new LaneError(id, 'failed', spec.unresolved);
     const driver = this.drivers[spec.kind];
     if (!driver.managed) return this.awaitReady(spec, driver, this.remoteRecord(spec));
-    return this.store.withLock(() => this.startLocked(spec, driver));
+    const lane = await this.store.withLock(() => this.startLocked(spec, driver, opts.force ?? false));
+    if (this.leaseRunId && driver.persistent) this.guard.leases.take(id, this.leaseRunId, opts.force);
+    return lane;
   }
 
   /**
    * Stops lane `id`. `byUser`: the user asked for it (`brainbench lanes stop`), so a run that was
    * using the lane pauses its suite rather than restarting it (see stoppedByUser).
    */
-  async stop(id: string, opts: { byUser?: boolean } = {}): Promise<void> {
+  async stop(id: string, opts: { byUser?: boolean } & ForceOption = {}): Promise<void> {
     await this.store.withLock(async () => {
       const record = (await this.records())[id];
       if (!record && !this.manifest.lanes.some((l) => l.id === id)) this.spec(id); // unknown id: throws with a hint
+      if (record && !opts.force) this.guard.refuseLeased([id], 'stop');
       // marked before the stop: a run sees the intent by the time its requests fail
       if (opts.byUser) await this.store.markStoppedByUser(id);
       if (record) await this.stopRecord(record);
@@ -121,9 +150,11 @@ export class LaneManager {
   }
 
   /** Stops every lane brainbench runs on this box (recorded in the state dir) and this process's demo lanes. */
-  async stopAll(opts: { byUser?: boolean } = {}): Promise<void> {
+  async stopAll(opts: { byUser?: boolean } & ForceOption = {}): Promise<void> {
     await this.store.withLock(async () => {
-      for (const record of Object.values(await this.records())) {
+      const records = Object.values(await this.records());
+      if (!opts.force) this.guard.refuseLeased(records.map((r) => r.id), 'stop');
+      for (const record of records) {
         if (opts.byUser) await this.store.markStoppedByUser(record.id);
         await this.stopRecord(record);
       }
@@ -191,13 +222,16 @@ export class LaneManager {
     };
   }
 
-  private async startLocked(spec: LaneSpec, driver: LaneDriver): Promise<ReadyLane> {
+  private async startLocked(spec: LaneSpec, driver: LaneDriver, force: boolean): Promise<ReadyLane> {
     await this.store.clearStoppedByUser(spec.id); // asked to run again
     const command = this.commandOf(spec);
     const records = await this.records();
     const own = records[spec.id];
     const others = Object.values(records).filter((r) => r.id !== spec.id);
-    if (own && own.command === command && (await driver.liveness(own)).alive) {
+    const adopt = own && own.command === command && (await driver.liveness(own)).alive;
+    // another run's lane is not stopped under it: not for a swap, not for a restart with a new command
+    if (!force) this.guard.refuseLeased([...others, ...(own && !adopt ? [own] : [])].map((r) => r.id), `swap to ${spec.id}`);
+    if (own && adopt) {
       for (const record of others) await this.stopRecord(record);
       this.emit(spec.id, 'starting', own.port, `adopting the running lane (${command})`);
       return this.awaitReady(spec, driver, own);
@@ -206,17 +240,31 @@ export class LaneManager {
     // this swap cannot succeed, and the resident lane is left running.
     await this.refuseUnstartable(spec, driver, others);
     await this.refuseForeignPort(spec, Object.values(records));
-    for (const record of [...others, ...(own ? [own] : [])]) await this.stopRecord(record);
+    const resident = [...others, ...(own ? [own] : [])];
+    if (!force) await this.refuseNoRoom(spec, resident);
+    for (const record of resident) await this.stopRecord(record);
     await this.refuseForeignPort(spec, []);
     return this.launch(spec, driver, command);
+  }
+
+  /** Throws, before anything is stopped, when the lane will not fit in memory (issue 16). */
+  private async refuseNoRoom(spec: LaneSpec, resident: LaneRecord[]): Promise<void> {
+    try {
+      await this.guard.refuseNoRoom(spec, resident);
+    } catch (err) {
+      const message = this.redact((err as Error).message);
+      this.emit(spec.id, 'error', spec.port || undefined, message);
+      throw new LaneError(spec.id, 'missing', message);
+    }
   }
 
   private async launch(spec: LaneSpec, driver: LaneDriver, command: string): Promise<ReadyLane> {
     this.transitions.set(spec.id, 'starting');
     this.emit(spec.id, 'starting', spec.port || undefined, command);
     try {
+      const baselineGb = driver.persistent ? await this.guard.beforeLoad(spec) : undefined;
       const launched = await driver.launch(spec, join(this.logDir, `${safeFileName(spec.id)}.log`));
-      const record = { ...launched.record, command };
+      const record = { ...launched.record, command, ...(baselineGb !== undefined ? { baselineGb } : {}) };
       await this.remember(driver, record);
       try {
         return await this.awaitReady(spec, driver, record, launched.exited);
@@ -324,9 +372,11 @@ export class LaneManager {
       slots = typeof total === 'number' ? total : null;
     }
     const engine = await engineInfo(spec, record);
+    const held = driver.managed ? await this.store.lastRelease() : null;
     this.emit(spec.id, 'ready', record.port, baseURL);
     return {
       engine,
+      ...(held && held.lane !== spec.id ? { memoryHeldBeforeStart: held } : {}),
       id: spec.id,
       kind: spec.kind,
       baseURL,
@@ -345,9 +395,12 @@ export class LaneManager {
     this.transitions.set(record.id, 'stopping');
     this.emit(record.id, 'stopping', record.port);
     try {
+      const usedBeforeStop = this.guard.usedNow();
       await driver.terminate(record);
       await this.forget(record);
+      this.guard.leases.release(record.id);
       this.emit(record.id, 'stopped', record.port);
+      await this.guard.afterStop(record, usedBeforeStop);
     } catch (err) {
       const message = this.redact((err as Error).message);
       this.emit(record.id, 'error', record.port, message);

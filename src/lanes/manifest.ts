@@ -38,6 +38,8 @@ export interface LaneSpec {
   tok_per_sec?: number;
   slots?: number;
   sampling?: Sampling;
+  /** Managed lanes: drop the page cache before loading (needs root). */
+  drop_caches?: boolean;
   /**
    * Set only when loaded with { missingEnv: 'defer' }: why the lane cannot be used (a ${VAR} it
    * needs is not set). The rest of the file still loads, so one unset key does not hide every lane.
@@ -195,6 +197,7 @@ function toSpec(lane: LaneDoc, defaults: ManifestDoc['defaults']): LaneSpec {
     args: [] as string[],
     ...(sampling ? { sampling } : {}),
   };
+  if (lane.kind !== 'openai' && lane.kind !== 'demo' && lane.drop_caches !== undefined) Object.assign(base, { drop_caches: lane.drop_caches });
   switch (lane.kind) {
     case 'llamacpp':
       return { ...base, port: lane.port, model: expandHome(lane.model), bin: lane.bin && expandHome(lane.bin), ctx: lane.ctx, args: lane.args ?? [] };

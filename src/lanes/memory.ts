@@ -75,6 +75,11 @@ export function admit(lane: string, need: MemoryNeed, memory: Meminfo, residentG
   return { ok: need.gb <= freeGb, freeGb, message };
 }
 
+/** What the resident lanes hold now: memory in use over the baseline each recorded at its launch. */
+export function residentGb(resident: { baselineGb?: number }[], usedGb: number): number {
+  return resident.reduce((sum, r) => sum + (r.baselineGb === undefined ? 0 : Math.max(0, usedGb - r.baselineGb)), 0);
+}
+
 /** A lane held less than this: nothing worth waiting for after its stop. */
 const NEGLIGIBLE_GB = 1;
 

@@ -7,7 +7,7 @@ import type { MemoryRelease } from '../types.js';
 import { LaneError } from './errors.js';
 import { describeHolder, LaneLeases } from './lease.js';
 import type { LaneSpec } from './manifest.js';
-import { admit, awaitRelease, dropCaches, memoryNeed } from './memory.js';
+import { admit, awaitRelease, dropCaches, memoryNeed, residentGb } from './memory.js';
 import type { LaneRecord, LaneStateStore } from './state.js';
 
 export interface SwapGuardOptions {
@@ -23,6 +23,12 @@ export interface SwapGuardOptions {
 }
 
 const gb1 = (x: number) => x.toFixed(1);
+
+/** $BRAINBENCH_MEMORY_WAIT_S: how long a stop waits for memory to come back (default 60 s; 0 = do not check). */
+function releaseWaitFromEnv(): number {
+  const seconds = Number(process.env.BRAINBENCH_MEMORY_WAIT_S ?? 60);
+  return Number.isFinite(seconds) ? seconds * 1000 : 60_000;
+}
 
 export class SwapGuard {
   readonly leases: LaneLeases;
@@ -49,8 +55,7 @@ export class SwapGuard {
     if (!memory) return;
     const need = await memoryNeed(spec, this.opts.resultsDir, memory.total_gb);
     if (!need) return;
-    const residentGb = resident.reduce((sum, r) => sum + (r.baselineGb === undefined ? 0 : Math.max(0, memory.used_gb - r.baselineGb)), 0);
-    const admission = admit(spec.id, need, memory, residentGb, resident.map((r) => r.id));
+    const admission = admit(spec.id, need, memory, residentGb(resident, memory.used_gb), resident.map((r) => r.id));
     if (!admission.ok) throw new LaneError(spec.id, 'missing', `${admission.message} — free memory, or pass --force to try anyway`);
   }
 
@@ -78,10 +83,11 @@ export class SwapGuard {
 
   /** After a stop: waits (bounded) for the lane's memory to come back and says how it went. */
   async afterStop(record: LaneRecord, usedBeforeStop: number | null): Promise<MemoryRelease | null> {
-    if (record.baselineGb === undefined || usedBeforeStop === null) return null;
+    const timeoutMs = this.opts.releaseTimeoutMs ?? releaseWaitFromEnv();
+    if (record.baselineGb === undefined || usedBeforeStop === null || timeoutMs <= 0) return null;
     const release = await awaitRelease(record.id, record.baselineGb, usedBeforeStop - record.baselineGb, {
       meminfoPath: this.opts.meminfoPath,
-      timeoutMs: this.opts.releaseTimeoutMs ?? 60_000,
+      timeoutMs,
       pollMs: this.opts.releasePollMs ?? 500,
     });
     if (!release) return null;

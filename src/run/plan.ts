@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { defaultResultsDir } from '../paths.js';
 import writeFileAtomic from 'write-file-atomic';
 import type { Sampling } from '../types.js';
 
@@ -32,6 +33,12 @@ const RUN_ID_SHAPE = /^\d{8}-\d{6}-[0-9a-f]{4}$/;
 
 export function isRunId(text: string): boolean {
   return RUN_ID_SHAPE.test(text);
+}
+
+/** The command that carries run `runId` on; names the results folder when it is not the default one. */
+export function resumeCommand(runId: string, resultsDir: string): string {
+  const results = resolve(resultsDir) === defaultResultsDir() ? '' : ` --results ${resultsDir}`;
+  return `brainbench run --resume ${runId}${results}`;
 }
 
 export function newRunId(now = new Date()): string {

@@ -98,6 +98,7 @@ export async function openSession(resultsDir: string, runId: string, bus: EventB
   const plan = await readPlan(runDir);
   const manifest = withDemoVariants(await loadManifest(plan.lanesFile, process.env, { missingEnv: 'defer' }), plan.lanes);
   const suite = await loadSuite(plan.suite);
-  const manager = new LaneManager({ manifest, bus, logDir: join(runDir, 'lanes'), demo: plan.demo });
+  // the run leases the lanes it starts: another brainbench's swap or stop refuses (issue 16)
+  const manager = new LaneManager({ manifest, bus, logDir: join(runDir, 'lanes'), demo: plan.demo, resultsDir, leaseRunId: runId });
   return { plan, runDir, manifest, suite, manager };
 }

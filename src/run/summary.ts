@@ -112,7 +112,7 @@ function perPromptSection(ranked: LaneScorecard[]): string {
   const byLane = statsByLane(ranked);
   const rows = allPrompts(ranked).map((s) => [mdCell(s.prompt_id), mdCell(s.category), s.core ? 'yes' : 'no', ...byLane.map((m) => promptCell(m.get(s.prompt_id)))]);
   const parts = [`Pass rate (passes/graded attempts) [95 % Wilson interval].\n\n${table(['Prompt', 'category', 'core', ...ranked.map(laneLabel)], rows)}`];
-  if (ranked.some((c) => c.prompts.some((s) => s.decided_early))) parts.push('\n\\* decided early: adaptive stopping ended the prompt once its verdict could not change.');
+  if (ranked.some((c) => c.prompts.some((s) => s.decided_early))) parts.push('\n\\* decided early: adaptive stopping ended the prompt once its verdict could not change or its 95 % interval was clear of 50 %.');
   return parts.join('\n');
 }
 

@@ -19,10 +19,13 @@ export interface ExecRequest {
 
 export interface ExecResult {
   code: number | null;
+  /** stdout and stderr, in the order they came, at most the output cap of it. */
   output: string;
+  /** All the bytes the command printed (kept or not). */
   outputBytes: number;
   timedOut: boolean;
   aborted: boolean;
+  /** Set when the work folder grew past its cap (the command was killed for it). */
   overCap: string | null;
 }
 

@@ -12,7 +12,7 @@ import { createCgroup, type SandboxCgroup } from './cgroup.js';
 import { cgroupV2Parent, DEFAULT_LIMITS, limitsMode, runningAsRoot, type SandboxLimits } from './limits.js';
 import { mountArgs, SANDBOX_UID } from './mounts.js';
 import { leaseUid, releaseUid } from './uidPool.js';
-import { execWatched, killGroup } from './exec.js';
+import { execWatched, killGroup, type ExecResult } from './exec.js';
 import { measureWork } from './workQuota.js';
 
 export { DEFAULT_LIMITS, describeLimitsMode, limitsMode, type SandboxLimits } from './limits.js';
@@ -41,17 +41,8 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-export interface SandboxExit {
-  code: number | null;
-  /** stdout and stderr, in the order they came, at most limits.outputBytes of it. */
-  output: string;
-  /** All the bytes the command printed (kept or not). */
-  outputBytes: number;
-  timedOut: boolean;
-  aborted: boolean;
-  /** Set when the work folder grew past its cap (the command was killed for it). */
-  overCap: string | null;
-}
+/** How a sandboxed command ended (see ExecResult). */
+export type SandboxExit = ExecResult;
 
 export interface Sandbox {
   readonly limits: SandboxLimits;

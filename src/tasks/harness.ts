@@ -54,7 +54,6 @@ export interface Harness {
 }
 
 export const HARNESS_NAMES = ['builtin', 'oracle', 'null'] as const;
-export type HarnessName = (typeof HARNESS_NAMES)[number];
 
 export function result(status: HarnessResult['status'], detail: string, extra: Partial<HarnessResult> = {}): HarnessResult {
   return { status, detail, toolCalls: null, toolsCalled: [], turns: 0, tokens: { prompt: 0, completion: 0 }, ttftS: null, answer: '', escapeAttempts: 0, ...extra };

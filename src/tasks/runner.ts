@@ -35,6 +35,8 @@ export interface TaskRunOptions {
   control?: RunControl;
   /** Told about each trial as it is journaled. */
   onTrial?: (record: TrialRecord) => void;
+  /** More host paths the agent's sandbox hides (lanes.yaml, the results folder), as for prompt runs. */
+  hide?: readonly string[];
 }
 
 export interface TaskRunResult {
@@ -71,9 +73,21 @@ function recordOf(opts: TaskRunOptions, task: Task, attempt: number, trial: Tria
     answer: agent?.answer ?? '',
     transcript,
     escape_attempts: agent?.escapeAttempts ?? 0,
+    peek_attempts: agent?.peekAttempts ?? 0,
+    decode_tok_s: agent?.decodeTokS ?? null,
     started_at: startedAt.toISOString(),
     ended_at: new Date().toISOString(),
   };
+}
+
+/** The cockpit's view of one (lane, harness) cell: a run whose rows are the suite's tasks. */
+function announce(opts: TaskRunOptions, runnable: readonly Task[], skipped: Record<string, string>): void {
+  const done = trialRecords(opts.journal.all(), opts.laneId, opts.harness.name) as readonly unknown[] as AttemptRecord[];
+  opts.bus.emit({
+    type: 'run.start', runId: opts.runId, lane: opts.laneId, suite: opts.suite.name, harness: opts.harness.name, n: opts.n, parallel: opts.parallel,
+    prompts: opts.suite.tasks.map((t) => ({ id: t.id, category: 'task', core: false, ...(skipped[t.id] !== undefined && { skipped: skipped[t.id] }) })),
+    total: runnable.length * opts.n, done, simulated: opts.lane?.simulated ?? false, startedAt: new Date().toISOString(),
+  });
 }
 
 export async function runTaskSuite(opts: TaskRunOptions): Promise<TaskRunResult> {
@@ -84,6 +98,7 @@ export async function runTaskSuite(opts: TaskRunOptions): Promise<TaskRunResult>
     if (reason) skipped[task.id] = reason;
     return !reason;
   });
+  announce(opts, runnable, skipped);
   const done = new Set(trialRecords(journal.all(), opts.laneId, harness.name).map((r) => slotKey(r.lane, r.prompt_id, r.attempt)));
   const todo = runnable.flatMap((task) => Array.from({ length: opts.n }, (_, i) => ({ task, attempt: i + 1 })));
   const pending = todo.filter((s) => !done.has(slotKey(opts.laneId, s.task.id, s.attempt)));
@@ -103,7 +118,7 @@ export async function runTaskSuite(opts: TaskRunOptions): Promise<TaskRunResult>
       environment: opts.environment,
       scratch: join(workRoot, name),
       transcriptPath: transcript,
-      hide: [suite.path, opts.runDir],
+      hide: [suite.path, opts.runDir, ...(opts.hide ?? [])],
       sampling: opts.sampling,
       ...(opts.lane && { lane: opts.lane }),
       ...(opts.timeoutS !== undefined && { timeoutS: opts.timeoutS }),
@@ -111,6 +126,7 @@ export async function runTaskSuite(opts: TaskRunOptions): Promise<TaskRunResult>
     });
     const record = recordOf(opts, task, attempt, trial, startedAt, harness.needsLane ? transcript : '');
     journal.append(record as unknown as AttemptRecord); // the journal stores slots; the trial fields ride along
+    opts.bus.emit({ type: 'attempt.end', record: record as unknown as AttemptRecord });
     opts.onTrial?.(record);
   };
 

@@ -11,6 +11,7 @@ import { brainbenchVersion } from '../paths.js';
 import { scorecardFileName } from '../run/scorecard-files.js';
 import { formatFixed, formatPct, mean } from '../run/stats.js';
 import { mdCell } from '../safeText.js';
+import { renderHarnessMatrix } from './matrix.js';
 import { TRIAL_OUTCOMES, type TaskScorecard, type TaskStats, type TaskSuite, type TrialOutcome, type TrialRecord } from './types.js';
 
 export const TASKS_DIR = 'tasks';
@@ -44,6 +45,20 @@ export function taskStats(taskId: string, records: readonly TrialRecord[], skipp
     mean_reward: mean(runs.map(rewardOf)),
     outcomes: counts(own),
     ...(skipped !== undefined && { skipped }),
+  };
+}
+
+/** Turns, tokens, tool calls, decode rate and peeks over a card's trials. */
+function usageTotals(records: readonly TrialRecord[]): Pick<TaskScorecard, 'turns_total' | 'tokens_total' | 'tool_calls_total' | 'decode_tok_s_mean' | 'peek_attempts' | 'peek_trials'> {
+  const sum = (f: (r: TrialRecord) => number) => records.reduce((s, r) => s + f(r), 0);
+  const rates = records.map((r) => r.decode_tok_s).filter((v): v is number => typeof v === 'number');
+  return {
+    turns_total: sum((r) => r.turns),
+    tokens_total: { prompt: sum((r) => r.tokens.prompt), completion: sum((r) => r.tokens.completion) },
+    tool_calls_total: sum((r) => r.tools_called.length),
+    decode_tok_s_mean: mean(rates),
+    peek_attempts: sum((r) => r.peek_attempts ?? 0),
+    peek_trials: records.filter((r) => (r.peek_attempts ?? 0) > 0).length,
   };
 }
 
@@ -83,6 +98,7 @@ export function taskScorecard(input: TaskScorecardInput): TaskScorecard {
     mean_reward: mean(runs.map(rewardOf)),
     outcomes: counts(own),
     wall_mean_s: mean(runs.map((r) => r.wall_s)),
+    ...usageTotals(own),
     tasks: input.suite.tasks.map((t) => taskStats(t.id, records, input.skipped[t.id])),
     run_id: input.runId,
     n: input.n,
@@ -152,5 +168,5 @@ export function renderTaskSection(cards: readonly TaskScorecard[]): string {
   ]);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const intro = 'One row per (lane, harness). Every trial lands in exactly one bucket; a pass needs reward ≥ 1, and a grader_fail keeps its reward as partial credit.';
-  return ['## Task suites', intro, '', line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+  return ['## Task suites', intro, '', line(header), line(header.map(() => '---')), ...rows.map(line), '', renderHarnessMatrix(cards)].join('\n');
 }

@@ -54,6 +54,10 @@ export interface TrialRecord extends Omit<AttemptRecord, 'outcome'> {
   reward: number | null;
   /** The last part of what test.sh printed. */
   grader_output: string;
+  /** Tool calls naming the hidden tests, grader, solution or reward (the grader-peek audit). */
+  peek_attempts?: number;
+  /** Decode rate of the brain's replies (the recording proxy's measure for external CLIs). */
+  decode_tok_s?: number | null;
 }
 
 export interface TaskStats {
@@ -81,6 +85,14 @@ export interface TaskScorecard {
   mean_reward: number | null;
   outcomes: Partial<Record<TrialOutcome, number>>;
   wall_mean_s: number | null;
+  /** From the trials' records (for an external CLI: what the recording proxy saw). */
+  turns_total?: number;
+  tokens_total?: { prompt: number; completion: number };
+  tool_calls_total?: number;
+  decode_tok_s_mean?: number | null;
+  /** The grader-peek audit: attempts in all, and how many trials made one. */
+  peek_attempts?: number;
+  peek_trials?: number;
   tasks: TaskStats[];
   run_id: string;
   n: number;

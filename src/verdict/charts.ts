@@ -1,36 +1,13 @@
 // The pictures of the HTML report (issue 15, DESIGN §14), as Vega-Lite specs rendered to SVG in
 // Node (renderer 'none': no canvas, no browser, no network): the quality × speed × memory frontier
-// and the lanes × prompts heatmap.
+// and the lanes × prompts and lanes × harnesses heatmaps.
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TaskScorecard } from '../tasks/types.js';
 import type { LaneScorecard } from '../types.js';
+import type { FrontierPoint } from './frontier.js';
 
-export interface FrontierPoint {
-  lane: string;
-  pass_rate: number;
-  tok_s: number;
-  peak_gb: number | null;
-  pareto: boolean;
-}
-
-/** a is at least as good as b everywhere and better somewhere (memory only when both have it). */
-function dominates(a: FrontierPoint, b: FrontierPoint): boolean {
-  const memory = a.peak_gb !== null && b.peak_gb !== null;
-  const noWorse = a.pass_rate >= b.pass_rate && a.tok_s >= b.tok_s && (!memory || a.peak_gb! <= b.peak_gb!);
-  const better = a.pass_rate > b.pass_rate || a.tok_s > b.tok_s || (memory && a.peak_gb! < b.peak_gb!);
-  return noWorse && better;
-}
-
-/**
- * One point per lane with a core pass rate and a tok/s, marked Pareto when no other lane
- * dominates it on pass rate (higher), tok/s (higher) and peak memory (lower).
- */
-export function frontierPoints(cards: LaneScorecard[]): FrontierPoint[] {
-  const points = cards
-    .filter((c) => c.core_pass_rate !== null && c.tokens_per_sec !== null)
-    .map((c) => ({ lane: c.lane, pass_rate: c.core_pass_rate!, tok_s: c.tokens_per_sec!, peak_gb: c.telemetry?.unified_used_gb_max ?? null, pareto: false }));
-  return points.map((p) => ({ ...p, pareto: !points.some((q) => q !== p && dominates(q, p)) }));
-}
+export { frontierPoints, type FrontierPoint } from './frontier.js';
 
 export function frontierSpec(points: FrontierPoint[]): TopLevelSpec {
   // area from zero, so 30 GB against 90 GB looks like a third; a lane with no memory reading is
@@ -60,9 +37,10 @@ export function frontierSpec(points: FrontierPoint[]): TopLevelSpec {
   };
 }
 
+/** One cell of a lanes × something heatmap: `column` is a prompt or a harness. */
 export interface HeatCell {
   lane: string;
-  prompt: string;
+  column: string;
   pass_rate: number;
   label: string;
 }
@@ -72,18 +50,32 @@ export function heatCells(cards: LaneScorecard[]): HeatCell[] {
   return cards.flatMap((card) =>
     card.prompts
       .filter((s) => s.skipped === undefined && s.runs > 0)
-      .map((s) => ({ lane: card.lane, prompt: s.prompt_id, pass_rate: s.pass_count / s.runs, label: `${s.pass_count}/${s.runs}` })),
+      .map((s) => ({ lane: card.lane, column: s.prompt_id, pass_rate: s.pass_count / s.runs, label: `${s.pass_count}/${s.runs}` })),
   );
 }
 
-export function heatmapSpec(cells: HeatCell[], lanes: string[], prompts: string[]): TopLevelSpec {
+/**
+ * One cell per (lane, harness) task scorecard, complete ones only: the pass rate over its graded
+ * trials, labelled passes/trials.
+ */
+export function harnessCells(cards: readonly TaskScorecard[]): HeatCell[] {
+  return cards
+    .filter((c) => c.completeness.complete && c.pass_rate !== null)
+    .map((c) => {
+      const runs = c.tasks.reduce((sum, t) => sum + t.runs, 0);
+      const passes = c.tasks.reduce((sum, t) => sum + t.pass_count, 0);
+      return { lane: c.lane, column: c.harness, pass_rate: c.pass_rate!, label: `${passes}/${runs}` };
+    });
+}
+
+export function heatmapSpec(cells: HeatCell[], lanes: string[], columns: string[], title = 'Pass rate, lanes × prompts'): TopLevelSpec {
   return {
-    title: 'Pass rate, lanes × prompts',
+    title,
     data: { values: cells },
     width: { step: 34 },
     height: { step: 26 },
     encoding: {
-      x: { field: 'prompt', type: 'nominal', title: null, sort: prompts, axis: { labelAngle: -40 } },
+      x: { field: 'column', type: 'nominal', title: null, sort: columns, axis: { labelAngle: -40 } },
       y: { field: 'lane', type: 'nominal', title: null, sort: lanes },
     },
     layer: [

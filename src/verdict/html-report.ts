@@ -9,7 +9,8 @@ import { isComplete } from '../run/scorecard.js';
 import { formatFixed, formatInterval, formatPct } from '../run/stats.js';
 import { htmlText } from '../safeText.js';
 import type { LaneScorecard } from '../types.js';
-import { frontierPoints, frontierSpec, heatCells, heatmapSpec, renderSvg, type FrontierPoint } from './charts.js';
+import type { TaskScorecard } from '../tasks/types.js';
+import { frontierPoints, frontierSpec, harnessCells, heatCells, heatmapSpec, renderSvg, type FrontierPoint } from './charts.js';
 import { statisticsOf } from './lane-stats.js';
 import { pairedDifference } from './paired.js';
 import { verdictLine } from './words.js';
@@ -62,10 +63,21 @@ async function frontierSection(ranked: LaneScorecard[]): Promise<string> {
 async function heatmapSection(ranked: LaneScorecard[]): Promise<string> {
   const cells = heatCells(ranked);
   if (cells.length === 0) return '<p class="note">No graded prompt yet.</p>';
-  const prompts = [...new Set(cells.map((c) => c.prompt))];
+  const prompts = [...new Set(cells.map((c) => c.column))];
   const svg = await renderSvg(heatmapSpec(cells, ranked.map((c) => c.lane), prompts));
-  const rows = prompts.map((p) => [p, ...ranked.map((card) => cells.find((c) => c.lane === card.lane && c.prompt === p)?.label ?? '—')]);
+  const rows = prompts.map((p) => [p, ...ranked.map((card) => cells.find((c) => c.lane === card.lane && c.column === p)?.label ?? '—')]);
   return `<div class="pair">${figure('heatmap', svg)}\n${htmlTable(['Prompt', ...ranked.map((c) => c.lane)], rows)}</div>`;
+}
+
+/** Task pass rate per lane and harness, from the complete task scorecards; partial ones are not drawn. */
+async function harnessSection(taskCards: readonly TaskScorecard[]): Promise<string> {
+  const cells = harnessCells(taskCards);
+  if (cells.length === 0) return '<p class="note">No complete task-suite run yet: run a task suite with one or more harnesses to fill this in.</p>';
+  const lanes = [...new Set(cells.map((c) => c.lane))].sort();
+  const harnesses = [...new Set(cells.map((c) => c.column))].sort();
+  const svg = await renderSvg(heatmapSpec(cells, lanes, harnesses, 'Task pass rate, lanes × harnesses'));
+  const rows = lanes.map((lane) => [lane, ...harnesses.map((h) => cells.find((c) => c.lane === lane && c.column === h)?.label ?? '—')]);
+  return `<div class="pair">${figure('harnesses', svg)}\n${htmlTable(['Lane', ...harnesses], rows)}</div>`;
 }
 
 function neighbours(ranked: LaneScorecard[]): string {
@@ -75,7 +87,7 @@ function neighbours(ranked: LaneScorecard[]): string {
 }
 
 /** The whole page for these scorecards: complete ones ranked and drawn; partial ones are not. */
-export async function renderHtmlReport(cards: LaneScorecard[], opts: { generatedAt?: string } = {}): Promise<string> {
+export async function renderHtmlReport(cards: LaneScorecard[], opts: { generatedAt?: string; taskCards?: readonly TaskScorecard[] } = {}): Promise<string> {
   const ranked = rankLanes(cards.filter(isComplete));
   const generatedAt = opts.generatedAt ?? new Date().toISOString();
   const partial = cards.length - ranked.length;
@@ -93,15 +105,15 @@ ${await frontierSection(ranked)}
 <h2>Lanes × prompts</h2>
 ${await heatmapSection(ranked)}
 <h2>Lanes × harnesses</h2>
-<p class="note">Not drawn: scorecards do not record which harness drove the lane yet.</p>
+${await harnessSection(opts.taskCards ?? [])}
 </body></html>
 `;
 }
 
 /** Writes the page atomically to `file` (its folder is made); returns the absolute path. */
-export async function writeHtmlReport(file: string, cards: LaneScorecard[]): Promise<string> {
+export async function writeHtmlReport(file: string, cards: LaneScorecard[], taskCards: readonly TaskScorecard[] = []): Promise<string> {
   const path = resolve(file);
   await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomic(path, await renderHtmlReport(cards));
+  await writeFileAtomic(path, await renderHtmlReport(cards, { taskCards }));
   return path;
 }

@@ -73,7 +73,8 @@ describe('the cockpit in tmux', () => {
       const command = [node, ...args].map((a) => `'${a}'`).join(' ');
       freshTerminal(columns, rows);
       keys(`BRAINBENCH_STATE_DIR='${join(dir, 'state')}' BRAINBENCH_CONFIG_DIR='${join(dir, 'config')}' ${command}; echo "exited with $?"`, 'Enter');
-      await waitForScreen('a finished attempt', (s) => /✓/.test(s));
+      // a ✓ in the matrix row, not the legend's '✓ pass' (there from the first frame, before the run starts)
+      await waitForScreen('a finished attempt', (s) => /p1_read_grounding\s+✓/.test(s));
 
       // x stops the run: the header says stopped, the warning names the run id to resume
       keys('x');

@@ -1,6 +1,6 @@
 // External agent CLIs in the sandbox, end to end: fake CLIs from test/shims (named like the real
 // ones) driven through the recording proxy against a scripted lane. Real bubblewrap.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadyLane } from '../../src/lanes/manager.js';

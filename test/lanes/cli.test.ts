@@ -94,7 +94,7 @@ describe('brainbench doctor', () => {
     const lines = (res.stdout as string).split('\n');
     expect(lines.every((l) => /^[✓✗] /.test(l))).toBe(true);
     expect(lines).toContain(`✓ lanes.yaml: ${file} (3 lanes)`);
-    expect(lines).toContain(`✓ lane A: llama-server ${fakeServer}, model ${fakeModel}`);
+    expect(lines.find((l) => l.startsWith('✓ lane A: '))).toMatch(new RegExp(`^✓ lane A: llama-server ${fakeServer}, model ${fakeModel}; needs ~0\\.0 GB \\(model file 0\\.0 GB × 1\\.25\\), \\d+\\.\\d GB free`));
     expect(lines).toContain(`✓ port ${ports[0]}: free (A)`);
     expect(lines.some((l) => /^[✓✗] docker: /.test(l))).toBe(true);
     expect(lines.some((l) => /^[✓✗] nvidia-smi: /.test(l))).toBe(true);

@@ -87,7 +87,7 @@ describe('brainbench doctor runs the same preflight', () => {
     const lanes = writeManifest(`version: 1\nlanes:\n${llamacpp('ok', port)}${llamacpp('gone', port + 1, { model: join(dir, 'gone.gguf') })}`, tempDir('bb-doctor-'));
     const res = await spawnCli(['doctor', '--lanes-file', lanes], { env: { BRAINBENCH_STATE_DIR: join(dir, 'doctor-state') } });
     const lines = (res.stdout as string).split('\n');
-    expect(lines).toContain(`✓ lane ok: llama-server ${fakeServer}, model ${fakeModel}`);
+    expect(lines.find((l) => l.startsWith('✓ lane ok: '))).toMatch(new RegExp(`^✓ lane ok: llama-server ${fakeServer}, model ${fakeModel}; needs ~`));
     expect(lines).toContain(`✗ lane gone: model file '${join(dir, 'gone.gguf')}' not found — check model: in lanes.yaml`);
     expect(res.exitCode).toBe(1);
   });

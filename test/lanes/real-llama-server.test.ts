@@ -5,7 +5,7 @@
 // see src/agent/laneFetch.ts). Also: the probe against the server's own timings, a stop with
 // requests in flight (the server ignores the first SIGTERM), and no llama-server left behind.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { laneFetch } from '../../src/agent/laneFetch.js';
 import { main } from '../../src/cli.js';
@@ -14,14 +14,10 @@ import { loadManifest } from '../../src/lanes/manifest.js';
 import { portOpen } from '../../src/lanes/net.js';
 import { processAlive } from '../../src/lanes/proc.js';
 import type { AttemptRecord, EngineEvent, Outcome, ProbeResult } from '../../src/types.js';
-import { repoRoot } from '../helpers/cli.js';
-import { freePort, tempDir, writeManifest } from './helpers.js';
+import { freePort, realLlamaMissing, realLlamaServersOn, tempDir, writeRealLlamaManifest } from './helpers.js';
 
-const LLAMA = resolve(repoRoot, '../shared/llama-server');
-const BIN = join(LLAMA, 'bin/llama-server');
-const MODEL = join(LLAMA, 'model/tiny-qwen2-random.gguf');
-const present = existsSync(BIN) && existsSync(MODEL);
-if (!present) console.log(`real llama-server lane test skipped: ${existsSync(BIN) ? MODEL : BIN} is not there (see DESIGN §11)`);
+const present = realLlamaMissing === null;
+if (!present) console.log(`real llama-server lane test skipped: ${realLlamaMissing} is not there (see DESIGN §11)`);
 
 const LANE = 'real-tiny';
 const MODEL_OUTCOMES: Outcome[] = ['pass', 'wrong_answer', 'no_tool_call', 'format_error', 'runaway'];
@@ -37,18 +33,7 @@ function jsonLines<T>(path: string): T[] {
   return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T) : [];
 }
 
-/** Processes whose command line is a llama-server on our port (there must be none once stopped). */
-function llamaServersOnPort(): number[] {
-  return readdirSync('/proc').flatMap((entry) => {
-    if (!/^\d+$/.test(entry)) return [];
-    try {
-      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      return argv[0] === BIN && argv.includes(String(port)) ? [Number(entry)] : [];
-    } catch {
-      return [];
-    }
-  });
-}
+const llamaServersOnPort = () => realLlamaServersOn(port);
 
 async function runOnce(results: string, stopAfter: boolean): Promise<{ records: AttemptRecord[]; events: EngineEvent[] }> {
   const args = ['run', '--lanes-file', lanesFile, '--lane', LANE, '-n', '2', '--timeout', '60', '--turn-budget', '3', '--json', '--results', results];
@@ -64,11 +49,7 @@ beforeAll(async () => {
   stateDir = tempDir('bb-real-state-');
   process.env.BRAINBENCH_STATE_DIR = stateDir;
   port = await freePort();
-  // -t 1: with two threads on a busy 2-core box the server's decode collapses (its README)
-  lanesFile = writeManifest(
-    `version: 1\nlanes:\n  - id: ${LANE}\n    kind: llamacpp\n    bin: ${BIN}\n    model: ${MODEL}\n    port: ${port}\n    ctx: 16384\n` +
-      `    ready_timeout_s: 120\n    stop_timeout_s: 15\n    args: [-t, "1", -np, "2", --jinja]\n`,
-  );
+  lanesFile = writeRealLlamaManifest(LANE, port);
   stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
 });
 
@@ -106,6 +87,11 @@ describe('a real llama-server lane', () => {
     expect(ratio).toBeGreaterThan(0.1);
     expect(ratio).toBeLessThanOrEqual(1.05); // wall time includes the prompt: never faster than decoding alone
 
+    // provenance (issue 16): the scorecard names the engine build and the full command
+    const card = first.events.find((e): e is Extract<EngineEvent, { type: 'run.end' }> => e.type === 'run.end')!.scorecard;
+    expect(card.reproducibility.engine_version).toBe('llama.cpp b0-82bb485');
+    expect(card.reproducibility.lane_command).toMatch(/llama-server -m \S+tiny-qwen2-random\.gguf .*--alias/);
+
     // the same process served both runs (adopted), and --stop-after left nothing behind
     expect(processAlive(pid)).toBe(false);
     expect(llamaServersOnPort()).toEqual([]);
@@ -115,6 +101,8 @@ describe('a real llama-server lane', () => {
   it.skipIf(!present)('stops with requests in flight (the second SIGTERM), leaving no process and a closed port', async () => {
     const lanes = await manager();
     const lane = await lanes.start(LANE);
+    // the build llama-server reports in /props (README of ../shared/llama-server: version 0 (82bb485))
+    expect(lane.engine).toEqual({ name: 'llama.cpp', version: 'b0-82bb485' });
     const [status] = await lanes.status();
     const long = () =>
       fetch(`${lane.baseURL}/chat/completions`, {

@@ -59,7 +59,11 @@ describe('a lane the user stops during a run', () => {
     void run.finally(() => (running.ended = true));
     await waitFor('two journaled attempts', () => existsSync(join(results, 'runs')) && jsonLines(join(runDirOf(results), 'journal.jsonl')).length >= 2, running);
 
-    const stop = await spawnCli(['lanes', 'stop', LANE, '--lanes-file', lanesFile], { env: { BRAINBENCH_STATE_DIR: stateDir } });
+    // the run holds the lane's lease (issue 16): another brainbench's plain stop names it and refuses
+    const refused = await spawnCli(['lanes', 'stop', LANE, '--lanes-file', lanesFile], { env: { BRAINBENCH_STATE_DIR: stateDir } });
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr as string).toMatch(new RegExp(`lane ${LANE} is in use by run \\S+ \\(pid ${process.pid}\\); stop refused`));
+    const stop = await spawnCli(['lanes', 'stop', LANE, '--force', '--lanes-file', lanesFile], { env: { BRAINBENCH_STATE_DIR: stateDir } });
     expect(stop.exitCode, stop.stderr as string).toBe(0);
     await run;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDecided, pickNext, type Slot, type Tally } from '../../src/run/schedule.js';
+import { intervalDecides, isDecided, pickNext, type Slot, type Tally } from '../../src/run/schedule.js';
 
 const slots = (id: string, from: number, n: number): Slot[] =>
   Array.from({ length: n - from + 1 }, (_, i) => ({ promptId: id, attempt: from + i }));
@@ -15,13 +15,13 @@ describe('isDecided (majority verdict at N can no longer change)', () => {
     expect(isDecided({ passes: 2, graded: 2 }, 5)).toBe(false);
   });
 
-  it('every N: open exactly while both verdicts are still reachable', () => {
+  it('every N: open exactly while both verdicts are still reachable and the interval straddles 50 %', () => {
     for (let n = 1; n <= 9; n++) {
       for (let graded = 0; graded <= n; graded++) {
         for (let passes = 0; passes <= graded; passes++) {
           const canPass = passes + (n - graded) > n / 2;
           const canFail = passes <= n / 2;
-          expect(isDecided({ passes, graded }, n), `n=${n} graded=${graded} passes=${passes}`).toBe(!(canPass && canFail));
+          expect(isDecided({ passes, graded }, n), `n=${n} graded=${graded} passes=${passes}`).toBe(!(canPass && canFail) || intervalDecides({ passes, graded }));
         }
       }
     }

@@ -25,7 +25,7 @@ async function runCommand(argv: string[]): Promise<{ code: number; stdout: strin
   return { code, stdout, stderr };
 }
 
-const SAMPLE_LINE = /^\d\d:\d\d:\d\d\.\d{3} {2}GPU {2}\d+ % {2}\d+ °C {2}\d+\.\d W {2}mem \d+\.\d\/\d+\.\d GB {2}psi (\d+\.\d\d|—)$/;
+const SAMPLE_LINE = /^\d\d:\d\d:\d\d\.\d{3} {2}GPU {2}\d+ % {2}\d+ °C {2}\d+\.\d W {2}\d+ MHz {2}mem \d+\.\d\/\d+\.\d GB {2}cache (\d+\.\d GB|—) {2}psi (\d+\.\d\d|—)\/(\d+\.\d\d|—)$/;
 
 describe('brainbench telemetry', () => {
   it('prints a line per sample with GPU %, temp, power, memory and pressure, then the roll-up', async () => {

@@ -1,4 +1,5 @@
 // Synthetic scorecards for the verdict tests: only what the statistics read is filled in.
+import type { TaskScorecard, TaskStats } from '../../src/tasks/types.js';
 import type { LaneScorecard, PromptStats } from '../../src/types.js';
 
 export function stat(id: string, pass: number, runs: number, fields: Partial<PromptStats> = {}): PromptStats {
@@ -60,5 +61,35 @@ export function laneCard(lane: string, passes: number[], n = 5, fields: Partial<
       run_id: `20260101-000000-${lane.length.toString(16).padStart(4, '0')}`,
     },
     ...fields,
+  };
+}
+
+function task(id: string, passes: number, runs: number): TaskStats {
+  return { task_id: id, runs, pass_count: passes, pass_rate: passes / runs, mean_reward: passes / runs, outcomes: {} };
+}
+
+/** The task scorecard of (lane, harness): tasks t1 and t2 passed passes[0] and passes[1] of 5. */
+export function taskCard(lane: string, harness: string, passes: [number, number], complete = true): TaskScorecard {
+  const tasks = [task('t1', passes[0], 5), task('t2', passes[1], 5)];
+  return {
+    kind: 'tasks',
+    key: `${lane}+${harness}`,
+    lane,
+    harness,
+    environment: 'sandbox',
+    simulated: false,
+    suite: 'tasks-v1',
+    suite_hash: 'h',
+    completeness: { attempts_done: complete ? 10 : 4, attempts_planned: 10, complete },
+    pass_rate: (passes[0] + passes[1]) / 10,
+    mean_reward: null,
+    outcomes: {},
+    wall_mean_s: null,
+    tasks,
+    run_id: 'r',
+    n: 5,
+    brainbench_version: '0',
+    started_at: '',
+    ended_at: '',
   };
 }

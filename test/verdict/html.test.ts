@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frontierPoints } from '../../src/verdict/charts.js';
 import { renderHtmlReport, writeHtmlReport } from '../../src/verdict/html-report.js';
 import { tempDir } from '../helpers/cli.js';
-import { laneCard } from './cards.js';
+import { laneCard, taskCard } from './cards.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -82,8 +82,9 @@ describe.runIf(hasChromium)('report --html in headless Chromium', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('renders both charts with their marks laid out', async () => {
-    const file = await writeHtmlReport(join(dir, 'report.html'), cards);
+  it('renders every chart with its marks laid out', async () => {
+    const tasks = [taskCard('fast-lean', 'builtin', [5, 4]), taskCard('fast-lean', 'opencode', [3, 3]), taskCard('heavy', 'builtin', [2, 1])];
+    const file = await writeHtmlReport(join(dir, 'report.html'), cards, tasks);
     // a copy with a probe script: the report itself carries none. It measures what the browser drew.
     const probe = `<script>
       const out = {};
@@ -104,6 +105,7 @@ describe.runIf(hasChromium)('report --html in headless Chromium', () => {
     const drawn = JSON.parse(json!.replace(/&quot;/g, '"')) as Record<string, { svg: boolean; width: number; height: number; marks: number }>;
     expect(drawn.frontier).toMatchObject({ svg: true, marks: 3 });
     expect(drawn.heatmap).toMatchObject({ svg: true, marks: 16 });
+    expect(drawn.harnesses).toMatchObject({ svg: true, marks: 3 });
     for (const chart of Object.values(drawn)) expect(chart.width * chart.height).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -1,0 +1,30 @@
+// The quality × speed × memory frontier's points, shared by the HTML report and the cockpit's
+// leaderboard (kept apart from charts.ts so the cockpit does not load Vega).
+import type { LaneScorecard } from '../types.js';
+
+export interface FrontierPoint {
+  lane: string;
+  pass_rate: number;
+  tok_s: number;
+  peak_gb: number | null;
+  pareto: boolean;
+}
+
+/** a is at least as good as b everywhere and better somewhere (memory only when both have it). */
+function dominates(a: FrontierPoint, b: FrontierPoint): boolean {
+  const memory = a.peak_gb !== null && b.peak_gb !== null;
+  const noWorse = a.pass_rate >= b.pass_rate && a.tok_s >= b.tok_s && (!memory || a.peak_gb! <= b.peak_gb!);
+  const better = a.pass_rate > b.pass_rate || a.tok_s > b.tok_s || (memory && a.peak_gb! < b.peak_gb!);
+  return noWorse && better;
+}
+
+/**
+ * One point per lane with a core pass rate and a tok/s, marked Pareto when no other lane
+ * dominates it on pass rate (higher), tok/s (higher) and peak memory (lower).
+ */
+export function frontierPoints(cards: readonly LaneScorecard[]): FrontierPoint[] {
+  const points = cards
+    .filter((c) => c.core_pass_rate !== null && c.tokens_per_sec !== null)
+    .map((c) => ({ lane: c.lane, pass_rate: c.core_pass_rate!, tok_s: c.tokens_per_sec!, peak_gb: c.telemetry?.unified_used_gb_max ?? null, pareto: false }));
+  return points.map((p) => ({ ...p, pareto: !points.some((q) => q !== p && dominates(q, p)) }));
+}
