@@ -5,6 +5,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { attemptLogLine } from './cockpit/eventLog.js';
 import { laneStateRepeats } from './lanes/state-repeats.js';
 import { partialLabel } from './run/scorecard.js';
+import { oneLine } from './safeText.js';
 import { createRunView, isRunActive, runState, updateCell, type RunState, type RunView } from './cockpit/runView.js';
 import { decodeRate, EMPTY_METER, meterEnd, meterProgress, type TokMeter } from './cockpit/tokRate.js';
 import type { AttemptRecord, EngineEvent, LaneKind, LaneScorecard, LaneState, ProbeResult, TelemetrySample } from './types.js';
@@ -17,6 +18,17 @@ export interface LaneEntry {
   port: number | null;
   state: LaneState;
   detail?: string;
+  /** While starting: the load's progress (lane.loading). */
+  loading?: LoadingView;
+  /** GB a stop of this lane did not give back (lane.memory); gone once a later stop gives memory back. */
+  heldGb?: number;
+}
+
+export interface LoadingView {
+  elapsedS: number;
+  /** The lane's usual load time; null on a first load. */
+  expectedS: number | null;
+  tail: string;
 }
 
 /** What the body shows and who gets the keys (STYLE.md: overlays named in one union). */
@@ -174,10 +186,28 @@ export function scrollToShow(scroll: number, row: number, visible: number): numb
   return scroll;
 }
 
+function without(lane: LaneEntry, key: 'loading' | 'heldGb'): LaneEntry {
+  const copy = { ...lane };
+  delete copy[key];
+  return copy;
+}
+
+/** The progress of a lane that is still starting (a late report after ready is dropped). */
+function laneLoadingUpdate(s: CockpitData, e: Extract<EngineEvent, { type: 'lane.loading' }>): Partial<CockpitData> {
+  const loading: LoadingView = { elapsedS: e.elapsedS, expectedS: e.expectedS, tail: oneLine(e.tail) };
+  if (!s.lanes.some((l) => l.id === e.lane && l.state === 'starting')) return {};
+  return { lanes: s.lanes.map((lane) => (lane.id === e.lane ? { ...lane, loading } : lane)) };
+}
+
+/** Memory held after a stop belongs to the box: a later stop that gave memory back clears every mark. */
+function laneMemoryUpdate(s: CockpitData, e: Extract<EngineEvent, { type: 'lane.memory' }>): Partial<CockpitData> {
+  return { lanes: s.lanes.map((lane) => (lane.id === e.lane && e.heldGb > 0 ? { ...lane, heldGb: e.heldGb } : without(lane, 'heldGb'))) };
+}
+
 function laneStateUpdate(s: CockpitData, e: Extract<EngineEvent, { type: 'lane.state' }>): Partial<CockpitData> {
   const lanes = s.lanes.map((lane) =>
     lane.id === e.lane
-      ? { ...lane, state: e.state, port: e.port ?? lane.port, detail: e.detail }
+      ? { ...without(lane, 'loading'), state: e.state, port: e.port ?? lane.port, detail: e.detail }
       : lane,
   );
   let resident = s.resident;
@@ -265,6 +295,11 @@ export function createCockpitStore(init: StoreInit = {}): CockpitStore {
           const message = `${e.lane}: ${e.state}${e.port ? ` :${e.port}` : ''}${e.detail ? ` — ${e.detail}` : ''}`;
           return { ...laneStateUpdate(s, e), ...withLog(s, trouble ? 'warn' : 'info', message) };
         }
+        case 'lane.loading':
+          return laneLoadingUpdate(s, e);
+        case 'lane.memory':
+          // the event log already has the swap guard's warning with the numbers; this marks the lane bar
+          return laneMemoryUpdate(s, e);
         case 'telemetry': {
           const ring = s.telemetry.length >= TELEMETRY_RING ? s.telemetry.slice(1) : s.telemetry.slice();
           ring.push(e.sample);

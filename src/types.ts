@@ -389,6 +389,10 @@ export type EngineEvent =
   /** overheadS: brainbench's own time in the attempt (wall minus waiting on the lane and tools). */
   | { type: 'attempt.end'; record: AttemptRecord; overheadS?: number }
   | { type: 'lane.state'; lane: string; state: LaneState; port?: number; detail?: string }
+  /** A starting lane's progress (each second): time so far, the estimate from its earlier loads (null on a first load), its log's last line. */
+  | { type: 'lane.loading'; lane: string; elapsedS: number; expectedS: number | null; remainingS: number | null; tail: string }
+  /** After a stop: memory the lane had not given back (heldGb 0: it came back, after returnedAfterS). */
+  | { type: 'lane.memory'; lane: string; heldGb: number; returnedAfterS: number | null; waitedS: number }
   | { type: 'telemetry'; sample: TelemetrySample }
   | { type: 'probe'; lane: string; result: ProbeResult }
   /** user: paused on request (the run resumes with run.resumed); else the lane was given up on. */

@@ -144,3 +144,9 @@ export function mergeSegments(segments: readonly Segment[]): Segment[] {
   }
   return out;
 }
+
+/** A starting lane's progress: `loading 00:42 / ~01:30 · <log tail>` (the cockpit and the line reporter). */
+export function loadingText(p: { elapsedS: number; expectedS: number | null; tail: string }): string {
+  const estimate = p.expectedS === null ? ' · first load: no estimate' : ` / ~${clock(p.expectedS)}`;
+  return `loading ${clock(p.elapsedS)}${estimate}${p.tail ? ` · ${p.tail}` : ''}`;
+}

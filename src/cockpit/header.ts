@@ -1,7 +1,7 @@
 // The header line: brand, resident lane, suite, harness, N, run clock and run state, fitted to the width
 // by dropping the least useful parts first. (The ETA lives in the gauges column only.)
 import type { LaneEntry } from '../store.js';
-import { clipSegments, hms, segmentsWidth, truncateMiddle, type Segment } from './format.js';
+import { clipSegments, hms, loadingText, segmentsWidth, truncate, truncateMiddle, type Segment } from './format.js';
 import { LANE_STATE_STYLE } from './glyphs.js';
 import { RUN_STATE_COLOR, type RunState } from './runView.js';
 
@@ -54,8 +54,20 @@ function build(h: HeaderInput, opts: Parts & { laneId: number }): Segment[] {
   return segs;
 }
 
+/** The load's progress in the room the header has left (it never pushes out the rest). */
+function withLoading(segs: Segment[], h: HeaderInput, width: number): Segment[] {
+  const loading = h.lane?.state === 'starting' ? h.lane.loading : undefined;
+  const room = width - segmentsWidth(segs) - 2;
+  if (!loading || room < 12) return segs;
+  return [...segs, { text: `  ${truncate(loadingText(loading), room)}`, color: 'yellow' }];
+}
+
 /** The header's segments, never wider than `width`. */
 export function headerSegments(h: HeaderInput, width: number): Segment[] {
+  return withLoading(fittedSegments(h, width), h, width);
+}
+
+function fittedSegments(h: HeaderInput, width: number): Segment[] {
   const idLength = h.lane?.id.length ?? 0;
   // Most to least informative; the first whose lane id keeps a readable length wins.
   const variants: Parts[] = [

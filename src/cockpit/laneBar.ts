@@ -12,6 +12,8 @@ function build(lanes: readonly LaneEntry[], resident: string | null, name: (id: 
     const style = LANE_STATE_STYLE[lane.state];
     if (i > 0) segs.push({ text: '  ' });
     segs.push({ text: `[${key}] `, dim: true }, { text: name(id), bold: id === resident }, { text: ` ${style.glyph}`, color: style.color });
+    // memory this lane's stop did not give back (issue 16): the box is not as empty as it looks
+    if (lane.heldGb) segs.push({ text: ` ${lane.heldGb.toFixed(1)} GB held`, color: 'yellow' });
   });
   return segs;
 }

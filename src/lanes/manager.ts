@@ -8,6 +8,7 @@ import { heldText, SwapGuard, type SwapGuardOptions } from './swap-guard.js';
 import { formatCommand } from './commandLine.js';
 import { engineInfo } from './engine.js';
 import { LaneError } from './errors.js';
+import { LOAD_HISTORY, startLoadProgress, type LoadProgress } from './loadProgress.js';
 import type { DemoOverrides } from './kinds/demo.js';
 import type { ExitInfo, LaneDriver } from './kinds/driver.js';
 import { createDrivers } from './kinds/index.js';
@@ -66,6 +67,8 @@ export interface LaneManagerOptions {
   leaseRunId?: string;
   /** Injectable for tests: /proc/meminfo, /proc/sys/vm/drop_caches, the wait for memory after a stop. */
   memory?: Pick<SwapGuardOptions, 'meminfoPath' | 'dropCachesPath' | 'releaseTimeoutMs' | 'releasePollMs'>;
+  /** How often a starting lane reports its load progress (default 1 s). */
+  progressEveryMs?: number;
 }
 
 /** --force: go on past a lease another run holds and a memory admission that says no. */
@@ -96,6 +99,7 @@ export class LaneManager {
   private readonly transitions = new Map<string, LaneState>();
   private readonly guard: SwapGuard;
   private readonly leaseRunId?: string;
+  private readonly progressEveryMs?: number;
 
   constructor(opts: LaneManagerOptions) {
     this.manifest = opts.manifest;
@@ -105,6 +109,7 @@ export class LaneManager {
     this.drivers = createDrivers(opts.demo);
     this.guard = new SwapGuard({ store: this.store, bus: this.bus, resultsDir: opts.resultsDir ?? defaultResultsDir(), ...opts.memory });
     this.leaseRunId = opts.leaseRunId;
+    this.progressEveryMs = opts.progressEveryMs;
   }
 
   async status(): Promise<LaneStatus[]> {
@@ -266,13 +271,20 @@ export class LaneManager {
       const launched = await driver.launch(spec, join(this.logDir, `${safeFileName(spec.id)}.log`));
       const record = { ...launched.record, command, ...(baselineGb !== undefined ? { baselineGb } : {}) };
       await this.remember(driver, record);
+      const loadStarted = Date.now();
+      const progress = await this.loadProgress(spec.id, driver, record);
       try {
-        return await this.awaitReady(spec, driver, record, launched.exited);
+        const ready = await this.awaitReady(spec, driver, record, launched.exited);
+        // the next load's ETA (in-process demo lanes leave the shared state dir alone)
+        if (driver.persistent) await this.store.recordLoad(spec.id, (Date.now() - loadStarted) / 1000, LOAD_HISTORY);
+        return ready;
       } catch (err) {
         // Leave nothing half-started behind: the next swap must find a clean box.
         await driver.terminate(record).catch(() => undefined);
         await this.forget(record);
         throw err;
+      } finally {
+        progress?.stop();
       }
     } catch (err) {
       const error = err instanceof LaneError ? err : new LaneError(spec.id, 'failed', (err as Error).message);
@@ -283,6 +295,16 @@ export class LaneManager {
     } finally {
       this.transitions.delete(spec.id);
     }
+  }
+
+  /** Reports the load's progress on the bus, from now until stop() (none without a bus). */
+  private async loadProgress(id: string, driver: LaneDriver, record: LaneRecord): Promise<LoadProgress | null> {
+    const bus = this.bus;
+    if (!bus) return null;
+    const history = await this.store.loadTimes(id);
+    const progress = startLoadProgress({ lane: id, bus, history, readTail: async () => this.redact(await driver.outputTail(record)), everyMs: this.progressEveryMs });
+    await progress.tick(); // the estimate shows at once, not a second later
+    return progress;
   }
 
   private async remember(driver: LaneDriver, record: LaneRecord): Promise<void> {
@@ -400,7 +422,13 @@ export class LaneManager {
       await this.forget(record);
       this.guard.leases.release(record.id);
       this.emit(record.id, 'stopped', record.port);
-      await this.guard.afterStop(record, usedBeforeStop);
+      const waitStarted = Date.now();
+      const release = await this.guard.afterStop(record, usedBeforeStop);
+      if (release) {
+        const waitedS = Math.round((Date.now() - waitStarted) / 100) / 10;
+        const heldGb = release.returned_after_s === null ? release.held_gb : 0;
+        this.bus?.emit({ type: 'lane.memory', lane: record.id, heldGb, returnedAfterS: release.returned_after_s, waitedS });
+      }
     } catch (err) {
       const message = this.redact((err as Error).message);
       this.emit(record.id, 'error', record.port, message);

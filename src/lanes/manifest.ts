@@ -9,7 +9,7 @@ import { packageRoot } from '../paths.js';
 import type { LaneKind, Sampling } from '../types.js';
 import { describeSyntaxError } from '../yamlSyntax.js';
 import { ManifestError, SYNTAX, type Problem } from './manifestError.js';
-import { knownKeys, manifestSchema, type LaneDoc, type ManifestDoc } from './schema.js';
+import { ENV_REF, knownKeys, manifestSchema, type LaneDoc, type ManifestDoc } from './schema.js';
 import { expandHome, userConfigDir } from './userDirs.js';
 import type { HarnessSpec } from '../harness/spec.js';
 
@@ -139,8 +139,6 @@ function issueProblems(issue: z.core.$ZodIssue, pos: Positions, data: unknown): 
   }
   return [pos.problem(path, issue.message)];
 }
-
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /** env and api_key values are secrets: whatever ${VAR} put there must never be printed. */
 function isSecretPath(path: Path): boolean {

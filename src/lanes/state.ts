@@ -89,6 +89,31 @@ export class LaneStateStore {
     else await rm(file, { force: true });
   }
 
+  /** The lane's earlier successful load times (s), oldest first (the ETA of its next load). */
+  async loadTimes(id: string): Promise<number[]> {
+    return (await this.readLoadTimes())[id] ?? [];
+  }
+
+  /** Records a successful load's duration, keeping the newest `keep` per lane. */
+  async recordLoad(id: string, seconds: number, keep: number): Promise<void> {
+    const all = await this.readLoadTimes();
+    all[id] = [...(all[id] ?? []), Math.round(seconds * 10) / 10].slice(-keep);
+    await mkdir(this.dir, { recursive: true });
+    await writeFileAtomic(join(this.dir, 'load-times.json'), `${JSON.stringify(all)}\n`);
+  }
+
+  private async readLoadTimes(): Promise<Record<string, number[]>> {
+    try {
+      const parsed = JSON.parse(await readFile(join(this.dir, 'load-times.json'), 'utf8')) as unknown;
+      if (!parsed || typeof parsed !== 'object') return {};
+      // a hand-edited or corrupt file costs the estimate, never the start
+      const entries = Object.entries(parsed).filter(([, v]) => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)));
+      return Object.fromEntries(entries) as Record<string, number[]>;
+    } catch {
+      return {};
+    }
+  }
+
   async clearStoppedByUser(id: string): Promise<void> {
     await rm(join(this.userStopsDir, id), { force: true });
   }

@@ -1,4 +1,5 @@
 import { laneStateRepeats } from '../lanes/state-repeats.js';
+import { loadingText } from '../cockpit/format.js';
 import { oneLine, stripControl } from '../safeText.js';
 import type { EngineEvent, Outcome } from '../types.js';
 import { formatPct } from './stats.js';
@@ -27,6 +28,21 @@ function laneStateLine(event: Extract<EngineEvent, { type: 'lane.state' }>): str
   return `lane ${oneLine(event.lane)}: ${event.state}${event.detail ? ` — ${stripControl(event.detail)}` : ''}`;
 }
 
+/** A load's progress prints once at first, then at most every this many seconds of the load (not a flood). */
+export const LOADING_LINE_EVERY_S = 5;
+
+/** Whether a lane.loading event is due a line: by the load's own clock, so a test needs no waiting. */
+function loadingThrottle(): (event: Extract<EngineEvent, { type: 'lane.loading' }>) => boolean {
+  const printedAt = new Map<string, number>();
+  return (event) => {
+    const last = printedAt.get(event.lane);
+    // a smaller elapsed time than last printed: a new load of the lane
+    if (last !== undefined && event.elapsedS >= last && event.elapsedS - last < LOADING_LINE_EVERY_S) return false;
+    printedAt.set(event.lane, event.elapsedS);
+    return true;
+  };
+}
+
 /**
  * The plain reporter for pipes, CI and `ssh host brainbench run`: one line per finished attempt
  * with progress and ETA, and a verdict per lane. Consumes the same events as the cockpit.
@@ -41,6 +57,7 @@ export function createLineReporter(write: (line: string) => void): (event: Engin
   let ranThisSession = 0;
   let idWidth = 20;
   const isRepeat = laneStateRepeats();
+  const loadingDue = loadingThrottle();
   return (event) => {
     switch (event.type) {
       case 'run.start': {
@@ -77,6 +94,9 @@ export function createLineReporter(write: (line: string) => void): (event: Engin
         if (!isRepeat(event)) write(laneStateLine(event));
         break;
       }
+      case 'lane.loading':
+        if (loadingDue(event)) write(`lane ${oneLine(event.lane)}: ${loadingText({ ...event, tail: oneLine(event.tail) })}`);
+        break;
       case 'probe':
         write(
           event.result.error

@@ -113,6 +113,8 @@ describe('memory after a stop', () => {
     await manager!.stop('big');
     const warning = events.find((e) => e.type === 'log' && e.level === 'warn' && e.message.includes('still held'));
     expect(warning && 'message' in warning ? warning.message : '').toMatch(/lane big stopped, but 32\.0 GB of memory is still held \(idle baseline 10\.0 GB, now 42\.0 GB\)/);
+    // the structured report the cockpit's lane bar shows
+    expect(events).toContainEqual(expect.objectContaining({ type: 'lane.memory', lane: 'big', heldGb: 32, returnedAfterS: null }));
     const status = (await manager!.status()).find((s) => s.id === 'big')!;
     expect(status.state).toBe('stopped');
     expect(status.detail).toContain('32.0 GB of memory is still held');
