@@ -204,6 +204,7 @@ function taskRequestFromFlags(values: Flags, suite: string): TaskRunRequest {
     ...(values.timeout !== undefined && { timeoutS: intFlag(values.timeout, 'timeout', 360, LIMITS.timeout) }),
     ...(values['turn-budget'] !== undefined && { turnBudget: intFlag(values['turn-budget'], 'turn-budget', 12, LIMITS['turn-budget']) }),
     sampling: temperature !== undefined ? { temperature } : {},
+    ...(values['stop-after'] && { stopAfter: true }),
   };
 }
 

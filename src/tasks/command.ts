@@ -11,7 +11,7 @@ import { findManifestPath, loadManifest } from '../lanes/manifest.js';
 import { builtinSuitesDir, runDir as runDirOf } from '../paths.js';
 import { RunControl } from '../run/control.js';
 import { Journal } from '../run/journal.js';
-import { newRunId } from '../run/plan.js';
+import { newRunId, resumeCommand } from '../run/plan.js';
 import { lockResults } from '../run/results-lock.js';
 import { loadScorecards, writeSummary } from '../run/summary.js';
 import { formatFixed, formatPct } from '../run/stats.js';
@@ -45,6 +45,8 @@ export interface TaskRunRequest {
   timeoutS?: number;
   turnBudget?: number;
   sampling: Sampling;
+  /** Stop the last lane when the run ends, as `run --stop-after` does for prompt suites (earlier lanes always stop). */
+  stopAfter?: boolean;
 }
 
 const REQUEST_FILE = 'tasks.json';
@@ -155,7 +157,7 @@ async function runCell(c: CellContext, laneId: string, harness: Harness, lane: R
  * Every harness on one lane: the lane starts once (and only when a harness that can run needs it),
  * so a lanes × harnesses queue swaps lanes, not harnesses. Returns how many cells did not finish.
  */
-async function runLane(c: CellContext, manifest: Manifest, laneId: string, harnesses: readonly Harness[], missing: ReadonlySet<string>): Promise<number> {
+async function runLane(c: CellContext, manifest: Manifest, laneId: string, harnesses: readonly Harness[], missing: ReadonlySet<string>, stopAfter: boolean): Promise<number> {
   const wantsLane = harnesses.some((h) => h.needsLane && !missing.has(h.name));
   const started = wantsLane ? await startLane(manifest, laneId, c.runDir, c.bus) : null;
   let unfinished = 0;
@@ -165,7 +167,8 @@ async function runLane(c: CellContext, manifest: Manifest, laneId: string, harne
       if (c.control.stopped) break;
     }
   } finally {
-    if (started?.lane.kind === 'demo') await started.manager.stop(laneId); // in-process; real lanes stay up as after a prompt run
+    // the in-process demo lane always stops; a real one stays resident unless asked (or a later lane follows)
+    if (started && (started.lane.kind === 'demo' || stopAfter)) await started.manager.stop(laneId);
   }
   return unfinished;
 }
@@ -198,8 +201,9 @@ export async function runTaskCommand(resultsDir: string, given: TaskRunRequest |
     console.log(`run ${runId}: task suite ${suite.name} (${suite.tasks.length} tasks), harnesses ${names}, ${environment.name}, N=${request.n}`);
     const missing = preflightHarnesses(harnesses);
     const cell: CellContext = { request, resultsDir, runId, runDir, journal, environment, suite, bus, control, hide };
-    for (const laneId of request.lanes) {
-      unfinished += await runLane(cell, manifest, laneId, harnesses, missing);
+    for (const [i, laneId] of request.lanes.entries()) {
+      const last = i === request.lanes.length - 1;
+      unfinished += await runLane(cell, manifest, laneId, harnesses, missing, !last || (request.stopAfter ?? false));
       if (control.stopped) break;
     }
   } catch (err) {
@@ -212,7 +216,7 @@ export async function runTaskCommand(resultsDir: string, given: TaskRunRequest |
     journal.close();
     await release();
   }
-  if (unfinished > 0 || control.stopped) console.log(`not finished; resume with: brainbench run --resume ${runId}`);
+  if (unfinished > 0 || control.stopped) console.log(`not finished; resume with: ${resumeCommand(runId, resultsDir)}`);
   return unfinished > 0 || control.stopped ? 1 : 0;
 }
 

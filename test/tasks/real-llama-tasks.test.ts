@@ -28,7 +28,7 @@ describe('a real llama-server lane on a task suite', () => {
     const stateDir = tempDir('bb-real-tasks-state-');
     const results = tempDir('bb-real-tasks-');
     const env = { BRAINBENCH_STATE_DIR: stateDir };
-    const args = ['run', '--lanes-file', lanesFile, '--lane', LANE, '--suite', 'tasks-v1', '--harness', 'builtin', '-n', '1', '--turn-budget', '3', '--timeout', '20', '--results', results];
+    const args = ['run', '--lanes-file', lanesFile, '--lane', LANE, '--suite', 'tasks-v1', '--harness', 'builtin', '-n', '1', '--turn-budget', '3', '--timeout', '20', '--stop-after', '--results', results];
     const run = await spawnCli(args, { env });
     try {
       expect(run.exitCode, String(run.stdout) + String(run.stderr)).toBe(0);
@@ -39,8 +39,10 @@ describe('a real llama-server lane on a task suite', () => {
       console.log(`real lane on tasks-v1 (builtin, N=1): ${JSON.stringify(counts)}`);
       expect(trials.length).toBeGreaterThanOrEqual(8); // c-function is skipped where gcc is missing
       for (const r of trials) expect(MODEL_BUCKETS, `${r.prompt_id}: ${r.why}`).toContain(r.outcome);
+      // --stop-after: the run itself stopped the lane
+      expect(realLlamaServersOn(port)).toEqual([]);
     } finally {
-      // a task run leaves a real lane up, as a prompt run does: stop it as `brainbench lanes stop` would
+      // a failed run may leave the lane up: stop it as `brainbench lanes stop` would
       await new LaneManager({ manifest: await loadManifest(lanesFile), logDir: join(stateDir, 'logs'), stateDir }).stop(LANE);
     }
     expect(realLlamaServersOn(port)).toEqual([]);
