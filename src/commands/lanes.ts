@@ -4,6 +4,8 @@ import { EventBus } from '../events.js';
 import { LaneManager, type LaneStatus } from '../lanes/manager.js';
 import { findManifestPath, loadManifest, type Manifest } from '../lanes/manifest.js';
 import { defaultStateDir } from '../lanes/userDirs.js';
+import { loadingText } from '../cockpit/format.js';
+import { loadingThrottle } from '../run/reporter.js';
 import { oneLine, stripControl } from '../safeText.js';
 import type { EngineEvent } from '../types.js';
 
@@ -69,12 +71,18 @@ export function formatLaneTable(rows: LaneStatus[]): string {
 /** Trouble states come with a thrown LaneError, which the CLI prints: printing them here too said it twice. */
 const THROWN_STATES = new Set(['error', 'crashed', 'foreign']);
 
-/** Lane state changes as progress lines on stderr, so stdout keeps only the result. */
-function progressPrinter(event: EngineEvent): void {
-  if (event.type === 'log') process.stderr.write(`  ${event.level === 'warn' ? 'warning: ' : ''}${stripControl(event.message)}\n`);
-  if (event.type !== 'lane.state' || THROWN_STATES.has(event.state)) return;
-  const detail = event.detail && event.state !== 'ready' ? ` — ${stripControl(event.detail)}` : '';
-  process.stderr.write(`  ${oneLine(event.lane)}: ${event.state}${detail}\n`);
+/** Lane state changes and load progress as lines on stderr, so stdout keeps only the result. */
+function progressPrinter(): (event: EngineEvent) => void {
+  const loadingDue = loadingThrottle();
+  return (event) => {
+    if (event.type === 'log') process.stderr.write(`  ${event.level === 'warn' ? 'warning: ' : ''}${stripControl(event.message)}\n`);
+    if (event.type === 'lane.loading' && loadingDue(event)) {
+      process.stderr.write(`  ${oneLine(event.lane)}: ${loadingText({ ...event, tail: oneLine(event.tail) })}\n`);
+    }
+    if (event.type !== 'lane.state' || THROWN_STATES.has(event.state)) return;
+    const detail = event.detail && event.state !== 'ready' ? ` — ${stripControl(event.detail)}` : '';
+    process.stderr.write(`  ${oneLine(event.lane)}: ${event.state}${detail}\n`);
+  };
 }
 
 async function startLane(manifest: Manifest, id: string, force: boolean): Promise<number> {
@@ -83,7 +91,7 @@ async function startLane(manifest: Manifest, id: string, force: boolean): Promis
     return 0;
   }
   const bus = new EventBus();
-  bus.on(progressPrinter);
+  bus.on(progressPrinter());
   const started = Date.now();
   const lane = await cliManager(manifest, bus).start(id, { force });
   console.log(`${lane.id} ready at ${oneLine(lane.baseURL)} (model ${oneLine(lane.model)}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -112,7 +120,7 @@ export const lanesCommand: Command = {
       case 'stop': {
         if (!id && !values.all) throw new UsageError('lanes stop needs a lane id, or --all');
         const bus = new EventBus();
-        bus.on(progressPrinter);
+        bus.on(progressPrinter());
         const manager = cliManager(manifest, bus);
         // by the user: a run using the lane pauses its suite for --resume instead of restarting it
         const force = values.force ?? false;

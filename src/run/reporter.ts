@@ -32,7 +32,7 @@ function laneStateLine(event: Extract<EngineEvent, { type: 'lane.state' }>): str
 export const LOADING_LINE_EVERY_S = 5;
 
 /** Whether a lane.loading event is due a line: by the load's own clock, so a test needs no waiting. */
-function loadingThrottle(): (event: Extract<EngineEvent, { type: 'lane.loading' }>) => boolean {
+export function loadingThrottle(): (event: Extract<EngineEvent, { type: 'lane.loading' }>) => boolean {
   const printedAt = new Map<string, number>();
   return (event) => {
     const last = printedAt.get(event.lane);

@@ -50,6 +50,8 @@ describe('brainbench lanes', () => {
     expect(a.exitCode, a.stderr as string).toBe(0);
     expect(b.exitCode, b.stderr as string).toBe(0);
     expect(both).toBe(0);
+    // load progress on stderr while a lane starts (the first report goes out at launch)
+    expect(`${String(a.stderr)}${String(b.stderr)}`).toMatch(/^ {2}[AB]: loading \d\d:\d\d/m);
     const up = [await healthy(ports[0]!), await healthy(ports[1]!)];
     expect(up.filter(Boolean)).toHaveLength(1);
     const records = Object.keys((JSON.parse(readFileSync(join(stateDir, 'lanes.json'), 'utf8')) as { lanes: object }).lanes);
