@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // brainbench's entry point: picks the cockpit, a headless command, or help.
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { UsageError, suggest, type Command } from './cli/args.js';
 import { commands } from './commands/index.js';
+import { isEntry } from './entry.js';
 import { brainbenchVersion } from './paths.js';
 import { oneLine, stripControl } from './safeText.js';
 
@@ -61,16 +60,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Run when executed (node dist/src/cli.js, the npm bin link, tsx), not when imported by tests. */
-function isEntry(): boolean {
-  try {
-    return !!process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntry()) {
+if (isEntry(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

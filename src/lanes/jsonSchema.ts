@@ -1,10 +1,10 @@
 // lanes.schema.json, the JSON Schema editors use for lanes.yaml (completion, hover, squiggles), generated
 // from the zod schema the loader validates with, so the two cannot drift: `npm run schema` rewrites it
 // and test/lanes/json-schema.test.ts fails when the committed file is stale.
-import { realpathSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { isEntry } from '../entry.js';
 import { packageRoot } from '../paths.js';
 import { ENV_REF, manifestSchema } from './schema.js';
 
@@ -50,15 +50,7 @@ export function lanesJsonSchemaText(): string {
   return `${JSON.stringify(lanesJsonSchema(), null, 2)}\n`;
 }
 
-function isEntry(): boolean {
-  try {
-    return !!process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntry()) {
+if (isEntry(import.meta.url)) {
   writeFileSync(LANES_SCHEMA_FILE, lanesJsonSchemaText());
   console.log(`wrote ${LANES_SCHEMA_FILE}`);
 }

@@ -1,26 +1,16 @@
 // What `brainbench run` says when a lane cannot start (issue 12: each failure printed once), and
 // --resume taking only a run id (it becomes a folder name under results/runs/).
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnCli, tempDir } from '../helpers/cli.js';
-
-const made: string[] = [];
-const dir = (prefix: string) => {
-  const d = tempDir(prefix);
-  made.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 const REASON = "llama-server not found (looked for '/nonexistent/bb-llama-server')";
 const count = (text: string, part: string) => text.split(part).length - 1;
 
 /** A run of one lane whose binary is missing: it fails to start. */
 async function brokenRun(extra: string[]) {
-  const home = dir('bb-end-');
+  const home = tempDir('bb-end-');
   const lanesFile = join(home, 'lanes.yaml');
   writeFileSync(lanesFile, 'version: 1\nlanes:\n  - id: broken\n    kind: llamacpp\n    model: /nonexistent/m.gguf\n    bin: /nonexistent/bb-llama-server\n    port: 18999\n');
   const run = await spawnCli(['run', '--lane', 'broken', '-n', '1', '--lanes-file', lanesFile, '--results', join(home, 'results'), ...extra], {
@@ -49,7 +39,7 @@ describe('a lane that does not start', () => {
 
 describe('--resume RUN_ID', () => {
   it.each(['../../../tmp/x', '/etc', '20261122-221500-ab12/../..', '20261122-221500-AB12', 'latest', ''])('refuses %j up front, naming the flag, and makes nothing', async (id) => {
-    const results = join(dir('bb-resume-id-'), 'results');
+    const results = join(tempDir('bb-resume-id-'), 'results');
     const run = await spawnCli(['run', '--resume', id, '--results', results]);
     expect(run.exitCode).toBe(2);
     expect(String(run.stderr)).toContain(`--resume wants a run id like 20261122-221500-ab12 (the folder names in results/runs/), got '${id}'`);
@@ -57,7 +47,7 @@ describe('--resume RUN_ID', () => {
   });
 
   it('takes a well-formed id and says when there is no such run', async () => {
-    const results = join(dir('bb-resume-id-'), 'results');
+    const results = join(tempDir('bb-resume-id-'), 'results');
     const run = await spawnCli(['run', '--resume', '20261122-221500-ab12', '--results', results]);
     expect(run.exitCode).toBe(1);
     expect(String(run.stderr)).toContain(`no run at ${join(results, 'runs', '20261122-221500-ab12')}`);

@@ -3,7 +3,6 @@
 // `stopped` with the error as its last error; only a process that vanished without a word is
 // `died` (runStateOf).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderStatus } from '../../src/commands/status.js';
@@ -16,12 +15,10 @@ import { createRun, openSession } from '../../src/run/session.js';
 import type { EngineEvent, RunState } from '../../src/types.js';
 import { tempDir } from '../helpers/cli.js';
 
-const made: string[] = [];
 const savedStateDir = process.env.BRAINBENCH_STATE_DIR;
-afterEach(async () => {
+afterEach(() => {
   if (savedStateDir === undefined) delete process.env.BRAINBENCH_STATE_DIR;
   else process.env.BRAINBENCH_STATE_DIR = savedStateDir;
-  await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
 const events = (runDir: string) =>
@@ -33,7 +30,6 @@ const events = (runDir: string) =>
 /** A supervised demo-lane run (N=1); `sabotage` may break the session before it runs. */
 async function supervisedRun(sabotage: (session: Awaited<ReturnType<typeof openSession>>) => void = () => undefined) {
   const home = tempDir('bb-final-');
-  made.push(home);
   process.env.BRAINBENCH_STATE_DIR = join(home, 'state');
   const lanesFile = join(home, 'lanes.yaml');
   writeFileSync(lanesFile, 'version: 1\nlanes:\n  - id: demo\n    kind: demo\n    brain: strong\n    tok_per_sec: 4000\n');

@@ -8,15 +8,8 @@ import { renderStatus } from '../../src/commands/status.js';
 import { readStatus, type RunStatus } from '../../src/run/status-file.js';
 import { spawnCli, tempDir } from '../helpers/cli.js';
 
-const made: string[] = [];
-const dir = (prefix: string) => {
-  const d = tempDir(prefix);
-  made.push(d);
-  return d;
-};
 afterEach(() => {
   vi.restoreAllMocks();
-  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 const onlyRun = (results: string) => join(results, 'runs', readdirSync(join(results, 'runs'))[0]!);
@@ -34,7 +27,7 @@ async function until<T>(what: string, probe: () => T | undefined | null | false,
 
 describe('the state a run leaves', () => {
   it('a finished run is done, and its lane (stopped by the run) reads stopped, not ready', async () => {
-    const results = dir('bb-done-');
+    const results = tempDir('bb-done-');
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const code = await main(['run', '--lane', 'demo', '-n', '1', '--tok-per-sec', '100000', '--results', results]);
     expect(code).toBe(0);
@@ -46,8 +39,8 @@ describe('the state a run leaves', () => {
   });
 
   it('a run whose process exits while it stops (the cockpit quitting, a second Ctrl-C) is stopped, not died', async () => {
-    const results = dir('bb-quit-');
-    const child = spawnCli(['run', '--lane', 'demo', '-n', '3', '--tok-per-sec', '20', '--results', results], { env: { BRAINBENCH_STATE_DIR: dir('bb-state-') } });
+    const results = tempDir('bb-quit-');
+    const child = spawnCli(['run', '--lane', 'demo', '-n', '3', '--tok-per-sec', '20', '--results', results], { env: { BRAINBENCH_STATE_DIR: tempDir('bb-state-') } });
     await until('the run to be under way', () => existsSync(join(results, 'runs')) && existsSync(join(onlyRun(results), 'status.json')) && statusJson(results).laneState === 'ready');
     let err = '';
     child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
@@ -70,8 +63,8 @@ describe('the state a run leaves', () => {
 
 describe('a run that loses the results lock', () => {
   it('stops after the attempts in flight with one line (no stack), its journal whole and its state stopped', async () => {
-    const results = dir('bb-lost-');
-    const child = spawnCli(['run', '--lane', 'demo', '-n', '3', '--tok-per-sec', '20', '--results', results], { env: { BRAINBENCH_STATE_DIR: dir('bb-state-') } });
+    const results = tempDir('bb-lost-');
+    const child = spawnCli(['run', '--lane', 'demo', '-n', '3', '--tok-per-sec', '20', '--results', results], { env: { BRAINBENCH_STATE_DIR: tempDir('bb-state-') } });
     await until('the run to be under way', () => existsSync(join(results, 'runs')) && existsSync(join(onlyRun(results), 'status.json')) && statusJson(results).laneState === 'ready');
     rmSync(join(results, '.brainbench.lock')); // someone "cleans up" the lock under a live run
     const done = await child;
@@ -93,7 +86,7 @@ describe('status on run folders', () => {
   }
 
   it('skips a newer folder that never started, and explains it when asked for by id', async () => {
-    const results = dir('bb-status-');
+    const results = tempDir('bb-status-');
     mkdirSync(join(results, 'runs', '20260101-000000-aaaa'), { recursive: true });
     writeFileSync(join(results, 'runs', '20260101-000000-aaaa', 'status.json'), JSON.stringify(fakeStatus('done')));
     mkdirSync(join(results, 'runs', '20260102-000000-bbbb'));
@@ -113,7 +106,7 @@ describe('status on run folders', () => {
   });
 
   it('reads the names older versions wrote as the five states', async () => {
-    const runDir = dir('bb-legacy-');
+    const runDir = tempDir('bb-legacy-');
     writeFileSync(join(runDir, 'status.json'), JSON.stringify(fakeStatus('finished')));
     expect((await readStatus(runDir))!.state).toBe('done');
     writeFileSync(join(runDir, 'status.json'), JSON.stringify(fakeStatus('failed')));
