@@ -4,6 +4,7 @@
 import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, dirname } from 'node:path';
+import { processStartTime as startTicks } from '../lanes/proc.js';
 import { isAlive } from './status-file.js';
 
 export interface LockHolder {
@@ -14,15 +15,10 @@ export interface LockHolder {
   runId: string;
 }
 
-/** When process `pid` started (field 22 of /proc/<pid>/stat), or null off Linux or when it is gone. */
+/** When process `pid` started, as the lock file stores it (a string), or null off Linux or when it is gone. */
 export function processStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // field 2 (the command name) may hold spaces and parentheses: count from the last ')'
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
+  const ticks = startTicks(pid);
+  return ticks === null ? null : String(ticks);
 }
 
 export function currentHolder(runId: string): LockHolder {
