@@ -31,6 +31,8 @@ export interface ProxyStats {
   requests: number;
   /** Refused for a bound (429 too many, 413 too large). */
   refused: number;
+  /** The most requests that were forwarded at once (never above the in-flight bound). */
+  peakInFlight: number;
   /** The lane could not be reached or broke off. */
   upstreamErrors: number;
   lastUpstreamError: string | null;
@@ -86,7 +88,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RecordingProxy> {
   const origin = originOf(opts.lane.baseURL);
   const fetchLane = createLaneFetch();
   const exchanges: Exchange[] = [];
-  const stats: ProxyStats = { requests: 0, refused: 0, upstreamErrors: 0, lastUpstreamError: null };
+  const stats: ProxyStats = { requests: 0, refused: 0, peakInFlight: 0, upstreamErrors: 0, lastUpstreamError: null };
   const closing = new AbortController();
   const sockets = new Set<Socket>();
   let inFlight = 0;
@@ -144,6 +146,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RecordingProxy> {
       return refuse(res, 429, `proxy bound: ${limits.inFlight} requests in flight, ${limits.requests} per trial`);
     }
     inFlight++;
+    stats.peakInFlight = Math.max(stats.peakInFlight, inFlight);
     forward(req, res)
       .catch(() => res.destroy())
       .finally(() => inFlight--);
