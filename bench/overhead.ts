@@ -6,7 +6,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { mean, percentile } from '../src/run/stats.js';
+import { mean, percentile } from '../src/stats.js';
 import { scratchRoot } from '../src/run/scratch-root.js';
 import { runShell } from '../src/agent/shell.js';
 import { openSandbox, sandboxAvailable } from '../src/sandbox/sandbox.js';

@@ -15,7 +15,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { intFlag, parseFlags, UsageError } from '../src/cli/args.js';
 import { brainNames, isBrainName, type BrainName } from '../src/demo/brains.js';
-import { passesHonestyGate, rankLanes } from '../src/run/rank.js';
+import { passesHonestyGate, rankLanes } from '../src/verdict/rank.js';
 import { performance } from 'node:perf_hooks';
 import { startFakeLane } from '../src/demo/server.js';
 import { probeThroughput } from '../src/telemetry/probe.js';

@@ -4,7 +4,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { attemptLogLine } from './cockpit/eventLog.js';
 import { laneStateRepeats } from './lanes/state-repeats.js';
-import { partialLabel } from './run/scorecard.js';
+import { partialLabel } from './verdict/scorecard.js';
 import { oneLine } from './safeText.js';
 import { createRunView, isRunActive, runState, updateCell, type RunState, type RunView } from './cockpit/runView.js';
 import { decodeRate, EMPTY_METER, meterEnd, meterProgress, type TokMeter } from './cockpit/tokRate.js';

@@ -11,7 +11,7 @@ import { EventBus } from '../../src/events.js';
 import { brainbenchVersion, builtinSuitesDir } from '../../src/paths.js';
 import { Journal } from '../../src/run/journal.js';
 import { runSuite, type SuiteRunResult } from '../../src/run/runner.js';
-import { laneScorecard } from '../../src/run/scorecard.js';
+import { laneScorecard } from '../../src/verdict/scorecard.js';
 import { capabilities } from '../../src/run/session.js';
 import { loadSuite } from '../../src/suite/load.js';
 import type { AttemptRecord, EngineEvent, LaneScorecard, Suite } from '../../src/types.js';

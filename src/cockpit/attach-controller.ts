@@ -5,7 +5,7 @@ import { eventLogPath, JsonlTail } from '../run/event-log.js';
 import { readPlan } from '../run/plan.js';
 import { deferNext, readQueueOrder, writeQueueOrder } from '../run/queue-order.js';
 import { isAlive, readStatus, runStateOf } from '../run/status-file.js';
-import { loadScorecards } from '../run/summary.js';
+import { loadScorecards } from '../verdict/summary.js';
 import type { EngineEvent, TelemetrySample } from '../types.js';
 import type { CockpitController } from './controller.js';
 

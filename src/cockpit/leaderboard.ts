@@ -1,9 +1,9 @@
 // The leaderboard's view model: the rank table rows (for @alcalzone/ink-table) sized to the
 // screen, and per-prompt pass rates as prompts × lanes lines.
-import { passesHonestyGate, rankLanes } from '../run/rank.js';
-import { isComplete } from '../run/scorecard.js';
+import { passesHonestyGate, rankLanes } from '../verdict/rank.js';
+import { isComplete } from '../verdict/scorecard.js';
 import { oneLine } from '../safeText.js';
-import { formatFixed, formatPct } from '../run/stats.js';
+import { formatFixed, formatPct } from '../stats.js';
 import type { LaneScorecard } from '../types.js';
 import { fit, fitRight, stringWidth, truncate, truncateMiddle } from './format.js';
 import { shortLaneIds } from './lanes.js';

@@ -1,8 +1,8 @@
 // The leaderboard's pictures drawn with characters (issue 15 item 4a, DESIGN §14): the quality ×
 // speed × memory frontier as a scatter plot and the lanes × prompts heatmap in shade glyphs.
 // Lanes are keyed A, B, C … in board order (ranked, then partial) in both pictures.
-import { isComplete } from '../run/scorecard.js';
-import { formatFixed, formatPct } from '../run/stats.js';
+import { isComplete } from '../verdict/scorecard.js';
+import { formatFixed, formatPct } from '../stats.js';
 import { oneLine } from '../safeText.js';
 import type { LaneScorecard } from '../types.js';
 import { frontierPoints } from '../verdict/frontier.js';

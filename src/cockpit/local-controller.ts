@@ -6,7 +6,7 @@ import { RunControl } from '../run/control.js';
 import { resumeCommand } from '../run/plan.js';
 import { superviseQueue } from '../run/supervise.js';
 import { createLockedRun, type RunRequest } from '../run/session.js';
-import { loadScorecards } from '../run/summary.js';
+import { loadScorecards } from '../verdict/summary.js';
 import { loadSuite } from '../suite/load.js';
 import { TelemetrySampler } from '../telemetry/sampler.js';
 import type { LaneKind } from '../types.js';

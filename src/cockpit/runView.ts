@@ -1,7 +1,7 @@
 // The run as the cockpit draws it: a prompts × attempts grid of cells with per-row stats.
 // Updates copy only the row that changed, so memoized rows of the matrix skip re-rendering.
-import { isComplete } from '../run/scorecard.js';
-import { percentile } from '../run/stats.js';
+import { isComplete } from '../verdict/scorecard.js';
+import { percentile } from '../stats.js';
 import type { RunState } from '../run/status-file.js';
 import type { AttemptRecord, EngineEvent, LaneScorecard, PlannedPrompt } from '../types.js';
 import type { CellStatus } from './glyphs.js';

@@ -10,7 +10,7 @@ import { llamaServerBinary } from '../lanes/kinds/llamacpp.js';
 import { preflight } from '../lanes/kinds/index.js';
 import type { LaneSpec, Manifest } from '../lanes/manifest.js';
 import { portOpen } from '../lanes/net.js';
-import { findExecutable, portHolder } from '../lanes/proc.js';
+import { findExecutable, portHolder } from '../os/proc.js';
 import { admit, memoryNeed, residentGb, type Admission } from '../lanes/memory.js';
 import { LaneStateStore, type LaneRecord } from '../lanes/state.js';
 import { gpuDriverInfo } from '../telemetry/gpu-info.js';

@@ -6,10 +6,10 @@
 // tool calls and peeks, whatever the CLI printed.
 import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { findExecutable } from '../lanes/proc.js';
+import { findExecutable } from '../os/proc.js';
 import type { ReadyLane } from '../lanes/manager.js';
 import { SANDBOX_PATH, type SandboxExit, type SandboxLimits } from '../sandbox/sandbox.js';
-import { result, type Harness, type HarnessContext, type HarnessResult } from '../tasks/harness.js';
+import { result, type Harness, type HarnessContext, type HarnessResult } from './kinds.js';
 import { FORWARDER_NOT_STARTED, FORWARDER_SOURCE } from './forwarder.js';
 import { resolveInstall, type HarnessInstall } from './install.js';
 import { startProxy, type RecordingProxy } from './proxy.js';

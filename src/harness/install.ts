@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { isInside } from '../agent/sandbox.js';
-import { findExecutable } from '../lanes/proc.js';
+import { findExecutable } from '../os/proc.js';
 import type { SandboxBind } from '../sandbox/sandbox.js';
 
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64'];

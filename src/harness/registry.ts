@@ -1,7 +1,7 @@
-// Harness ids → Harnesses: the three built-in kinds (../tasks/harness.ts) and every external CLI
+// Harness ids → Harnesses: the three built-in kinds (./kinds.ts) and every external CLI
 // of the catalog (presets + lanes.yaml). An unknown id names the known ones.
-import { harnessNamed } from '../tasks/harness.js';
-import type { Harness } from '../tasks/harness.js';
+import { harnessNamed } from './kinds.js';
+import type { Harness } from './kinds.js';
 import { externalHarness } from './external.js';
 import { harnessCatalog } from './presets.js';
 import { BUILTIN_HARNESS_KINDS } from './schema.js';

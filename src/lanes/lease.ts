@@ -1,9 +1,9 @@
 // A lease on a lane (DESIGN §15): while a run uses a lane, another brainbench's swap or stop
 // says who holds it and refuses unless forced. One pid lock per lane under <state dir>/leases;
-// the lease belongs to the run's process for as long as it exists (see run/pid-lock).
+// the lease belongs to the run's process for as long as it exists (see os/pid-lock).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { currentHolder, holderAlive, readHolder, tryLock, unlock, type LockHolder } from '../run/pid-lock.js';
+import { currentHolder, holderAlive, readHolder, tryLock, unlock, type LockHolder } from '../os/pid-lock.js';
 import { safeFileName } from '../safeText.js';
 
 /** The same process (a run restarting its own lane, or the cockpit driving its own run). */

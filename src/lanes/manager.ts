@@ -15,7 +15,7 @@ import { createDrivers } from './kinds/index.js';
 import { laneUrl } from './kinds/urls.js';
 import type { LaneSpec, Manifest } from './manifest.js';
 import { httpGet, portOpen, sleep } from './net.js';
-import { portHolder } from './proc.js';
+import { portHolder } from '../os/proc.js';
 import { safeFileName } from '../safeText.js';
 import { redact } from './redact.js';
 import { LaneStateStore, type LaneRecord } from './state.js';

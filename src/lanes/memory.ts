@@ -2,7 +2,7 @@
 // and whether a stopped lane gave its memory back. All figures are decimal GB from /proc/meminfo.
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { scorecardFileName, PARTIAL_DIR } from '../run/scorecard-files.js';
+import { scorecardFileName, PARTIAL_DIR } from '../verdict/scorecard-files.js';
 import { readUnifiedMemory, type Meminfo } from '../telemetry/meminfo.js';
 import type { LaneScorecard, MemoryRelease } from '../types.js';
 import type { LaneSpec } from './manifest.js';

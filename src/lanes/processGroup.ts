@@ -1,7 +1,7 @@
 // Stopping a process lane: the llama-server stop rule (DESIGN §3, reference/llama-server).
 import { LaneError } from './errors.js';
 import { portOpen, waitFor } from './net.js';
-import { groupAlive, processAlive, signalGroup } from './proc.js';
+import { groupAlive, processAlive, signalGroup } from '../os/proc.js';
 import type { LaneRecord } from './state.js';
 
 /** A real llama-server with a non-streaming request in flight ignores the first SIGTERM. */

@@ -11,10 +11,10 @@ import { Journal } from './journal.js';
 import { readQueueOrder } from './queue-order.js';
 import type { RunPlan } from './plan.js';
 import { runSuite } from './runner.js';
-import { laneScorecard } from './scorecard.js';
-import { laneProvenance, reproducibilityOf } from './reproducibility.js';
-import { loadScorecards, publishScorecard } from './scorecard-files.js';
-import { writeSummary } from './summary.js';
+import { laneScorecard } from '../verdict/scorecard.js';
+import { laneProvenance, reproducibilityOf } from '../verdict/reproducibility.js';
+import { loadScorecards, publishScorecard } from '../verdict/scorecard-files.js';
+import { writeSummary } from '../verdict/summary.js';
 
 export interface QueueOptions {
   plan: RunPlan;

@@ -2,8 +2,8 @@ import { laneStateRepeats } from '../lanes/state-repeats.js';
 import { loadingText } from '../cockpit/format.js';
 import { oneLine, stripControl } from '../safeText.js';
 import type { EngineEvent, Outcome } from '../types.js';
-import { formatPct } from './stats.js';
-import { partialLabel } from './scorecard.js';
+import { formatPct } from '../stats.js';
+import { partialLabel } from '../verdict/scorecard.js';
 
 const GLYPH: Record<Outcome, string> = {
   pass: '✓',

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { currentHolder, tryLock, unlock, watchLock, type LockHolder } from './pid-lock.js';
+import { currentHolder, tryLock, unlock, watchLock, type LockHolder } from '../os/pid-lock.js';
 
 const UNWRITABLE: Record<string, string> = {
   EROFS: 'it is on a read-only file system',

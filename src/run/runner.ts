@@ -9,7 +9,7 @@ import { copyScratch } from '../suite/scratch.js';
 import type { AttemptRecord, AttemptRun, Prompt, Sampling, Suite } from '../types.js';
 import { safeFileName } from '../safeText.js';
 import type { RunControl } from './control.js';
-import { gradeAttempt, type Grade } from './grade.js';
+import { gradeAttempt, type Grade } from '../grader/checks.js';
 import { slotKey, type Journal } from './journal.js';
 import { scratchRoot } from './scratch-root.js';
 import { isDecided, pickNext, tallyOf, type Slot, type Tally } from './schedule.js';

@@ -1,5 +1,5 @@
 import type { AttemptRecord } from '../types.js';
-import { wilson95 } from './stats.js';
+import { wilson95 } from '../stats.js';
 
 /** One (prompt, attempt) still to run. */
 export interface Slot {

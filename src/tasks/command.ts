@@ -13,8 +13,8 @@ import { RunControl } from '../run/control.js';
 import { Journal } from '../run/journal.js';
 import { newRunId, resumeCommand } from '../run/plan.js';
 import { lockResults } from '../run/results-lock.js';
-import { loadScorecards, writeSummary } from '../run/summary.js';
-import { formatFixed, formatPct } from '../run/stats.js';
+import { loadScorecards, writeSummary } from '../verdict/summary.js';
+import { formatFixed, formatPct } from '../stats.js';
 import { oneLine } from '../safeText.js';
 import { sandboxAvailable } from '../sandbox/sandbox.js';
 import type { Sampling } from '../types.js';
@@ -23,11 +23,11 @@ import { UsageError } from '../cli/args.js';
 import { harnessCatalog } from '../harness/presets.js';
 import { harnessFor, knownHarnessIds } from '../harness/registry.js';
 import type { Manifest } from '../lanes/manifest.js';
-import type { Harness } from './harness.js';
+import type { Harness } from '../harness/kinds.js';
 import { isTaskSuiteDir, loadTaskSuite } from './load.js';
 import { runTaskSuite } from './runner.js';
 import { watchTaskRun } from './watch.js';
-import { publishTaskScorecard, taskScorecard } from './scorecard.js';
+import { publishTaskScorecard, taskScorecard } from '../verdict/task-scorecard.js';
 import type { TaskScorecard, TaskSuite, TrialRecord } from './types.js';
 
 export interface TaskRunRequest {

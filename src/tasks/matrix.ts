@@ -1,7 +1,7 @@
 // The lane × harness view of task scorecards for summary.md (DESIGN §13, harness-bench's tables):
 // per suite, one row per lane and one column per harness — pass rate, mean time per task, peek
 // attempts — then the grader-peek audit per harness (harness-bench's Q4).
-import { formatFixed, formatPct } from '../run/stats.js';
+import { formatFixed, formatPct } from '../stats.js';
 import { mdCell } from '../safeText.js';
 import type { TaskScorecard } from './types.js';
 

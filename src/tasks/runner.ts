@@ -11,8 +11,8 @@ import type { RunControl } from '../run/control.js';
 import { slotKey, type Journal } from '../run/journal.js';
 import { scratchRoot } from '../run/scratch-root.js';
 import type { EnvironmentKind } from './environment.js';
-import { GRADER_OUTPUT_CHARS } from './grader.js';
-import type { Harness } from './harness.js';
+import { GRADER_OUTPUT_CHARS } from '../grader/testsh.js';
+import type { Harness } from '../harness/kinds.js';
 import { runTrial, type TrialResult } from './trial.js';
 import type { Task, TaskSuite, TrialRecord } from './types.js';
 

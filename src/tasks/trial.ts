@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import type { ReadyLane } from '../lanes/manager.js';
 import type { Sampling } from '../types.js';
 import type { EnvironmentKind, TrialEnvironment } from './environment.js';
-import { GraderError, runGrader, type GraderResult } from './grader.js';
-import type { Harness, HarnessResult } from './harness.js';
+import { GraderError, runGrader, type GraderResult } from '../grader/testsh.js';
+import type { Harness, HarnessResult } from '../harness/kinds.js';
 import type { Task, TrialOutcome } from './types.js';
 
 /** The environment could not be built: the harness never started (harness_error). */

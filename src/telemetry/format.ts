@@ -1,5 +1,5 @@
 // Plain-text renderings of telemetry for the headless `brainbench telemetry` printer.
-import { formatFixed } from '../run/stats.js';
+import { formatFixed } from '../stats.js';
 import type { GpuSample, LaneMetrics, TelemetryRollup, TelemetrySample } from '../types.js';
 
 const two = (n: number) => String(n).padStart(2, '0');

@@ -3,7 +3,7 @@
 // what the published numbers measure; the server's own decode rate rides along where reported.
 import OpenAI from 'openai';
 import { laneFetch } from '../agent/laneFetch.js';
-import { percentile } from '../run/stats.js';
+import { percentile } from '../stats.js';
 import type { ProbeResult } from '../types.js';
 
 /** Long enough an answer that max_tokens, not the model, ends most replies. */

@@ -1,8 +1,8 @@
 // `brainbench compare A B`: two scorecards side by side, prompt by prompt, with the prompts where
 // B fell behind A beyond noise flagged, and the paired verdict on the whole suite (issue 15).
 // A is the baseline (an older run, the incumbent lane), B the candidate.
-import { partialLabel } from '../run/scorecard.js';
-import { formatPct } from '../run/stats.js';
+import { partialLabel } from './scorecard.js';
+import { formatPct } from '../stats.js';
 import type { LaneScorecard, PromptStats } from '../types.js';
 import { fisherExact } from './fisher.js';
 import { pairedDifference, type PairedDifference } from './paired.js';

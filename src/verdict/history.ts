@@ -1,8 +1,8 @@
 // `brainbench report --history LANE`: a lane's kept runs over time, one row each, with how each
 // run compares with the one before it (issue 15), so a regression after a driver or quant change
 // shows up.
-import { partialLabel } from '../run/scorecard.js';
-import { formatFixed, formatInterval, formatPct } from '../run/stats.js';
+import { partialLabel } from './scorecard.js';
+import { formatFixed, formatInterval, formatPct } from '../stats.js';
 import type { LaneScorecard } from '../types.js';
 import { statisticsOf } from './lane-stats.js';
 import { pairedDifference } from './paired.js';

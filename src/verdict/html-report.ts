@@ -4,9 +4,9 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { rankLanes } from '../run/rank.js';
-import { isComplete } from '../run/scorecard.js';
-import { formatFixed, formatInterval, formatPct } from '../run/stats.js';
+import { rankLanes } from './rank.js';
+import { isComplete } from './scorecard.js';
+import { formatFixed, formatInterval, formatPct } from '../stats.js';
 import { htmlText } from '../safeText.js';
 import type { LaneScorecard } from '../types.js';
 import type { TaskScorecard } from '../tasks/types.js';

@@ -1,7 +1,7 @@
 // How sure a lane's figures are (issue 15, DESIGN §14): pooled pass rate with its Wilson
 // interval, pass^k / pass@k, verdict agreement counted in prompts, and the per-category table.
 // Pure, and computed from PromptStats alone, so scorecards written before issue 15 get it too.
-import { mean, passAtK, passHatK, wilson95 } from '../run/stats.js';
+import { mean, passAtK, passHatK, wilson95 } from '../stats.js';
 import type { CategoryStats, LaneScorecard, LaneStatistics, PromptStats } from '../types.js';
 
 /** Prompts that ran and have at least one graded attempt. */

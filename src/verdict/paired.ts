@@ -9,7 +9,7 @@
 // lives in one prompt that is the same on every attempt is then not separable (it could be that
 // prompt), while three such prompts of eleven are. No resampling, so the verdict is exact and
 // the same on every machine.
-import { Z95 } from '../run/stats.js';
+import { Z95 } from '../stats.js';
 import type { LaneScorecard, PromptStats } from '../types.js';
 
 export interface PairedPrompt {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { suggest, UsageError } from '../cli/args.js';
 import { runDir } from '../paths.js';
 import { isRunId } from '../run/plan.js';
-import { loadScorecards, readScorecardDir, runScorecardsDir } from '../run/scorecard-files.js';
+import { loadScorecards, readScorecardDir, runScorecardsDir } from './scorecard-files.js';
 import { oneLine } from '../safeText.js';
 import type { LaneScorecard } from '../types.js';
 

@@ -1,8 +1,8 @@
 // summary.md's statistics (issue 15, DESIGN §14): which neighbours in the ranking are separable,
 // how sure each lane's pass rate is (Wilson interval, pass^k, pass@k, verdict agreement counted
 // in prompts), and the per-category table.
-import { laneLabel, table } from '../run/markdown.js';
-import { formatInterval, formatPct } from '../run/stats.js';
+import { laneLabel, table } from './markdown.js';
+import { formatInterval, formatPct } from '../stats.js';
 import { mdCell } from '../safeText.js';
 import type { CategoryStats, LaneScorecard } from '../types.js';
 import { statisticsOf } from './lane-stats.js';

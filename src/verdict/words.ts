@@ -1,6 +1,6 @@
 // A paired comparison in plain words: who is ahead, by how much, how sure, and what would settle
 // it ("A ahead of B by 12 points [4, 20] — separable at N=5").
-import { roundHalfEven } from '../run/stats.js';
+import { roundHalfEven } from '../stats.js';
 import type { PairedDifference } from './paired.js';
 
 /** Percentage points, half to even, ASCII minus: 0.1234 → "12"; −0.05 → "-5". */

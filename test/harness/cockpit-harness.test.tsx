@@ -15,7 +15,7 @@ import { Journal } from '../../src/run/journal.js';
 import { isAlive, readStatus } from '../../src/run/status-file.js';
 import { sandboxAvailable } from '../../src/sandbox/sandbox.js';
 import { bwrapEnvironment } from '../../src/tasks/environment.js';
-import { harnessNamed } from '../../src/tasks/harness.js';
+import { harnessNamed } from '../../src/harness/kinds.js';
 import { loadTaskSuite } from '../../src/tasks/load.js';
 import { runTaskSuite } from '../../src/tasks/runner.js';
 import type { AttemptRecord, EngineEvent } from '../../src/types.js';

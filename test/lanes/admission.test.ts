@@ -10,7 +10,7 @@ import { LaneError } from '../../src/lanes/errors.js';
 import { LaneManager } from '../../src/lanes/manager.js';
 import { loadManifest } from '../../src/lanes/manifest.js';
 import { awaitRelease } from '../../src/lanes/memory.js';
-import { currentHolder, processStartTime } from '../../src/run/pid-lock.js';
+import { currentHolder, processStartTime } from '../../src/os/pid-lock.js';
 import type { EngineEvent } from '../../src/types.js';
 import { fakeModel, fakeServer, freePort, tempDir, writeManifest } from './helpers.js';
 

@@ -12,7 +12,7 @@ import { main } from '../../src/cli.js';
 import { LaneManager } from '../../src/lanes/manager.js';
 import { loadManifest } from '../../src/lanes/manifest.js';
 import { portOpen } from '../../src/lanes/net.js';
-import { processAlive } from '../../src/lanes/proc.js';
+import { processAlive } from '../../src/os/proc.js';
 import type { AttemptRecord, EngineEvent, Outcome, ProbeResult } from '../../src/types.js';
 import { freePort, realLlamaMissing, realLlamaServersOn, tempDir, writeRealLlamaManifest } from './helpers.js';
 

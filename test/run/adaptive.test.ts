@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runOnFakeLane, runSuiteAt } from '../../bench/lib/fakeRun.js';
 import { main } from '../../src/cli.js';
 import { isDecided } from '../../src/run/schedule.js';
-import { wilson95 } from '../../src/run/stats.js';
+import { wilson95 } from '../../src/stats.js';
 import { loadSuite } from '../../src/suite/load.js';
 import type { AttemptRecord, EngineEvent, LaneScorecard } from '../../src/types.js';
 import { startScriptedLane, type ScriptedLane } from '../agent/scriptedLane.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gradeAttempt } from '../../src/run/grade.js';
+import { gradeAttempt } from '../../src/grader/checks.js';
 import { runCheck } from '../../src/suite/checks.js';
 import type { AttemptRun, CheckResult, Outcome, Prompt, ToolCallRecord } from '../../src/types.js';
 

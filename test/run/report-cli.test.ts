@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
-import { writeScorecard } from '../../src/run/scorecard-files.js';
+import { writeScorecard } from '../../src/verdict/scorecard-files.js';
 import type { LaneScorecard } from '../../src/types.js';
 import { tempDir } from '../helpers/tmp.js';
 

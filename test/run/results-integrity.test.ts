@@ -10,7 +10,7 @@ import { main } from '../../src/cli.js';
 import { EventBus } from '../../src/events.js';
 import { RunControl } from '../../src/run/control.js';
 import { superviseQueue } from '../../src/run/supervise.js';
-import { scorecardFileName } from '../../src/run/scorecard-files.js';
+import { scorecardFileName } from '../../src/verdict/scorecard-files.js';
 import { createRun, openSession } from '../../src/run/session.js';
 import type { LaneScorecard } from '../../src/types.js';
 import { tempDir } from '../helpers/cli.js';

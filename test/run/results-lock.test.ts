@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from '
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { processStartTime, type LockHolder } from '../../src/run/pid-lock.js';
+import { processStartTime, type LockHolder } from '../../src/os/pid-lock.js';
 import { checkWritable, lockResults, type ResultsLockLost } from '../../src/run/results-lock.js';
 import { repoRoot, tempDir } from '../helpers/cli.js';
 

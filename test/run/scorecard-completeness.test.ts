@@ -5,9 +5,9 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rankRows, promptRateLines } from '../../src/cockpit/leaderboard.js';
-import { loadScorecards, publishScorecard, scorecardFileName } from '../../src/run/scorecard-files.js';
-import { isComplete, partialLabel, scorecardCompleteness } from '../../src/run/scorecard.js';
-import { renderRankTable, renderSummary } from '../../src/run/summary.js';
+import { loadScorecards, publishScorecard, scorecardFileName } from '../../src/verdict/scorecard-files.js';
+import { isComplete, partialLabel, scorecardCompleteness } from '../../src/verdict/scorecard.js';
+import { renderRankTable, renderSummary } from '../../src/verdict/summary.js';
 import type { AttemptRecord, LaneScorecard, Outcome, Prompt, PromptStats } from '../../src/types.js';
 import { tempDir } from '../helpers/cli.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rankLanes } from '../../src/run/rank.js';
-import { laneScorecard, normaliseAnswer, promptStats, type LaneScorecardInput } from '../../src/run/scorecard.js';
+import { rankLanes } from '../../src/verdict/rank.js';
+import { laneScorecard, normaliseAnswer, promptStats, type LaneScorecardInput } from '../../src/verdict/scorecard.js';
 import type { AttemptRecord, LaneScorecard, Outcome, Prompt } from '../../src/types.js';
 
 function prompt(id: string, overrides: Partial<Prompt> = {}): Prompt {

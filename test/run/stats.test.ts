@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFixed, formatPct, mean, percentile, roundHalfEven, wilson95 } from '../../src/run/stats.js';
+import { formatFixed, formatPct, mean, percentile, roundHalfEven, wilson95 } from '../../src/stats.js';
 
 describe('wilson95', () => {
   it('matches known intervals', () => {

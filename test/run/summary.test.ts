@@ -1,8 +1,8 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadScorecards, scorecardFileName, writeScorecard } from '../../src/run/scorecard-files.js';
-import { renderRankTable, renderSummary, writeSummary } from '../../src/run/summary.js';
+import { loadScorecards, scorecardFileName, writeScorecard } from '../../src/verdict/scorecard-files.js';
+import { renderRankTable, renderSummary, writeSummary } from '../../src/verdict/summary.js';
 import type { LaneScorecard, PromptStats } from '../../src/types.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sandboxAvailable } from '../../src/sandbox/sandbox.js';
 import { bwrapEnvironment, dockerEnvironment, imageTag } from '../../src/tasks/environment.js';
-import { harnessNamed, type Harness, type HarnessResult } from '../../src/tasks/harness.js';
+import { harnessNamed, type Harness, type HarnessResult } from '../../src/harness/kinds.js';
 import { loadTaskSuite } from '../../src/tasks/load.js';
 import { runTrial, type TrialSpec } from '../../src/tasks/trial.js';
 import type { TaskScorecard } from '../../src/tasks/types.js';

@@ -2,7 +2,7 @@
 // interval lies clear of 50 %; at N=5 the majority rule stays the stricter one.
 import { describe, expect, it } from 'vitest';
 import { fewestToDecide, intervalDecides, isDecided, pickNext, type Slot, type Tally } from '../../src/run/schedule.js';
-import { wilson95 } from '../../src/run/stats.js';
+import { wilson95 } from '../../src/stats.js';
 
 describe('the interval rule', () => {
   it('decides only when the Wilson interval is entirely above or below 0.5', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatInterval, passAtK, passHatK, wilson95 } from '../../src/run/stats.js';
+import { formatInterval, passAtK, passHatK, wilson95 } from '../../src/stats.js';
 import { categoryStats, laneStatistics } from '../../src/verdict/lane-stats.js';
 import { stat } from './cards.js';
 

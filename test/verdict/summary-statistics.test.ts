@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderSummary } from '../../src/run/summary.js';
+import { renderSummary } from '../../src/verdict/summary.js';
 import type { LaneScorecard } from '../../src/types.js';
 import { laneCard } from './cards.js';
 

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { LaneError } from '../errors.js';
 import type { LaneSpec } from '../manifest.js';
 import { httpGet } from '../net.js';
-import { findExecutable, logTail, processAlive, processStartTime } from '../proc.js';
+import { findExecutable, logTail, processAlive, processStartTime } from '../../os/proc.js';
 import { stopProcessGroup } from '../processGroup.js';
 import type { LaneRecord } from '../state.js';
 import type { ExitInfo, LaneDriver } from './driver.js';

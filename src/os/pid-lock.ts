@@ -4,8 +4,8 @@
 import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, dirname } from 'node:path';
-import { processStartTime as startTicks } from '../lanes/proc.js';
-import { isAlive } from './status-file.js';
+import { processStartTime as startTicks } from './proc.js';
+import { isAlive } from '../run/status-file.js';
 
 export interface LockHolder {
   pid: number;

@@ -1,7 +1,7 @@
 // Per-prompt statistics and the per-lane scorecard (DESIGN §6). Pure: records in, numbers out.
 import type { AttemptRecord, LaneScorecard, Outcome, ProbeResult, Prompt, PromptStats, ScorecardCompleteness, TelemetryRollup } from '../types.js';
-import { laneStatistics, promptPassK } from '../verdict/lane-stats.js';
-import { mean, percentile, wilson95 } from './stats.js';
+import { laneStatistics, promptPassK } from './lane-stats.js';
+import { mean, percentile, wilson95 } from '../stats.js';
 
 /** An answer reduced for agreement counting: lowercase, whitespace collapsed, no trailing punctuation. */
 export function normaliseAnswer(answer: string): string {

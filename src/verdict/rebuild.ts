@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { runDir as runDirOf } from '../paths.js';
 import { loadSuite } from '../suite/load.js';
 import type { AttemptRecord, EngineEvent, LaneScorecard, ProbeResult, Prompt, Suite } from '../types.js';
-import { JsonlTail, eventLogPath } from './event-log.js';
-import { readPlan, type RunPlan } from './plan.js';
+import { JsonlTail, eventLogPath } from '../run/event-log.js';
+import { readPlan, type RunPlan } from '../run/plan.js';
 import { keptProvenance, reproducibilityOf } from './reproducibility.js';
-import { skipReason } from './runner.js';
-import { isDecided, tallyOf } from './schedule.js';
+import { skipReason } from '../run/runner.js';
+import { isDecided, tallyOf } from '../run/schedule.js';
 import { laneScorecard, isComplete } from './scorecard.js';
 import { PARTIAL_DIR, readScorecardDir, runScorecardsDir, scorecardFileName, writeScorecard } from './scorecard-files.js';
 

@@ -1,6 +1,6 @@
 // Small statistics and number formatting for scorecards and summary.md (DESIGN §6).
 import binomcoef from '@stdlib/math-base-special-binomcoef';
-import type { WilsonInterval } from '../types.js';
+import type { WilsonInterval } from './types.js';
 
 /** z for a two-sided 95 % interval. */
 export const Z95 = 1.959964;

@@ -1,11 +1,11 @@
-// The task Grader (DESIGN §12; the prompt suites' Grader is ../run/grade.ts): tests/ copied into a
+// The task Grader (DESIGN §12; the prompt suites' Grader is ./checks.ts): tests/ copied into a
 // fresh sandbox (workspace mounted, /tests, a writable /logs/verifier, no network, the verifier's
 // own timeout), `bash /tests/test.sh`, then the reward it wrote. What goes wrong is a GraderError,
 // the grader_error bucket.
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TrialEnvironment } from './environment.js';
-import type { Task } from './types.js';
+import type { TrialEnvironment } from '../tasks/environment.js';
+import type { Task } from '../tasks/types.js';
 
 export class GraderError extends Error {
   override name = 'GraderError';

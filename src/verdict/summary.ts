@@ -9,9 +9,9 @@ import { HONESTY_GATE, passesHonestyGate, rankLanes } from './rank.js';
 import { provenanceTable } from './reproducibility.js';
 import { isComplete, partialLabel } from './scorecard.js';
 import { laneLabel, table } from './markdown.js';
-import { categorySection, howSureSection, neighbourLines } from '../verdict/summary-sections.js';
-import { formatFixed, formatInterval, formatPct, wilson95 } from './stats.js';
-import { loadTaskScorecards, renderTaskSection } from '../tasks/scorecard.js';
+import { categorySection, howSureSection, neighbourLines } from './summary-sections.js';
+import { formatFixed, formatInterval, formatPct, wilson95 } from '../stats.js';
+import { loadTaskScorecards, renderTaskSection } from './task-scorecard.js';
 
 // the cockpit controllers read the leaderboard through here
 export { loadScorecards } from './scorecard-files.js';

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { runAttempt } from '../agent/attempt.js';
 import type { ReadyLane } from '../lanes/manager.js';
 import type { Prompt, Sampling } from '../types.js';
-import type { TrialEnvironment } from './environment.js';
-import { copyReadable } from './grader.js';
-import { countPeeks } from '../harness/peek.js';
-import type { Task } from './types.js';
+import type { TrialEnvironment } from '../tasks/environment.js';
+import { copyReadable } from '../grader/testsh.js';
+import { countPeeks } from './peek.js';
+import type { Task } from '../tasks/types.js';
 
 export interface HarnessContext {
   task: Task;

@@ -1,6 +1,6 @@
 // The task scorecard of one (lane, harness): pass rate, mean reward and how many trials fell in
 // each bucket — "a 0/20 from grader_fail is a very different signal than 0/20 from
-// no_tool_calls". Filed like prompt scorecards (../run/scorecard-files.ts), in results/tasks/:
+// no_tool_calls". Filed like prompt scorecards (./scorecard-files.ts), in results/tasks/:
 //   runs/<id>/task-scorecards/<lane>+<harness>.json   every one a run made
 //   tasks/<lane>+<harness>.json                        the latest complete one
 //   tasks/partial/<lane>+<harness>.json                a newer partial one (stopped run)
@@ -8,11 +8,11 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { brainbenchVersion } from '../paths.js';
-import { scorecardFileName } from '../run/scorecard-files.js';
-import { formatFixed, formatPct, mean } from '../run/stats.js';
+import { scorecardFileName } from './scorecard-files.js';
+import { formatFixed, formatPct, mean } from '../stats.js';
 import { mdCell } from '../safeText.js';
-import { renderHarnessMatrix } from './matrix.js';
-import { TRIAL_OUTCOMES, type TaskScorecard, type TaskStats, type TaskSuite, type TrialOutcome, type TrialRecord } from './types.js';
+import { renderHarnessMatrix } from '../tasks/matrix.js';
+import { TRIAL_OUTCOMES, type TaskScorecard, type TaskStats, type TaskSuite, type TrialOutcome, type TrialRecord } from '../tasks/types.js';
 
 export const TASKS_DIR = 'tasks';
 

@@ -9,7 +9,7 @@ import { brainbenchVersion } from '../paths.js';
 import { mdCell } from '../safeText.js';
 import type { EngineInfo, LaneScorecard, MemoryRelease, Sampling, Suite } from '../types.js';
 import { laneLabel, table } from './markdown.js';
-import type { RunPlan } from './plan.js';
+import type { RunPlan } from '../run/plan.js';
 
 export function machine(): string {
   return `${hostname()} (${osType()} ${arch()})`;
