@@ -15,6 +15,8 @@ import { lockResults } from '../src/run/results-lock.js';
 import type { AttemptRecord } from '../src/types.js';
 import { lanesCases, lanesRefusal, lanesRefusalProblems, suiteCases, suiteRefusal, suiteRefusalProblems } from '../test/hardening/badInputs.js';
 import { issue11Families } from '../test/hardening/familyList.js';
+import { notRun as notRunRow, type FamilyRow } from '../test/hardening/families.js';
+import { hostileFolders, proxyFlood, taskFamilies } from '../test/hardening/familyTasks.js';
 import { faultProblems, hostileSetup, removeTempDirs, runScenario, scratchDir, tempDir } from '../test/hardening/harness.js';
 import { cliArgs, repoRoot } from '../test/helpers/cli.js';
 
@@ -34,6 +36,63 @@ const rows: Row[] = [];
 const failures: string[] = [];
 const started = performance.now();
 const shell = await shellAvailable();
+
+// 7. Issue 19: the grader and the task half, attacked by a model that plants files (a hostile
+// solve.sh under the oracle harness), as root and as uid 65534; hostile task folders; a proxy flood.
+// `npm run chaos -- --issue19` runs this part alone.
+interface Verdict19 {
+  family: string;
+  verdict: 'HOLDS' | 'FAILS' | 'SKIPPED' | 'LIMIT';
+  held: string;
+  note: string;
+}
+
+async function issue19Families(): Promise<{ rows: Row[]; problems: string[]; verdicts: Verdict19[] }> {
+  const out: { rows: Row[]; problems: string[]; verdicts: Verdict19[] } = { rows: [], problems: [], verdicts: [] };
+  const add = (r: FamilyRow, limit = false) => {
+    out.rows.push({ area: r.family, injected: r.injected, handled: r.handled, runs: r.runs, lost: r.lost, note: r.note });
+    if (!limit) out.problems.push(...r.problems.map((p) => `family ${r.family}: ${p}`));
+    const verdict = limit ? 'LIMIT' : r.injected === 0 ? 'SKIPPED' : r.handled === r.injected && !r.problems.length ? 'HOLDS' : 'FAILS';
+    out.verdicts.push({ family: r.family, verdict, held: limit || r.injected === 0 ? '-' : `${r.handled}/${r.injected}`, note: r.note });
+  };
+  if (await shellAvailable()) {
+    const tasks = await taskFamilies({ many: 100_000 });
+    for (const r of tasks.rows) add(r, r === tasks.byFamily.limit);
+    const limits = tasks.verdicts.filter((v) => v.family === 'limit');
+    for (const id of [...new Set(limits.map((v) => v.id))]) {
+      const seen = limits.filter((v) => v.id === id);
+      const forged = seen.filter((v) => v.outcome === 'pass').length;
+      out.verdicts.push({ family: `  ${id}`, verdict: 'LIMIT', held: `${seen.length - forged}/${seen.length}`, note: `forged ${forged}/${seen.length}: ${seen[0]!.why ?? ''}` });
+    }
+    // every case that did not hold, with what brainbench recorded
+    for (const v of tasks.verdicts.filter((x) => x.family !== 'limit' && x.problems.length)) out.problems.push(`${v.id} (${v.who}): ${v.outcome}: ${v.detail.slice(0, 160)}`);
+    add(await hostileFolders());
+  } else {
+    add(notRunRow('19 task families', 'no bubblewrap'));
+  }
+  add(await proxyFlood({ requests: 100, mb: 8, boundMb: 64 }));
+  return out;
+}
+
+function printIssue19(verdicts: Verdict19[]): void {
+  console.log('issue 19 (the grader and task half as an attacker; LIMIT: a pass forged through code the task itself runs, reported, not a grader rule)');
+  const t = [['family', 'verdict', 'held', 'detail'], ...verdicts.map((v) => [v.family, v.verdict, v.held, v.note])];
+  const w = t[0]!.map((_, i) => Math.max(...t.map((r) => r[i]!.length)));
+  for (const [i, r] of t.entries()) {
+    console.log(r.map((cell, j) => (j === r.length - 1 ? cell : cell.padEnd(w[j]!))).join('  '));
+    if (i === 0) console.log(w.map((x) => '-'.repeat(x)).join('  '));
+  }
+  const asserted = verdicts.filter((v) => v.verdict !== 'LIMIT');
+  console.log(`issue 19 families holding ${asserted.filter((v) => v.verdict === 'HOLDS').length}/${asserted.length}${asserted.some((v) => v.verdict === 'SKIPPED') ? ' (some skipped, see detail)' : ''}`);
+}
+
+if (process.argv.includes('--issue19')) {
+  const r19 = await issue19Families();
+  removeTempDirs();
+  printIssue19(r19.verdicts);
+  if (r19.problems.length) console.log(`\n${r19.problems.length} problem(s):\n${r19.problems.map((f) => `  - ${f}`).join('\n')}`);
+  process.exit(r19.problems.length ? 1 : 0);
+}
 
 // 1. Lane faults, each through the real runner against the fake lane.
 for (const fault of faultNames) {
@@ -170,6 +229,10 @@ for (const family of issue11Families(shell, { stopS: 16 })) {
   failures.push(...r.problems.map((p) => `family ${r.family}: ${p}`));
   rows.push({ area: r.family, injected: r.injected, handled: r.handled, runs: r.runs, lost: r.lost, note: r.note });
 }
+
+const r19 = await issue19Families();
+rows.push(...r19.rows);
+failures.push(...r19.problems);
 removeTempDirs();
 
 // The table.
@@ -193,6 +256,8 @@ console.log(`bad inputs refused ${refused + (typoOk ? 1 : 0)}/${badInputs}`);
 const familiesHandled = familyRows.filter((r) => r.injected > 0 && r.handled === r.injected).length;
 const notRun = familyRows.filter((r) => r.injected === 0).map((r) => r.family.split(' ')[0]);
 console.log(`issue 11 families handled ${familiesHandled}/${familyRows.length}${notRun.length ? ` (not run here: ${notRun.join(', ')})` : ''}; their attempts lost ${familyRows.reduce((s, r) => s + r.lost, 0)}`);
+console.log('');
+printIssue19(r19.verdicts);
 console.log(`took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 if (failures.length) {
   console.log(`\n${failures.length} problem(s):\n${failures.map((f) => `  - ${f}`).join('\n')}`);

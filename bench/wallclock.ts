@@ -21,6 +21,7 @@ import { startFakeLane } from '../src/demo/server.js';
 import { probeThroughput } from '../src/telemetry/probe.js';
 import type { LaneScorecard, Suite } from '../src/types.js';
 import { loadBrainV1, runSuiteAt } from './lib/fakeRun.js';
+import { sameVerdicts } from './lib/verdicts.js';
 
 interface Mode {
   label: string;
@@ -47,25 +48,6 @@ async function endToEnd(brain: BrainName, mode: Mode, opts: { n: number; slots: 
   } finally {
     await server.close();
   }
-}
-
-type Verdict = 'pass' | 'fail' | 'skipped' | 'none';
-
-/** Each prompt's verdict: a majority of its graded attempts passed, or not; none when every attempt was a lane error. */
-function verdicts(card: LaneScorecard): Map<string, Verdict> {
-  const verdictOf = (p: LaneScorecard['prompts'][number]): Verdict =>
-    p.skipped !== undefined ? 'skipped' : p.runs === 0 ? 'none' : p.pass_count / p.runs > 0.5 ? 'pass' : 'fail';
-  return new Map(card.prompts.map((p) => [p.prompt_id, verdictOf(p)]));
-}
-
-/**
- * Prompts whose verdict in `card` is the one the full run gave, over the prompts both runs have a
- * verdict for; `open` counts those left without one (all of a prompt's attempts were lane errors).
- */
-function sameVerdicts(card: LaneScorecard, full: LaneScorecard): { same: number; of: number; open: number } {
-  const mine = verdicts(card);
-  const both = [...verdicts(full)].filter(([id, v]) => v !== 'none' && mine.get(id) !== 'none');
-  return { same: both.filter(([id, v]) => mine.get(id) === v).length, of: both.length, open: mine.size - both.length };
 }
 
 const FLAGS = {

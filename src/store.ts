@@ -7,8 +7,7 @@ import { laneStateRepeats } from './lanes/state-repeats.js';
 import { partialLabel } from './verdict/scorecard.js';
 import { oneLine } from './safeText.js';
 import { createRunView, isRunActive, runState, updateCell, type RunState, type RunView } from './cockpit/runView.js';
-import { decodeRate, EMPTY_METER, meterEnd, meterProgress, type TokMeter } from './cockpit/tokRate.js';
-import type { AttemptRecord, EngineEvent, LaneKind, LaneScorecard, LaneState, ProbeResult, TelemetrySample } from './types.js';
+import type { RunRecord, EngineEvent, LaneKind, LaneScorecard, LaneState, ProbeResult, TelemetrySample } from './types.js';
 
 export type { Cell, RowStats, RunState, RunView } from './cockpit/runView.js';
 
@@ -22,6 +21,12 @@ export interface LaneEntry {
   loading?: LoadingView;
   /** GB a stop of this lane did not give back (lane.memory); gone once a later stop gives memory back. */
   heldGb?: number;
+}
+
+export interface LiveRate {
+  lane: string;
+  tokPerSec: number | null;
+  source: 'progress' | 'metrics';
 }
 
 export interface LoadingView {
@@ -51,7 +56,7 @@ export interface LogLine {
 export interface DetailState {
   promptId: string;
   attempt: number;
-  record: AttemptRecord;
+  record: RunRecord;
   /** The transcript text once read; null while loading. */
   transcript: string | null;
   error: string | null;
@@ -96,9 +101,9 @@ export interface CockpitData {
   telemetry: TelemetrySample[];
   latest: TelemetrySample | null;
   probe: { lane: string; result: ProbeResult } | null;
-  /** Decode spans of the attempts in flight, for the live tok/s gauge (tokRate.ts). */
-  tokMeter: TokMeter;
-  /** The store's clock (ms since epoch): event times, the tok/s window, the run clock. */
+  /** The engine's live decode rate (lane.rate, telemetry/rate.ts): what the tok/s gauge shows (tokRate.ts). */
+  liveRate: LiveRate | null;
+  /** The store's clock (ms since epoch): event times, the run clock. */
   clock: () => number;
   /** The event log, newest last. */
   logs: LogLine[];
@@ -169,10 +174,7 @@ export type CockpitStore = StoreApi<CockpitState>;
 
 const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x));
 
-/** The live tok/s gauge: the decode rate of the attempts in flight now; null when no run is live. */
-export function liveTokPerSec(s: Pick<CockpitData, 'run' | 'tokMeter' | 'clock'>): number | null {
-  return isRunActive(s.run) ? decodeRate(s.tokMeter, s.clock()) : null;
-}
+export { liveTokPerSec } from './cockpit/tokRate.js';
 
 /** Who owns the screen and the keys now. */
 export function activeOverlay(s: Pick<CockpitData, 'view' | 'terminal'>): Overlay {
@@ -225,260 +227,289 @@ export interface StoreInit {
   clock?: () => number;
 }
 
-const slotKey = (lane: string, promptId: string, attempt: number) => `${lane}\u0000${promptId}\u0000${attempt}`;
+// ---------------------------------------------------------------------------------------------
+// Engine events: one named reducer per event type, grouped by family (run, attempt, lane, rest).
+
+/** What the reducers need from the store that holds them. */
+interface ReduceContext {
+  clock: () => number;
+  /** The log with one more line, and the last error when it is one. */
+  withLog(s: CockpitData, level: LogLine['level'], message: string): Pick<CockpitData, 'logs' | 'lastError'>;
+  /** A lane.state that says nothing new (lanes/state-repeats.ts). */
+  isRepeat(e: Extract<EngineEvent, { type: 'lane.state' }>): boolean;
+}
+
+type EventOf<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
+type Reducers = { [T in EngineEvent['type']]: (s: CockpitData, e: EventOf<T>, ctx: ReduceContext) => Partial<CockpitData> };
+
+/**
+ * The run's final state: what its process declared at its end (run.state), or died when the
+ * process went away without doing so. An error that ended it is logged with how to go on.
+ */
+function finalState(s: CockpitData, state: RunState, reason: string | null, ctx: ReduceContext): Partial<CockpitData> {
+  if (!s.run || s.run.final || state === 'running' || state === 'paused') return {};
+  const run: RunView = { ...s.run, final: { state, reason, at: ctx.clock() }, pausedReason: null, running: 0 };
+  if (!reason) return { run, liveRate: null };
+  const hint = `; brainbench run --resume ${run.runId} carries it on`;
+  return { run, liveRate: null, ...ctx.withLog(s, 'error', `run ${run.runId} ${state}: ${reason}${hint}`) };
+}
+
+const runReducers: Pick<Reducers, 'run.start' | 'run.paused' | 'run.resumed' | 'run.end' | 'run.state'> = {
+  'run.start': (s, e, ctx) => {
+    const run = createRunView(e);
+    return {
+      run,
+      suite: e.suite,
+      n: e.n,
+      liveRate: null,
+      notice: null, // feedback about the previous run
+      cursor: { row: 0, col: 0 },
+      scroll: 0,
+      follow: true,
+      ...ctx.withLog(s, 'info', `run ${e.runId} on ${e.lane}${e.simulated ? ' (simulated)' : ''}: ${e.total} attempts${run.done ? `, ${run.done} already done` : ''}`),
+    };
+  },
+  'run.paused': (s, e, ctx) => ({
+    run: s.run ? { ...s.run, pausedReason: e.reason } : null,
+    ...ctx.withLog(s, e.user ? 'info' : 'warn', `paused: ${e.reason}`),
+  }),
+  'run.resumed': (s, _e, ctx) => ({ run: s.run?.pausedReason ? { ...s.run, pausedReason: null } : s.run, ...ctx.withLog(s, 'info', 'resumed') }),
+  'run.end': (s, e, ctx) => {
+    if (!s.run) return {};
+    const c = e.scorecard;
+    const run: RunView = { ...s.run, ended: { scorecard: c, scorecardPath: e.scorecardPath, summaryPath: e.summaryPath, at: ctx.clock() }, pausedReason: null, running: 0 };
+    const partial = partialLabel(c);
+    return {
+      run,
+      liveRate: null,
+      notice: null, // "stopping run …" is over
+      ...ctx.withLog(s, 'info', `run ${e.runId} ${runState(run)}: core ${c.core_pass}/${c.core_n}${partial ? ` · ${partial}` : ''} · ${e.scorecardPath}`),
+    };
+  },
+  // a run that failed before its first lane started has no view here
+  'run.state': (s, e, ctx) => (s.run?.runId === e.runId ? finalState(s, e.state, e.reason ?? null, ctx) : {}),
+};
+
+const attemptReducers: Pick<Reducers, 'attempt.start' | 'attempt.progress' | 'attempt.end'> = {
+  'attempt.start': (s, e) => {
+    if (!s.run) return {};
+    const run = updateCell(s.run, e.promptId, e.attempt, () => ({ status: 'running' }));
+    const row = run.rowOf.get(e.promptId);
+    const follow = s.follow && row !== undefined ? { scroll: scrollToShow(s.scroll, row, s.viewport.matrixRows) } : {};
+    // A new attempt starting means the run is going again.
+    return { run: run.pausedReason ? { ...run, pausedReason: null } : run, ...follow };
+  },
+  // the engine turns progress into lane.rate (telemetry/rate.ts); the store keeps that figure only
+  'attempt.progress': () => ({}),
+  'attempt.end': (s, e, ctx) => {
+    if (!s.run) return {};
+    const r = e.record;
+    const run = updateCell(s.run, r.prompt_id, r.attempt, () => ({ status: r.outcome, record: r }));
+    const line = attemptLogLine(r);
+    return { run, ...ctx.withLog(s, line.level, line.message) };
+  },
+};
+
+const laneReducers: Pick<Reducers, 'lane.state' | 'lane.loading' | 'lane.memory' | 'lane.rate'> = {
+  'lane.state': (s, e, ctx) => {
+    if (ctx.isRepeat(e)) return {};
+    const trouble = e.state === 'crashed' || e.state === 'error' || e.state === 'foreign';
+    const message = `${e.lane}: ${e.state}${e.port ? ` :${e.port}` : ''}${e.detail ? ` — ${e.detail}` : ''}`;
+    return { ...laneStateUpdate(s, e), ...ctx.withLog(s, trouble ? 'warn' : 'info', message) };
+  },
+  'lane.loading': (s, e) => laneLoadingUpdate(s, e),
+  // the event log already has the swap guard's warning with the numbers; this marks the lane bar
+  'lane.memory': (s, e) => laneMemoryUpdate(s, e),
+  'lane.rate': (_s, e) => ({ liveRate: { lane: e.lane, tokPerSec: e.tokPerSec, source: e.source } }),
+};
+
+const otherReducers: Pick<Reducers, 'telemetry' | 'probe' | 'log'> = {
+  telemetry: (s, e) => {
+    const ring = s.telemetry.length >= TELEMETRY_RING ? s.telemetry.slice(1) : s.telemetry.slice();
+    ring.push(e.sample);
+    return { telemetry: ring, latest: e.sample };
+  },
+  probe: (_s, e) => ({ probe: { lane: e.lane, result: e.result } }),
+  log: (s, e, ctx) => ctx.withLog(s, e.level, e.message),
+};
+
+const REDUCERS: Reducers = { ...runReducers, ...attemptReducers, ...laneReducers, ...otherReducers };
+
+/** The single reducer of engine events (an event type no reducer knows changes nothing). */
+export function reduceEvent(s: CockpitData, e: EngineEvent, ctx: ReduceContext): Partial<CockpitData> {
+  const reducer = REDUCERS[e.type] as ((s: CockpitData, e: EngineEvent, ctx: ReduceContext) => Partial<CockpitData>) | undefined;
+  return reducer ? reducer(s, e, ctx) : {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actions: the log, the views and their keys, the run's controls.
+
+type SetState = StoreApi<CockpitState>['setState'];
+type GetState = StoreApi<CockpitState>['getState'];
+
+const rowsOf = (s: CockpitData) => s.run?.prompts.length ?? 0;
+const colsOf = (s: CockpitData) => (s.run ? Math.max(s.run.n, ...s.run.cells.map((c) => c.length)) : 0);
+
+function initialData(init: StoreInit, clock: () => number): CockpitData {
+  return {
+    lanes: init.lanes ?? [],
+    resident: init.lanes?.find((l) => l.state === 'ready' || l.state === 'starting')?.id ?? null,
+    suite: init.suite ?? null,
+    n: init.n ?? null,
+    run: null,
+    telemetry: [],
+    latest: null,
+    probe: null,
+    liveRate: null,
+    clock,
+    logs: [],
+    lastError: null,
+    notice: null,
+    attached: null,
+    terminal: { columns: MIN_COLUMNS, rows: MIN_ROWS },
+    view: 'matrix',
+    cursor: { row: 0, col: 0 },
+    scroll: 0,
+    follow: true,
+    viewport: { matrixRows: 10, detailRows: 10, detailLines: 0, leaderboardRows: 10, leaderboardLines: 0, errorRows: 10, errorLines: 0 },
+    menuIndex: 0,
+    pendingSwap: null,
+    detail: null,
+    leaderboard: null,
+    errorScroll: 0,
+    quitting: false,
+  };
+}
+
+/** The matrix cursor, its scroll and the measured sizes. */
+function matrixActions(set: SetState): Pick<CockpitActions, 'moveCursor' | 'setFollow' | 'setViewport' | 'setTerminal'> {
+  return {
+    moveCursor: (dRow, dCol) =>
+      set((s) => {
+        const rows = rowsOf(s);
+        if (rows === 0) return {};
+        const row = clamp(s.cursor.row + dRow, 0, rows - 1);
+        const col = clamp(s.cursor.col + dCol, 0, Math.max(0, colsOf(s) - 1));
+        return { cursor: { row, col }, follow: false, scroll: scrollToShow(s.scroll, row, s.viewport.matrixRows) };
+      }),
+    setFollow: (follow) => set({ follow }),
+    setViewport: (viewport) =>
+      set((s) => {
+        const next = { ...s.viewport, ...viewport };
+        const same = (Object.keys(next) as (keyof Viewport)[]).every((k) => next[k] === s.viewport[k]);
+        if (same) return {};
+        const scroll = s.follow ? clamp(s.scroll, 0, Math.max(0, rowsOf(s) - next.matrixRows)) : scrollToShow(s.scroll, s.cursor.row, next.matrixRows);
+        return { viewport: next, scroll };
+      }),
+    setTerminal: (columns, rows) =>
+      set((s) => (s.terminal.columns === columns && s.terminal.rows === rows ? {} : { terminal: { columns, rows } })),
+  };
+}
+
+/** The attempt detail view. */
+function detailActions(set: SetState, get: GetState): Pick<CockpitActions, 'openDetail' | 'setTranscript' | 'scrollDetail'> {
+  return {
+    openDetail: () => {
+      const s = get();
+      const row = s.run?.prompts[s.cursor.row];
+      const cell = s.run?.cells[s.cursor.row]?.[s.cursor.col];
+      if (!row || !cell?.record) {
+        get().notify('info', row ? `${row.id} #${s.cursor.col + 1}: no finished attempt yet` : 'no run yet');
+        return null;
+      }
+      const record = cell.record;
+      set({ view: 'detail', detail: { promptId: row.id, attempt: record.attempt, record, transcript: null, error: null, scroll: 0 } });
+      return record.transcript;
+    },
+    setTranscript: (path, result) =>
+      set((s) => {
+        if (!s.detail || s.detail.record.transcript !== path) return {}; // a stale read
+        return 'text' in result
+          ? { detail: { ...s.detail, transcript: result.text, error: null } }
+          : { detail: { ...s.detail, transcript: '', error: result.error } };
+      }),
+    scrollDetail: (delta) =>
+      set((s) => {
+        if (!s.detail) return {};
+        const max = Math.max(0, s.viewport.detailLines - s.viewport.detailRows);
+        return { detail: { ...s.detail, scroll: clamp(s.detail.scroll + delta, 0, max) } };
+      }),
+  };
+}
+
+/** The overlays: menu, help, leaderboard, error viewer, and back to the matrix. */
+function overlayActions(set: SetState, get: GetState): Pick<CockpitActions, 'back' | 'openMenu' | 'moveMenu' | 'openHelp' | 'openLeaderboard' | 'scrollLeaderboard' | 'cycleLeaderboardMode' | 'openError' | 'scrollError'> {
+  return {
+    back: () => set({ view: 'matrix', pendingSwap: null, detail: null }),
+    openMenu: () => set((s) => ({ view: 'menu', menuIndex: Math.max(0, s.lanes.findIndex((l) => l.id === s.resident)) })),
+    moveMenu: (delta) => set((s) => ({ menuIndex: clamp(s.menuIndex + delta, 0, Math.max(0, s.lanes.length - 1)) })),
+    openHelp: () => set({ view: 'help' }),
+    openLeaderboard: (cards, error) =>
+      set((s) => ({ view: 'leaderboard', leaderboard: { cards, error: error ?? null, scroll: cards && s.leaderboard?.cards ? s.leaderboard.scroll : 0 } })),
+    cycleLeaderboardMode: () =>
+      set((s) => {
+        if (!s.leaderboard) return {};
+        const next = LEADERBOARD_MODES[(LEADERBOARD_MODES.indexOf(s.leaderboard.mode ?? 'table') + 1) % LEADERBOARD_MODES.length];
+        return { leaderboard: { ...s.leaderboard, mode: next, scroll: 0 } };
+      }),
+    scrollLeaderboard: (delta) =>
+      set((s) => {
+        if (!s.leaderboard) return {};
+        const max = Math.max(0, s.viewport.leaderboardLines - s.viewport.leaderboardRows);
+        return { leaderboard: { ...s.leaderboard, scroll: clamp(s.leaderboard.scroll + delta, 0, max) } };
+      }),
+    openError: () => {
+      if (get().lastError) set({ view: 'error', errorScroll: 0 });
+      else get().notify('info', 'no error or warning so far');
+    },
+    scrollError: (delta) =>
+      set((s) => ({ errorScroll: clamp(s.errorScroll + delta, 0, Math.max(0, s.viewport.errorLines - s.viewport.errorRows)) })),
+  };
+}
+
+/** What the keys ask of the run and the lanes. */
+function controlActions(set: SetState, get: GetState, ctx: ReduceContext): Pick<CockpitActions, 'requestSwap' | 'confirmSwap' | 'setPaused' | 'requestStop' | 'markDied' | 'setAttached' | 'setQuitting'> {
+  return {
+    requestSwap: (id) => set({ view: 'confirm', pendingSwap: id }),
+    confirmSwap: (choice) => {
+      const id = get().pendingSwap;
+      set({ view: 'matrix', pendingSwap: null });
+      return id && choice !== 'cancel' ? { id, choice } : null;
+    },
+    setPaused: (reason) => set((s) => (isRunActive(s.run) ? { run: { ...s.run!, pausedReason: reason } } : {})),
+    requestStop: () => set((s) => (isRunActive(s.run) ? { run: { ...s.run!, stopRequested: true } } : {})),
+    markDied: (reason) => set((s) => finalState(s, 'died', reason, ctx)),
+    setAttached: (runId) => set({ attached: runId }),
+    setQuitting: (quitting) => set({ quitting }),
+  };
+}
 
 export function createCockpitStore(init: StoreInit = {}): CockpitStore {
   const clock = init.clock ?? Date.now;
-  const isRepeat = laneStateRepeats();
   let seq = 0;
-  return createStore<CockpitState>()((set, get) => {
-    /** The log with one more line, and the last error when it is one. */
-    const withLog = (s: CockpitData, level: LogLine['level'], message: string): Pick<CockpitData, 'logs' | 'lastError'> => {
+  const ctx: ReduceContext = {
+    clock,
+    isRepeat: laneStateRepeats(),
+    withLog: (s, level, message) => {
       const line = { level, message, at: clock(), seq: ++seq };
       const logs = s.logs.length >= LOG_RING ? s.logs.slice(s.logs.length - LOG_RING + 1) : s.logs.slice();
       logs.push(line);
       return { logs, lastError: level === 'info' ? s.lastError : line };
-    };
-
-    /**
-     * The run's final state: what its process declared at its end (run.state), or died when the
-     * process went away without doing so. An error that ended it is logged with how to go on.
-     */
-    const finalState = (s: CockpitData, state: RunState, reason: string | null): Partial<CockpitData> => {
-      if (!s.run || s.run.final || state === 'running' || state === 'paused') return {};
-      const run: RunView = { ...s.run, final: { state, reason, at: clock() }, pausedReason: null, running: 0 };
-      if (!reason) return { run, tokMeter: EMPTY_METER };
-      const hint = `; brainbench run --resume ${run.runId} carries it on`;
-      return { run, tokMeter: EMPTY_METER, ...withLog(s, 'error', `run ${run.runId} ${state}: ${reason}${hint}`) };
-    };
-
-    const reduce = (s: CockpitState, e: EngineEvent): Partial<CockpitData> => {
-      switch (e.type) {
-        case 'run.start': {
-          const run = createRunView(e);
-          return {
-            run,
-            suite: e.suite,
-            n: e.n,
-            tokMeter: EMPTY_METER,
-            notice: null, // feedback about the previous run
-            cursor: { row: 0, col: 0 },
-            scroll: 0,
-            follow: true,
-            ...withLog(s, 'info', `run ${e.runId} on ${e.lane}${e.simulated ? ' (simulated)' : ''}: ${e.total} attempts${run.done ? `, ${run.done} already done` : ''}`),
-          };
-        }
-        case 'attempt.start': {
-          if (!s.run) return {};
-          const run = updateCell(s.run, e.promptId, e.attempt, () => ({ status: 'running' }));
-          const row = run.rowOf.get(e.promptId);
-          const follow = s.follow && row !== undefined ? { scroll: scrollToShow(s.scroll, row, s.viewport.matrixRows) } : {};
-          // A new attempt starting means the run is going again.
-          return { run: run.pausedReason ? { ...run, pausedReason: null } : run, ...follow };
-        }
-        case 'attempt.progress': {
-          if (!s.run) return {};
-          // a report with a rate is mid-stream; one without opens a turn or closes the attempt
-          const midStream = e.tokPerSec !== null;
-          return { tokMeter: meterProgress(s.tokMeter, slotKey(e.lane, e.promptId, e.attempt), clock(), e.completionTokens, midStream) };
-        }
-        case 'attempt.end': {
-          if (!s.run) return {};
-          const r = e.record;
-          const run = updateCell(s.run, r.prompt_id, r.attempt, () => ({ status: r.outcome, record: r }));
-          const line = attemptLogLine(r);
-          return { run, tokMeter: meterEnd(s.tokMeter, slotKey(r.lane, r.prompt_id, r.attempt)), ...withLog(s, line.level, line.message) };
-        }
-        case 'lane.state': {
-          if (isRepeat(e)) return {};
-          const trouble = e.state === 'crashed' || e.state === 'error' || e.state === 'foreign';
-          const message = `${e.lane}: ${e.state}${e.port ? ` :${e.port}` : ''}${e.detail ? ` — ${e.detail}` : ''}`;
-          return { ...laneStateUpdate(s, e), ...withLog(s, trouble ? 'warn' : 'info', message) };
-        }
-        case 'lane.loading':
-          return laneLoadingUpdate(s, e);
-        case 'lane.memory':
-          // the event log already has the swap guard's warning with the numbers; this marks the lane bar
-          return laneMemoryUpdate(s, e);
-        case 'telemetry': {
-          const ring = s.telemetry.length >= TELEMETRY_RING ? s.telemetry.slice(1) : s.telemetry.slice();
-          ring.push(e.sample);
-          return { telemetry: ring, latest: e.sample };
-        }
-        case 'probe':
-          return { probe: { lane: e.lane, result: e.result } };
-        case 'run.paused':
-          return {
-            run: s.run ? { ...s.run, pausedReason: e.reason } : null,
-            ...withLog(s, e.user ? 'info' : 'warn', `paused: ${e.reason}`),
-          };
-        case 'run.resumed':
-          return { run: s.run?.pausedReason ? { ...s.run, pausedReason: null } : s.run, ...withLog(s, 'info', 'resumed') };
-        case 'run.end': {
-          if (!s.run) return {};
-          const c = e.scorecard;
-          const run: RunView = { ...s.run, ended: { scorecard: c, scorecardPath: e.scorecardPath, summaryPath: e.summaryPath, at: clock() }, pausedReason: null, running: 0 };
-          const partial = partialLabel(c);
-          return {
-            run,
-            tokMeter: EMPTY_METER,
-            notice: null, // "stopping run …" is over
-            ...withLog(s, 'info', `run ${e.runId} ${runState(run)}: core ${c.core_pass}/${c.core_n}${partial ? ` · ${partial}` : ''} · ${e.scorecardPath}`),
-          };
-        }
-        case 'run.state':
-          // a run that failed before its first lane started has no view here
-          return s.run?.runId === e.runId ? finalState(s, e.state, e.reason ?? null) : {};
-        case 'log':
-          return withLog(s, e.level, e.message);
-      }
-    };
-
-    const rowsOf = (s: CockpitData) => s.run?.prompts.length ?? 0;
-    const colsOf = (s: CockpitData) => (s.run ? Math.max(s.run.n, ...s.run.cells.map((c) => c.length)) : 0);
-
-    return {
-      lanes: init.lanes ?? [],
-      resident: init.lanes?.find((l) => l.state === 'ready' || l.state === 'starting')?.id ?? null,
-      suite: init.suite ?? null,
-      n: init.n ?? null,
-      run: null,
-      telemetry: [],
-      latest: null,
-      probe: null,
-      tokMeter: EMPTY_METER,
-      clock,
-      logs: [],
-      lastError: null,
-      notice: null,
-      attached: null,
-      terminal: { columns: MIN_COLUMNS, rows: MIN_ROWS },
-      view: 'matrix',
-      cursor: { row: 0, col: 0 },
-      scroll: 0,
-      follow: true,
-      viewport: { matrixRows: 10, detailRows: 10, detailLines: 0, leaderboardRows: 10, leaderboardLines: 0, errorRows: 10, errorLines: 0 },
-      menuIndex: 0,
-      pendingSwap: null,
-      detail: null,
-      leaderboard: null,
-      errorScroll: 0,
-      quitting: false,
-
-      apply: (event) => set((s) => reduce(s, event)),
-
-      log: (level, message) => set((s) => withLog(s, level, message)),
-
-      notify: (level, message) =>
-        set((s) => {
-          const logged = withLog(s, level, message);
-          return { ...logged, notice: logged.logs[logged.logs.length - 1]! };
-        }),
-
-      clearNotice: () => set((s) => (s.notice ? { notice: null } : {})),
-
-      moveCursor: (dRow, dCol) =>
-        set((s) => {
-          const rows = rowsOf(s);
-          if (rows === 0) return {};
-          const row = clamp(s.cursor.row + dRow, 0, rows - 1);
-          const col = clamp(s.cursor.col + dCol, 0, Math.max(0, colsOf(s) - 1));
-          return { cursor: { row, col }, follow: false, scroll: scrollToShow(s.scroll, row, s.viewport.matrixRows) };
-        }),
-
-      setFollow: (follow) => set({ follow }),
-
-      setViewport: (viewport) =>
-        set((s) => {
-          const next = { ...s.viewport, ...viewport };
-          const same = (Object.keys(next) as (keyof Viewport)[]).every((k) => next[k] === s.viewport[k]);
-          if (same) return {};
-          const scroll = s.follow ? clamp(s.scroll, 0, Math.max(0, rowsOf(s) - next.matrixRows)) : scrollToShow(s.scroll, s.cursor.row, next.matrixRows);
-          return { viewport: next, scroll };
-        }),
-
-      openDetail: () => {
-        const s = get();
-        const row = s.run?.prompts[s.cursor.row];
-        const cell = s.run?.cells[s.cursor.row]?.[s.cursor.col];
-        if (!row || !cell?.record) {
-          get().notify('info', row ? `${row.id} #${s.cursor.col + 1}: no finished attempt yet` : 'no run yet');
-          return null;
-        }
-        const record = cell.record;
-        set({ view: 'detail', detail: { promptId: row.id, attempt: record.attempt, record, transcript: null, error: null, scroll: 0 } });
-        return record.transcript;
-      },
-
-      setTranscript: (path, result) =>
-        set((s) => {
-          if (!s.detail || s.detail.record.transcript !== path) return {}; // a stale read
-          return 'text' in result
-            ? { detail: { ...s.detail, transcript: result.text, error: null } }
-            : { detail: { ...s.detail, transcript: '', error: result.error } };
-        }),
-
-      scrollDetail: (delta) =>
-        set((s) => {
-          if (!s.detail) return {};
-          const max = Math.max(0, s.viewport.detailLines - s.viewport.detailRows);
-          return { detail: { ...s.detail, scroll: clamp(s.detail.scroll + delta, 0, max) } };
-        }),
-
-      back: () => set({ view: 'matrix', pendingSwap: null, detail: null }),
-
-      openMenu: () =>
-        set((s) => ({ view: 'menu', menuIndex: Math.max(0, s.lanes.findIndex((l) => l.id === s.resident)) })),
-
-      moveMenu: (delta) => set((s) => ({ menuIndex: clamp(s.menuIndex + delta, 0, Math.max(0, s.lanes.length - 1)) })),
-
-      openHelp: () => set({ view: 'help' }),
-
-      openLeaderboard: (cards, error) =>
-        set((s) => ({ view: 'leaderboard', leaderboard: { cards, error: error ?? null, scroll: cards && s.leaderboard?.cards ? s.leaderboard.scroll : 0 } })),
-
-      cycleLeaderboardMode: () =>
-        set((s) => {
-          if (!s.leaderboard) return {};
-          const next = LEADERBOARD_MODES[(LEADERBOARD_MODES.indexOf(s.leaderboard.mode ?? 'table') + 1) % LEADERBOARD_MODES.length];
-          return { leaderboard: { ...s.leaderboard, mode: next, scroll: 0 } };
-        }),
-
-      scrollLeaderboard: (delta) =>
-        set((s) => {
-          if (!s.leaderboard) return {};
-          const max = Math.max(0, s.viewport.leaderboardLines - s.viewport.leaderboardRows);
-          return { leaderboard: { ...s.leaderboard, scroll: clamp(s.leaderboard.scroll + delta, 0, max) } };
-        }),
-
-      requestSwap: (id) => set({ view: 'confirm', pendingSwap: id }),
-
-      confirmSwap: (choice) => {
-        const id = get().pendingSwap;
-        set({ view: 'matrix', pendingSwap: null });
-        return id && choice !== 'cancel' ? { id, choice } : null;
-      },
-
-      setPaused: (reason) => set((s) => (isRunActive(s.run) ? { run: { ...s.run!, pausedReason: reason } } : {})),
-
-      requestStop: () => set((s) => (isRunActive(s.run) ? { run: { ...s.run!, stopRequested: true } } : {})),
-
-      markDied: (reason) => set((s) => finalState(s, 'died', reason)),
-
-      openError: () => {
-        if (get().lastError) set({ view: 'error', errorScroll: 0 });
-        else get().notify('info', 'no error or warning so far');
-      },
-
-      scrollError: (delta) =>
-        set((s) => ({ errorScroll: clamp(s.errorScroll + delta, 0, Math.max(0, s.viewport.errorLines - s.viewport.errorRows)) })),
-
-      setTerminal: (columns, rows) =>
-        set((s) => (s.terminal.columns === columns && s.terminal.rows === rows ? {} : { terminal: { columns, rows } })),
-
-      setAttached: (runId) => set({ attached: runId }),
-
-      setQuitting: (quitting) => set({ quitting }),
-    };
-  });
+    },
+  };
+  return createStore<CockpitState>()((set, get) => ({
+    ...initialData(init, clock),
+    apply: (event) => set((s) => reduceEvent(s, event, ctx)),
+    log: (level, message) => set((s) => ctx.withLog(s, level, message)),
+    notify: (level, message) =>
+      set((s) => {
+        const logged = ctx.withLog(s, level, message);
+        return { ...logged, notice: logged.logs[logged.logs.length - 1]! };
+      }),
+    clearNotice: () => set((s) => (s.notice ? { notice: null } : {})),
+    ...matrixActions(set),
+    ...detailActions(set, get),
+    ...overlayActions(set, get),
+    ...controlActions(set, get, ctx),
+  }));
 }

@@ -107,7 +107,9 @@ export interface AttemptRun {
   wait_s: number;
 }
 
+/** One journaled prompt attempt (harness builtin, grader checks). Old journal lines carry no kind. */
 export interface AttemptRecord {
+  kind?: 'attempt';
   lane: string;
   prompt_id: string;
   /** 1-based attempt number. */
@@ -133,6 +135,31 @@ export interface AttemptRecord {
   started_at: string;
   ended_at: string;
 }
+
+/** Exactly one per trial (DESIGN §12); the error type of the step that failed is the bucket. */
+export type TrialOutcome = 'pass' | 'grader_fail' | 'timeout' | 'no_tool_calls' | 'harness_error' | 'grader_error' | 'lane_error';
+
+/** One journaled task trial: the same slot shape (lane, prompt_id = task id, attempt) as an attempt. */
+export interface TrialRecord extends Omit<AttemptRecord, 'outcome' | 'kind'> {
+  kind: 'trial';
+  outcome: TrialOutcome;
+  harness: string;
+  environment: string;
+  /** The grader's number (partial credit kept); null when no reward was read. */
+  reward: number | null;
+  /** The last part of what test.sh printed. */
+  grader_output: string;
+  /** Tool calls naming the hidden tests, grader, solution or reward (the grader-peek audit). */
+  peek_attempts?: number;
+  /** Decode rate of the brain's replies (the recording proxy's measure for external CLIs). */
+  decode_tok_s?: number | null;
+}
+
+/** What the one runner journals: a prompt attempt or a task trial. */
+export type RunRecord = AttemptRecord | TrialRecord;
+
+export const isTrial = (r: RunRecord): r is TrialRecord => r.kind === 'trial';
+export const isAttempt = (r: RunRecord): r is AttemptRecord => r.kind !== 'trial';
 
 export interface WilsonInterval {
   low: number;
@@ -218,6 +245,13 @@ export interface ProbeResult {
   error?: string;
   /** GPU slowdowns seen while the probe ran: its figure is not the box's best. */
   throttled?: string[];
+  /**
+   * The probe stopped before its last request (telemetry/probe.ts): its rate was stable, or it hit
+   * its ceiling on time. Stopped mid-reply, the figure is extrapolated to max_tokens.
+   */
+  stopped_early?: 'stable' | 'ceiling';
+  /** Seconds the probe took. */
+  duration_s?: number;
 }
 
 /**
@@ -226,9 +260,14 @@ export interface ProbeResult {
  * still owed its retry is not settled). Only a complete scorecard is ranked.
  */
 export interface ScorecardCompleteness {
+  /** Graded slots (the latest record per item × attempt, not a lane_error). */
   attempts_done: number;
   attempts_planned: number;
   complete: boolean;
+  /** Slots whose latest record is a lane_error (retried and still failing, or owed its retry). */
+  lane_errors?: number;
+  /** A core item has no graded slot because lane errors ate them all: never ranked as whole. */
+  degraded?: boolean;
 }
 
 /** The serving engine behind a lane (DESIGN §15, provenance). */
@@ -378,16 +417,24 @@ export type EngineEvent =
       /** Attempts this run will make in total (including ones already journaled). */
       total: number;
       /** Attempts already journaled (resume). */
-      done: AttemptRecord[];
+      done: RunRecord[];
       simulated: boolean;
       startedAt: string;
       /** Task runs: the harness driving the lane (builtin, oracle, null or an agent CLI); rows are tasks. */
       harness?: string;
+      /** A lane that runs several cells (harnesses): attempts over all of them, for status's k/total. */
+      laneTotal?: number;
     }
   | { type: 'attempt.start'; lane: string; promptId: string; attempt: number; at: string }
   | { type: 'attempt.progress'; lane: string; promptId: string; attempt: number; completionTokens: number; tokPerSec: number | null }
+  /**
+   * The lane's live decode rate (telemetry/rate.ts), at most one a second: tokens over the decoding
+   * time of the slots in flight in the last windowS; null once decoding stopped or the run paused.
+   * source: from attempt.progress, or the lane's own /metrics when no progress arrives.
+   */
+  | { type: 'lane.rate'; lane: string; tokPerSec: number | null; windowS: number; inFlight: number; source: 'progress' | 'metrics' }
   /** overheadS: brainbench's own time in the attempt (wall minus waiting on the lane and tools). */
-  | { type: 'attempt.end'; record: AttemptRecord; overheadS?: number }
+  | { type: 'attempt.end'; record: RunRecord; overheadS?: number }
   | { type: 'lane.state'; lane: string; state: LaneState; port?: number; detail?: string }
   /** A starting lane's progress (each second): time so far, the estimate from its earlier loads (null on a first load), its log's last line. */
   | { type: 'lane.loading'; lane: string; elapsedS: number; expectedS: number | null; remainingS: number | null; tail: string }

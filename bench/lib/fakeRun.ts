@@ -14,7 +14,7 @@ import { runSuite, type SuiteRunResult } from '../../src/run/runner.js';
 import { laneScorecard } from '../../src/verdict/scorecard.js';
 import { capabilities } from '../../src/run/session.js';
 import { loadSuite } from '../../src/suite/load.js';
-import type { AttemptRecord, EngineEvent, LaneScorecard, Suite } from '../../src/types.js';
+import { isAttempt, type AttemptRecord, type EngineEvent, type LaneScorecard, type Suite } from '../../src/types.js';
 
 export interface SuiteRunSettings {
   n: number;
@@ -85,7 +85,7 @@ export async function runSuiteAt(baseURL: string, opts: SuiteRunSettings): Promi
     });
     const wallS = (performance.now() - t0) / 1000;
     const card = simulatedScorecard(suite, result, { lane: opts.laneId, n: opts.n, parallel: opts.parallel, adaptive, command, startedAt, runId: 'fake-run' });
-    return { journal: [...journal.all()], result, events, wallS, card };
+    return { journal: journal.all().filter(isAttempt), result, events, wallS, card };
   } finally {
     journal.close();
     await rm(runDir, { recursive: true, force: true });

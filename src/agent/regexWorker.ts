@@ -6,6 +6,7 @@
 // never keeps the process alive, and it is terminated, and replaced on the next request, only
 // when a match runs past its deadline.
 import { Worker } from 'node:worker_threads';
+import { clampDelayMs } from '../timers.js';
 
 /** How long all the matching of one tool call (or one check) may take. */
 export const REGEX_DEADLINE_MS = 2_000;
@@ -112,7 +113,7 @@ class MatchService {
       this.worker = null; // its messages and exit no longer count
       void worker?.terminate();
       this.settle({ error: new RegexTimeout(running.job.budgetMs) });
-    }, running.job.budgetMs);
+    }, clampDelayMs(running.job.budgetMs));
   }
 
   private ranMs(): number {

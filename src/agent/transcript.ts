@@ -10,6 +10,8 @@ export interface TranscriptTurn {
   wall_s: number;
   usage: { prompt_tokens: number; completion_tokens: number; estimated: boolean };
   finish_reason: string | null;
+  /** What was wrong with the lane's numbers for this turn (see turnStream's tokenCount). */
+  warnings?: string[];
 }
 
 export interface TranscriptInput {

@@ -59,6 +59,32 @@ export interface StreamedTurn {
   usage: { prompt_tokens: number; completion_tokens: number } | null;
   /** Content, reasoning and tool-call deltas received (≈ tokens for servers that send one per chunk). */
   deltas: number;
+  /** What was wrong with the lane's numbers (a usage that is not a count): said, never stored as given. */
+  warnings: string[];
+}
+
+/** The most tokens one request can plausibly count; a lane claiming more is not believed. */
+export const MAX_TOKEN_COUNT = 1e9;
+
+/**
+ * A token count from a lane, or null: absent is null quietly; anything but a whole number in
+ * 0..MAX_TOKEN_COUNT ("0lots", -5, 1e300, NaN) is null with a warning, so it is counted from the
+ * stream instead and never reaches the journal as given.
+ */
+export function tokenCount(value: unknown, field: string, warnings: string[]): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_TOKEN_COUNT) return value;
+  const shown = (typeof value === 'string' ? JSON.stringify(value) : String(value)).slice(0, 40);
+  warnings.push(`the lane's ${field} ${shown} is not a token count; counted from the stream instead`);
+  return null;
+}
+
+/** The chunk's usage if both counts are valid; otherwise null (estimated from the stream) with a warning. */
+function checkedUsage(usage: unknown, warnings: string[]): StreamedTurn['usage'] {
+  const u = usage as { prompt_tokens?: unknown; completion_tokens?: unknown };
+  const prompt = tokenCount(u.prompt_tokens, 'usage.prompt_tokens', warnings);
+  const completion = tokenCount(u.completion_tokens, 'usage.completion_tokens', warnings);
+  return prompt === null || completion === null ? null : { prompt_tokens: prompt, completion_tokens: completion };
 }
 
 /** llama.cpp and vLLM stream the model's thinking as `reasoning_content` (some as `reasoning`). */
@@ -71,15 +97,13 @@ export async function collectTurn(
   chunks: AsyncIterable<ChatCompletionChunk>,
   onDelta: (turn: StreamedTurn) => void,
 ): Promise<StreamedTurn> {
-  const turn: StreamedTurn = { content: '', reasoning: '', toolCalls: [], finishReason: null, usage: null, deltas: 0 };
+  const turn: StreamedTurn = { content: '', reasoning: '', toolCalls: [], finishReason: null, usage: null, deltas: 0, warnings: [] };
   const content = new BoundedText();
   const reasoningText = new BoundedText();
   const byIndex = new Map<number, StreamedToolCall>();
   const kept = { chars: 0 };
   for await (const chunk of chunks) {
-    if (chunk.usage) {
-      turn.usage = { prompt_tokens: chunk.usage.prompt_tokens, completion_tokens: chunk.usage.completion_tokens };
-    }
+    if (chunk.usage) turn.usage = checkedUsage(chunk.usage, turn.warnings);
     for (const choice of chunk.choices ?? []) {
       const delta = choice.delta as (typeof choice.delta & ReasoningDelta) | undefined;
       let gotDelta = false;

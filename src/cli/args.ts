@@ -114,6 +114,8 @@ export const LIMITS = {
   slots: { max: 256 },
   'turn-budget': { max: 1000 },
   fps: { max: 120 },
+  /** Telemetry sample interval in ms; the ceiling keeps it a timer Node honours (src/timers.ts). */
+  interval: { min: 100, max: 3_600_000 },
   'tok-per-sec': { above: 0, max: 1_000_000 },
   temperature: { min: 0, max: 2 },
 } satisfies Record<string, Range & { above?: number }>;

@@ -2,7 +2,7 @@
 // the final answer, then the transcript (messages, tool calls and their results).
 import wrapAnsi from 'wrap-ansi';
 import { stripControl } from '../safeText.js';
-import type { AttemptRecord } from '../types.js';
+import type { RunRecord } from '../types.js';
 import { seconds, type Segment } from './format.js';
 import { CELL_STYLE } from './glyphs.js';
 
@@ -85,7 +85,7 @@ function transcriptLines(text: string, width: number): DetailLine[] {
 }
 
 /** Every line of the detail view for `record`, each at most `width` cells wide. */
-export function detailLines(record: AttemptRecord, transcript: string | null, error: string | null, width: number): DetailLine[] {
+export function detailLines(record: RunRecord, transcript: string | null, error: string | null, width: number): DetailLine[] {
   const style = CELL_STYLE[record.outcome];
   const lines: DetailLine[] = [
     ...wrapped(`${record.prompt_id} · attempt ${record.attempt} · ${style.glyph} ${record.outcome}`, width, { bold: true, color: style.color }),

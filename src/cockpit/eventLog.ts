@@ -2,7 +2,7 @@
 // pauses and warnings, newest last, one screen line each (`e` shows the last problem in full).
 import wrapAnsi from 'wrap-ansi';
 import { oneLine, stripControl } from '../safeText.js';
-import type { AttemptRecord } from '../types.js';
+import type { RunRecord } from '../types.js';
 import { fit, hms, seconds, truncateWords, type Segment } from './format.js';
 import { CELL_STYLE } from './glyphs.js';
 
@@ -15,7 +15,7 @@ interface LogEntry {
 const LEVEL_COLOR = { info: undefined, warn: 'yellow', error: 'red' } as const;
 
 /** One finished attempt as a log line: `p2_multistep_chain #3 ✗ wrong_answer 12 s: missing keys [os]`. */
-export function attemptLogLine(r: AttemptRecord): { level: LogEntry['level']; message: string } {
+export function attemptLogLine(r: RunRecord): { level: LogEntry['level']; message: string } {
   const reason = r.outcome === 'pass' ? '' : r.error || r.why;
   return {
     level: r.outcome === 'lane_error' ? 'warn' : 'info',

@@ -8,7 +8,7 @@ import { CELL_STYLE, LEGEND_ORDER, RUNNING_COLOR, SPINNER_FRAMES } from './glyph
 export interface GaugeInput {
   telemetry: readonly TelemetrySample[];
   latest: TelemetrySample | null;
-  /** Aggregate decode rate of the attempts in flight (tokRate.ts); null when nothing decodes. */
+  /** The engine's live decode rate of the run's lane (lane.rate, telemetry/rate.ts); null when nothing decodes. */
   liveTokPerSec: number | null;
   /** The throughput probe's figure for the lane shown, once it has run. */
   probeTokPerSec: number | null;

@@ -3,14 +3,15 @@
 import { isComplete } from '../verdict/scorecard.js';
 import { percentile } from '../stats.js';
 import type { RunState } from '../run/status-file.js';
-import type { AttemptRecord, EngineEvent, LaneScorecard, PlannedPrompt } from '../types.js';
+import type { RunRecord, EngineEvent, LaneScorecard, PlannedPrompt } from '../types.js';
 import type { CellStatus } from './glyphs.js';
+import { PROBE_ETA_S } from '../telemetry/probe.js';
 
 export type { RunState };
 
 export interface Cell {
   status: CellStatus;
-  record?: AttemptRecord;
+  record?: RunRecord;
 }
 
 export interface RowStats {
@@ -167,7 +168,8 @@ export function etaSeconds(run: RunView): number | null {
   if (run.ended || run.final) return runState(run) === 'done' ? 0 : null;
   if (run.wallCount === 0) return null;
   const remaining = Math.max(0, run.total - run.done);
-  return ((run.wallSum / run.wallCount) * remaining) / run.parallel;
+  // a prompt suite ends with the throughput probe, a serial phase of its own
+  return ((run.wallSum / run.wallCount) * remaining) / run.parallel + (run.harness === null ? PROBE_ETA_S : 0);
 }
 
 /** Seconds since the run started (frozen at the end of the run). */

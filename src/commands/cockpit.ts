@@ -16,7 +16,6 @@ import type { LaneSpec, Manifest } from '../lanes/manifest.js';
 import { readStatus } from '../run/status-file.js';
 import { oneLine } from '../safeText.js';
 import { runCommand } from './run.js';
-import { isTaskRun, taskRunHeading } from '../tasks/command.js';
 
 const HELP = `brainbench — the cockpit: live matrix of prompts × attempts, gauges, one-key lane swaps
 
@@ -115,7 +114,7 @@ export const cockpitCommand: Command = {
 
     if (attachTo) {
       const dir = runDir(resultsDir, attachTo.runId);
-      const plan = isTaskRun(resultsDir, attachTo.runId) ? taskRunHeading(dir) : await readPlan(dir);
+      const plan = await readPlan(dir);
       store = createStore(manifest.lanes, plan.n, plan.suite);
       bus.on(store.getState().apply);
       const attach = new AttachController(runDir(resultsDir, attachTo.runId), attachTo.pid, resultsDir, bus, (reason) => store!.getState().markDied(reason));

@@ -4,14 +4,15 @@ import { defaultResultsDir } from '../paths.js';
 import { oneLine, stripControl } from '../safeText.js';
 import { rebuildFromJournals } from '../verdict/rebuild.js';
 import { lockResults } from '../run/results-lock.js';
-import { loadScorecards } from '../verdict/scorecard-files.js';
+import { loadScorecards, loadTaskScorecards } from '../verdict/scorecard-files.js';
 import { renderPartialTable, renderRankTable, writeSummary } from '../verdict/summary.js';
 import { rankLanes } from '../verdict/rank.js';
 import { isComplete } from '../verdict/scorecard.js';
 import type { LaneScorecard } from '../types.js';
 import { renderHistory } from '../verdict/history.js';
 import { writeHtmlReport } from '../verdict/html-report.js';
-import { loadTaskScorecards } from '../verdict/task-scorecard.js';
+import { renderTaskSection } from '../verdict/task-scorecard.js';
+import type { TaskScorecard } from '../tasks/types.js';
 import { laneRuns } from '../verdict/runs.js';
 import { neighbourLines } from '../verdict/summary-sections.js';
 
@@ -19,27 +20,32 @@ const HELP = `brainbench report — regenerate results/summary.md from the score
 
 Usage:
   brainbench report [--results DIR] [--from-journals] [--html FILE]
-  brainbench report --history LANE [--results DIR]
+  brainbench report --history LANE|LANE+HARNESS [--results DIR]
 
 Reads every lane scorecard (DIR/<lane>.json, each lane's latest complete one, and
-DIR/partial/<lane>.json, a newer run that was stopped before its last attempt) and writes
-DIR/summary.md again: complete scorecards ranked (honesty gate, then core pass rate,
-consistency, fewer runaways, tok/s) with per-prompt pass rates, telemetry, latency and the
-vibe review queue; partial ones listed apart, marked, never ranked.
+DIR/partial/<lane>.json, a newer run that was stopped before its last attempt) and every task
+scorecard (DIR/tasks/<lane>+<harness>.json and DIR/tasks/partial/) and writes DIR/summary.md
+again: complete scorecards ranked (honesty gate, then core pass rate, consistency, fewer
+runaways, tok/s) with per-prompt pass rates, telemetry, latency and the vibe review queue;
+partial and degraded ones (lane errors ate every attempt of a core prompt) listed apart, marked,
+never ranked; graded/planned slots and lane errors for every lane; then the task suites, one
+row per (lane, harness), the lane × harness table and the grader-peek audit.
 Nothing is re-run; use it after deleting a lane's scorecard or upgrading brainbench.
 It prints where it wrote the summary and the rank table.
 
 With --from-journals, the scorecards are first made again from every run under DIR/runs/
-(its run.json plan and journal.jsonl attempts): each run's own DIR/runs/<id>/scorecards/,
-then DIR/<lane>.json (the newest complete run of the lane) and DIR/partial/. Use it after a
+(its run.json plan and journal.jsonl attempts or trials): each run's own
+DIR/runs/<id>/scorecards/, then DIR/<lane>.json (the newest complete run of the lane),
+DIR/tasks/<lane>+<harness>.json, and their partial/ folders. Use it after a
 run was killed (kill -9, reboot) before it could write its scorecard.
 
 With --html FILE, also writes one self-contained HTML page (inline SVG charts, nothing fetched
 when it is opened): the ranking with intervals and which neighbours are separable, the
 quality × speed × memory frontier (pass rate vs tok/s, point size peak memory, Pareto lanes
-marked) and the lanes × prompts heatmap, each with its table beside it.
+marked), the lanes × prompts heatmap, and for task suites the lanes × harnesses heatmap and
+the task frontier (pass rate vs decode rate), each with its table beside it.
 
-With --history LANE, prints the lane's kept runs over time instead (DIR/runs/*/scorecards):
+With --history LANE (or LANE+HARNESS for a task suite), prints its kept runs over time instead (DIR/runs/*/scorecards):
 pass rate with its 95 % interval, tok/s, peak memory, engine version where recorded,
 complete or partial, and the paired difference from the run before. Nothing is written.
 
@@ -47,7 +53,7 @@ Flags:
   --results DIR     results folder (default: $BRAINBENCH_RESULTS or ./results)
   --from-journals   rebuild the scorecards from the runs' journals first
   --html FILE       also write the HTML report to FILE
-  --history LANE    print LANE's runs over time
+  --history KEY     print a lane's (or lane+harness's) runs over time
   --k K             pass^k and pass@k at k = K in summary.md (default: each run's N)
   -h, --help        this text
 
@@ -65,7 +71,7 @@ async function rebuild(resultsDir: string): Promise<void> {
   }
 }
 
-/** `--history LANE`: the lane's kept runs, oldest first; 1 when it has none. */
+/** `--history KEY`: the lane's (or lane+harness's) kept runs, oldest first; 1 when it has none. */
 async function printHistory(resultsDir: string, lane: string, warn: (problem: string) => void): Promise<number> {
   const runs = await laneRuns(resultsDir, lane, warn);
   if (runs.length === 0) {
@@ -76,14 +82,17 @@ async function printHistory(resultsDir: string, lane: string, warn: (problem: st
   return 0;
 }
 
-/** What the terminal shows after summary.md is written: the rank table, neighbours, partial runs. */
-function printRanking(cards: LaneScorecard[]): void {
+/** What the terminal shows after summary.md is written: the rank table, neighbours, partial runs, then task suites. */
+function printRanking(cards: LaneScorecard[], taskCards: TaskScorecard[]): void {
   // scorecards are files anyone could edit: what they hold is printed as text, never as escapes
-  console.log(stripControl(renderRankTable(cards)));
-  const neighbours = neighbourLines(rankLanes(cards.filter(isComplete)));
-  if (neighbours) console.log(`\n${stripControl(neighbours)}`);
-  const partial = stripControl(renderPartialTable(cards));
-  if (partial) console.log(`\nPartial runs (not ranked):\n${partial}`);
+  if (cards.length > 0) {
+    console.log(stripControl(renderRankTable(cards)));
+    const neighbours = neighbourLines(rankLanes(cards.filter(isComplete)));
+    if (neighbours) console.log(`\n${stripControl(neighbours)}`);
+    const partial = stripControl(renderPartialTable(cards));
+    if (partial) console.log(`\nPartial runs (not ranked):\n${partial}`);
+  }
+  if (taskCards.length > 0) console.log(`${cards.length > 0 ? '\n' : ''}${stripControl(renderTaskSection(taskCards))}`);
 }
 
 export const reportCommand: Command = {
@@ -101,16 +110,18 @@ export const reportCommand: Command = {
     }
     if (values['from-journals']) await rebuild(resultsDir);
     const cards = await loadScorecards(resultsDir, warn);
-    if (cards.length === 0) {
+    const taskCards = await loadTaskScorecards(resultsDir, warn);
+    if (cards.length === 0 && taskCards.length === 0) {
       console.error(`brainbench report: no scorecards in ${resultsDir} — run \`brainbench run --lane demo\` first`);
       return 1;
     }
     const k = values.k === undefined ? undefined : intFlag(values.k, 'k', 1, LIMITS.n);
     const path = await writeSummary(resultsDir, cards, { k });
-    console.log(`wrote ${path} (${cards.length} lane${cards.length === 1 ? '' : 's'})`);
-    if (values.html !== undefined) console.log(`wrote ${await writeHtmlReport(values.html, cards, await loadTaskScorecards(resultsDir))}`);
+    const tasks = taskCards.length > 0 ? `, ${taskCards.length} task scorecard${taskCards.length === 1 ? '' : 's'}` : '';
+    console.log(`wrote ${path} (${cards.length} lane${cards.length === 1 ? '' : 's'}${tasks})`);
+    if (values.html !== undefined) console.log(`wrote ${await writeHtmlReport(values.html, cards, taskCards)}`);
     console.log('');
-    printRanking(cards);
+    printRanking(cards, taskCards);
     return 0;
   },
 };

@@ -12,7 +12,7 @@ import { superviseQueue, type SupervisedResult } from '../run/supervise.js';
 import { createLockedRun, openSession, type RunRequest, type Session } from '../run/session.js';
 import { oneLine, stripControl } from '../safeText.js';
 import type { EngineEvent } from '../types.js';
-import { isTaskRun, planTaskRun, runTaskCommand, taskSuitePath, type TaskRunRequest } from '../tasks/command.js';
+import { taskSuitePath } from '../tasks/source.js';
 import { parseHarnessList } from '../harness/registry.js';
 
 const HELP = `brainbench run — run a suite against one lane or a queue of lanes, headless
@@ -186,25 +186,22 @@ function requestFromFlags(values: Flags): RunRequest {
 }
 
 /** A task suite's run (src/tasks): N defaults to 1, timeouts and turn budgets come from task.toml unless given. */
-function taskRequestFromFlags(values: Flags, suite: string): TaskRunRequest {
-  const harnesses = parseHarnessList(values.harness ?? 'builtin'); // ids are checked against lanes.yaml's catalog when the run opens
+function taskRequestFromFlags(values: Flags, suite: string): RunRequest {
+  const harnesses = parseHarnessList(values.harness ?? 'builtin'); // ids are checked against lanes.yaml's catalog when the run is made
   if (harnesses.length === 0) throw new UsageError(`--harness wants harness ids separated by commas, got '${values.harness}'`);
   const environment = values.env ?? 'bwrap';
   if (environment !== 'bwrap' && environment !== 'docker') throw new UsageError(`--env wants bwrap or docker, got '${environment}'`);
   if (values.all) throw new UsageError('--all is for prompt suites; give task suites --lane ID or --lanes a,b');
-  const temperature = numberFlag(values.temperature, 'temperature', LIMITS.temperature);
+  const prompt = requestFromFlags({ ...values, n: values.n ?? '1' });
   return {
+    ...prompt,
     suite,
-    harnesses,
-    environment,
-    lanes: lanesFromFlags(values),
-    ...(values['lanes-file'] !== undefined && { lanesFile: values['lanes-file'] }),
-    n: intFlag(values.n, 'n', 1, LIMITS.n),
-    parallel: values.parallel === undefined ? null : intFlag(values.parallel, 'parallel', 1, LIMITS.parallel),
-    ...(values.timeout !== undefined && { timeoutS: intFlag(values.timeout, 'timeout', 360, LIMITS.timeout) }),
-    ...(values['turn-budget'] !== undefined && { turnBudget: intFlag(values['turn-budget'], 'turn-budget', 12, LIMITS['turn-budget']) }),
-    sampling: temperature !== undefined ? { temperature } : {},
-    ...(values['stop-after'] && { stopAfter: true }),
+    tasks: {
+      harnesses,
+      environment,
+      ...(values.timeout !== undefined && { timeoutS: prompt.timeoutS }),
+      ...(values['turn-budget'] !== undefined && { turnBudget: prompt.turnBudget }),
+    },
   };
 }
 
@@ -257,15 +254,10 @@ export const runCommand: Command = {
     if (values.results?.trim() === '') throw new UsageError('--results wants a folder, got an empty one');
     const resultsDir = values.results ?? defaultResultsDir();
     const resume = resumeFromFlags(values);
-    // task suites (Harbor format) take their own path; --suite tells them apart by shape
-    if (resume !== undefined && isTaskRun(resultsDir, resume)) return runTaskCommand(resultsDir, { resume });
+    // task suites (Harbor format) run on the same queue; --suite tells them apart by shape
     const taskSuite = resume === undefined && values.suite !== undefined ? taskSuitePath(values.suite) : null;
-    if (taskSuite) {
-      const taskRequest = taskRequestFromFlags(values, taskSuite);
-      return values.detach ? detach(await planTaskRun(resultsDir, taskRequest), resultsDir) : runTaskCommand(resultsDir, taskRequest);
-    }
-    if (values.harness !== undefined || values.env !== undefined) throw new UsageError('--harness and --env are for task suites (a folder of Harbor task folders)');
-    const request = resume === undefined ? requestFromFlags(values) : null;
+    if (!taskSuite && (values.harness !== undefined || values.env !== undefined)) throw new UsageError('--harness and --env are for task suites (a folder of Harbor task folders)');
+    const request = resume !== undefined ? null : taskSuite ? taskRequestFromFlags(values, taskSuite) : requestFromFlags(values);
     checkWritable(resultsDir); // a file, /proc, a read-only or full disk is refused up front
     const control = new RunControl();
     const lock: { lost: ResultsLockLost | null } = { lost: null };

@@ -33,7 +33,7 @@ export function renderStatus(status: RunStatus, resultsDir: string, now = Date.n
     `run ${status.runId}  ${state}${state === 'running' || state === 'paused' ? ` (pid ${status.pid})` : ''}  started ${status.startedAt.replace('T', ' ').slice(0, 19)}  updated ${ago} s ago`,
     `queue    ${queue}`,
     `lane     ${oneLine(status.lane ?? '—')}  ${status.laneState ?? ''}`.trimEnd(),
-    `attempt  ${status.done}/${status.total}  pass ${status.passes}  ETA ${state === 'running' ? clock(status.etaS) : '—'}`,
+    `attempt  ${status.done}/${status.total}  pass ${status.passes}  ETA ${state === 'running' ? clock(status.etaS) : '—'}  tok/s ${state === 'running' && status.tokPerSec != null ? status.tokPerSec.toFixed(1) : '—'}`,
     `last error  ${oneLine(status.lastError ?? '—')}`,
     `results  ${join(resultsDir, 'summary.md')}`,
   ];

@@ -1,7 +1,8 @@
-import { intFlag, parseFlags, UsageError, type Command } from '../cli/args.js';
+import { intFlag, LIMITS, parseFlags, UsageError, type Command } from '../cli/args.js';
 import { EventBus } from '../events.js';
 import { formatRollup, formatSampleLine } from '../telemetry/format.js';
 import { TelemetrySampler } from '../telemetry/sampler.js';
+import { clampDelayMs } from '../timers.js';
 
 const FLAGS = {
   seconds: { type: 'string' },
@@ -49,7 +50,7 @@ function metricsUrlFlag(value: string | undefined): string | null {
 /** Resolves on Ctrl-C, SIGTERM, a closed stdout, or after `seconds`; holds the event loop open. */
 function untilDone(seconds: number | null): Promise<void> {
   return new Promise((resolve) => {
-    const keepAlive = seconds === null ? setInterval(() => {}, 1 << 30) : setTimeout(finish, seconds * 1000);
+    const keepAlive = seconds === null ? setInterval(() => {}, 1 << 30) : setTimeout(finish, clampDelayMs(seconds * 1000));
     process.once('SIGINT', finish);
     process.once('SIGTERM', finish);
     process.stdout.once('error', finish); // e.g. EPIPE from `| head`
@@ -70,7 +71,7 @@ export const telemetryCommand: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, FLAGS);
     const seconds = values.seconds === undefined ? null : intFlag(values.seconds, 'seconds', 0, { min: 1 });
-    const intervalMs = intFlag(values.interval, 'interval', 500, { min: 100 });
+    const intervalMs = intFlag(values.interval, 'interval', 500, LIMITS.interval);
     const metricsUrl = metricsUrlFlag(values['metrics-url']);
 
     const bus = new EventBus();

@@ -10,6 +10,7 @@ import { SlotPool } from './slots.js';
 import { loadDefaultSolutions, type Solutions } from './solutions.js';
 import { seededRandom } from '../prng.js';
 import { errorBody, healthyBody, loadingBody, nowSeconds } from './wire.js';
+import { clampDelayMs } from '../timers.js';
 
 // The simulated lane (DESIGN §10): an OpenAI-compatible HTTP server that answers like a real
 // llama-server, played by a scripted brain.
@@ -127,7 +128,7 @@ export async function startFakeLane(opts: FakeLaneOptions): Promise<FakeLane> {
         loaded = true;
         log('main: model loaded');
         log('srv  update_slots: all slots are idle');
-      }, loadDelayMs);
+      }, clampDelayMs(loadDelayMs));
 
   async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let request;

@@ -2,6 +2,7 @@
 // (OpenAI chat completions, Anthropic messages), streamed (SSE) or not: the reply's text, the
 // tool calls the model made, token counts (the server's usage or llama.cpp's timings, else an estimate), TTFT and
 // decode rate. Pure: the proxy hands it the bytes and the timings.
+import { tokenCount } from '../agent/turnStream.js';
 import type { HarnessApi } from './spec.js';
 
 export interface ToolCallSeen {
@@ -33,8 +34,12 @@ export interface Exchange {
   wall_s: number;
   /** Completion tokens per second of decoding (after the first byte); null when not measurable. */
   decode_tok_s: number | null;
+  /** Size of the request body in bytes. */
+  request_bytes: number;
   /** The response could not be read as the dialect (an error body, a cut stream). */
   error?: string;
+  /** The lane's numbers that were not believed (usage that is not a count): estimated instead. */
+  warnings?: string[];
 }
 
 const ARGUMENT_CHARS = 4096;
@@ -47,12 +52,17 @@ const asArr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const asStr = (v: unknown): string => (typeof v === 'string' ? v : '');
 const asNum = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-function parseJson(text: string): Json | null {
+function parseJsonValue(text: string): unknown {
   try {
-    return asObj(JSON.parse(text));
+    return JSON.parse(text) as unknown;
   } catch {
     return null;
   }
+}
+
+function parseJson(text: string): Json | null {
+  const value = parseJsonValue(text);
+  return value === null ? null : asObj(value);
 }
 
 /** The JSON payloads of an SSE body's `data:` lines ([DONE] and non-JSON skipped). */
@@ -71,14 +81,28 @@ interface Reply {
   finish: string | null;
   prompt: number | null;
   completion: number | null;
+  warnings: string[];
 }
 
-const emptyReply = (): Reply => ({ content: '', reasoning: '', calls: [], finish: null, prompt: null, completion: null });
+const emptyReply = (): Reply => ({ content: '', reasoning: '', calls: [], finish: null, prompt: null, completion: null, warnings: [] });
+
+/** A count from the lane, validated (../agent/turnStream.ts tokenCount): null with a warning when it is not one. */
+const count = (reply: Reply, value: unknown, field: string) => tokenCount(value, field, reply.warnings);
 
 function openaiUsage(reply: Reply, usage: unknown): void {
   const u = asObj(usage);
-  reply.prompt = asNum(u.prompt_tokens) ?? reply.prompt;
-  reply.completion = asNum(u.completion_tokens) ?? reply.completion;
+  reply.prompt = count(reply, u.prompt_tokens, 'usage.prompt_tokens') ?? reply.prompt;
+  reply.completion = count(reply, u.completion_tokens, 'usage.completion_tokens') ?? reply.completion;
+}
+
+/** Anthropic's prompt is input_tokens plus the cached parts it counts apart (read from and written to the cache). */
+function anthropicPrompt(reply: Reply, usage: unknown): number | null {
+  const u = asObj(usage);
+  const input = count(reply, u.input_tokens, 'usage.input_tokens');
+  if (input === null) return null;
+  const read = count(reply, u.cache_read_input_tokens, 'usage.cache_read_input_tokens') ?? 0;
+  const created = count(reply, u.cache_creation_input_tokens, 'usage.cache_creation_input_tokens') ?? 0;
+  return input + read + created;
 }
 
 /**
@@ -89,10 +113,10 @@ function openaiUsage(reply: Reply, usage: unknown): void {
  */
 function llamaTimings(reply: Reply, timings: unknown): void {
   const t = asObj(timings);
-  const prompt = asNum(t.prompt_n);
-  const completion = asNum(t.predicted_n);
+  const prompt = count(reply, t.prompt_n, 'timings.prompt_n');
+  const completion = count(reply, t.predicted_n, 'timings.predicted_n');
   if (prompt === null || completion === null) return;
-  reply.prompt = prompt + (asNum(t.cache_n) ?? 0);
+  reply.prompt = prompt + (count(reply, t.cache_n, 'timings.cache_n') ?? 0);
   reply.completion = completion;
 }
 
@@ -134,14 +158,14 @@ function anthropicReply(events: Json[], stream: boolean): Reply {
     const body = events[0] ?? {};
     anthropicBlocks(reply, asArr(body.content));
     reply.finish = asStr(body.stop_reason) || null;
-    reply.prompt = asNum(asObj(body.usage).input_tokens);
-    reply.completion = asNum(asObj(body.usage).output_tokens);
+    reply.prompt = anthropicPrompt(reply, body.usage);
+    reply.completion = count(reply, asObj(body.usage).output_tokens, 'usage.output_tokens');
     return reply;
   }
   const byIndex = new Map<number, { name: string; arguments: string }>();
   for (const event of events) {
     const index = asNum(event.index) ?? 0;
-    if (event.type === 'message_start') reply.prompt = asNum(asObj(asObj(event.message).usage).input_tokens);
+    if (event.type === 'message_start') reply.prompt = anthropicPrompt(reply, asObj(event.message).usage);
     if (event.type === 'content_block_start' && asObj(event.content_block).type === 'tool_use') {
       const call = { name: asStr(asObj(event.content_block).name), arguments: '' };
       byIndex.set(index, call);
@@ -156,7 +180,9 @@ function anthropicReply(events: Json[], stream: boolean): Reply {
     }
     if (event.type === 'message_delta') {
       reply.finish = asStr(delta.stop_reason) || reply.finish;
-      reply.completion = asNum(asObj(event.usage).output_tokens) ?? reply.completion;
+      // newer servers repeat the (final) input counts in message_delta
+      if (asObj(event.usage).input_tokens !== undefined) reply.prompt = anthropicPrompt(reply, event.usage) ?? reply.prompt;
+      reply.completion = count(reply, asObj(event.usage).output_tokens, 'usage.output_tokens') ?? reply.completion;
     }
   }
   return reply;
@@ -173,21 +199,87 @@ export interface RawExchange {
   timings: ExchangeTimings;
 }
 
-/** The request's messages, tool names and whether it asked for a stream. */
-function requestOf(body: string): { messages: unknown[]; tools: string[]; stream: boolean } {
-  const json = parseJson(body) ?? {};
-  const tools = asArr(json.tools).map((t) => asStr(asObj(asObj(t).function).name) || asStr(asObj(t).name)).filter(Boolean);
-  return { messages: asArr(json.messages), tools, stream: json.stream === true };
+/** What an exchange keeps of its request: its tool names and size (the messages are read once, at the end, from the newest). */
+export interface RequestSummary {
+  messages: unknown[];
+  tools: string[];
+  bytes: number;
 }
 
+/** A `tools` list longer than this is not read (a real one is tens of KB). */
+const MAX_TOOLS_BYTES = 4 * 1024 ** 2;
+
+/** The index of the quote closing the JSON string that opens at `open`, or -1; the search is native (indexOf). */
+function stringEnd(body: Buffer, open: number): number {
+  for (let at = body.indexOf(0x22, open + 1); at >= 0; at = body.indexOf(0x22, at + 1)) {
+    let slashes = 0;
+    while (body[at - 1 - slashes] === 0x5c) slashes++;
+    if (slashes % 2 === 0) return at;
+  }
+  return -1;
+}
+
+/**
+ * The bytes of a top-level key's object or array value in a JSON object, found without parsing the
+ * rest: a 16 MB conversation is skipped string by string instead of becoming objects. Null when absent.
+ */
+export function topLevelValue(body: Buffer, key: string): Buffer | null {
+  let depth = 0;
+  let keyNext = false;
+  let matched = false;
+  let start = -1;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === 0x22) {
+      const end = stringEnd(body, i);
+      if (end < 0) return null;
+      if (depth === 1 && keyNext) matched = body.toString('utf8', i + 1, end) === key;
+      keyNext = false;
+      i = end;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (depth === 1 && matched) start = i;
+      depth++;
+      if (depth === 1) keyNext = c === 0x7b;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+      if (depth === 1 && start >= 0) return body.subarray(start, i + 1);
+    } else if (c === 0x2c && depth === 1) {
+      keyNext = true;
+      matched = false;
+    }
+  }
+  return null;
+}
+
+const toolNames = (tools: unknown) => asArr(tools).map((t) => asStr(asObj(asObj(t).function).name) || asStr(asObj(t).name)).filter(Boolean);
+
+/** The request's tool names and size, read without building its conversation. */
+export function summariseRequest(body: Buffer): RequestSummary {
+  const tools = topLevelValue(body, 'tools');
+  const parsed = tools && tools.length <= MAX_TOOLS_BYTES ? parseJsonValue(tools.toString('utf8')) : null;
+  return { messages: [], tools: toolNames(parsed), bytes: body.length };
+}
+
+/** The messages of a request body (parsed whole: the proxy does it once, for the newest request). */
+export function requestMessages(body: Buffer | string): unknown[] {
+  return asArr(parseJson(typeof body === 'string' ? body : body.toString('utf8'))?.messages);
+}
+
+/** An exchange read whole (its request's messages included). */
 export function readExchange(raw: RawExchange): Exchange {
-  const request = requestOf(raw.requestBody);
+  const { requestBody, ...rest } = raw;
+  const body = Buffer.from(requestBody);
+  return readExchangeFrom({ ...summariseRequest(body), messages: requestMessages(requestBody) }, rest);
+}
+
+/** The exchange from its request's summary and the response as kept. */
+export function readExchangeFrom(request: RequestSummary, raw: Omit<RawExchange, 'requestBody'>): Exchange {
   const stream = raw.contentType.includes('text/event-stream');
   const events = stream ? sseEvents(raw.responseBody) : [parseJson(raw.responseBody)].filter((e): e is Json => e !== null);
   const reply = raw.api === 'anthropic' ? anthropicReply(events, stream) : openaiReply(events, stream);
   const estimated = reply.prompt === null || reply.completion === null;
   const completion = reply.completion ?? estimate(reply.content + reply.reasoning + reply.calls.map((c) => c.name + c.arguments).join(''));
-  const prompt = reply.prompt ?? estimate(raw.requestBody);
+  const prompt = reply.prompt ?? Math.ceil(request.bytes / CHARS_PER_TOKEN);
   const { firstByteMs, totalMs } = raw.timings;
   const decodeMs = firstByteMs === null ? 0 : totalMs - firstByteMs;
   const okStatus = raw.status >= 200 && raw.status < 300;
@@ -206,6 +298,8 @@ export function readExchange(raw: RawExchange): Exchange {
     ttft_s: firstByteMs === null ? null : firstByteMs / 1000,
     wall_s: totalMs / 1000,
     decode_tok_s: stream && okStatus && decodeMs > 0 && completion > 1 ? (completion - 1) / (decodeMs / 1000) : null,
+    request_bytes: request.bytes,
     ...(!okStatus && { error: `HTTP ${raw.status}: ${raw.responseBody.slice(0, 200)}` }),
+    ...(reply.warnings.length > 0 && { warnings: [...new Set(reply.warnings)] }),
   };
 }

@@ -9,12 +9,12 @@ import { dirname, join } from 'node:path';
 import { findExecutable } from '../os/proc.js';
 import type { ReadyLane } from '../lanes/manager.js';
 import { SANDBOX_PATH, type SandboxExit, type SandboxLimits } from '../sandbox/sandbox.js';
-import { result, type Harness, type HarnessContext, type HarnessResult } from './kinds.js';
+import { result, type Harness, type HarnessContext, type HarnessResult } from './types.js';
 import { FORWARDER_NOT_STARTED, FORWARDER_SOURCE } from './forwarder.js';
 import { resolveInstall, type HarnessInstall } from './install.js';
 import { startProxy, type RecordingProxy } from './proxy.js';
 import { fillHarness, type HarnessSpec, type TemplateValues } from './spec.js';
-import { totalsOf, writeTrajectory } from './trajectory.js';
+import { exchangeLogPath, writeTrajectory } from './trajectory.js';
 
 /** Where the lane appears inside every harness sandbox (each has its own network namespace). */
 export const PROXY_PORT = 8080;
@@ -37,7 +37,7 @@ function missingReason(spec: HarnessSpec, env: NodeJS.ProcessEnv): string | null
 
 function valuesFor(spec: HarnessSpec, ctx: HarnessContext, lane: ReadyLane): TemplateValues {
   return {
-    prompt: ctx.task.instruction,
+    prompt: ctx.instruction,
     prompt_file: `${IO_AT}/prompt.md`,
     base_url: `http://127.0.0.1:${PROXY_PORT}${spec.api === 'openai' ? '/v1' : ''}`,
     model: lane.model,
@@ -108,10 +108,10 @@ const tail = (text: string, n = 400) => text.trim().slice(-n).replace(/\s+/g, ' 
 
 /** The bucket from how the CLI ended and what the proxy saw. */
 function classify(spec: HarnessSpec, exit: SandboxExit, proxy: RecordingProxy): HarnessResult {
-  const totals = totalsOf(proxy.exchanges);
+  const totals = proxy.record.totals();
   const seen: Partial<HarnessResult> = {
-    toolCalls: totals.toolCalls.length,
-    toolsCalled: totals.toolCalls.map((c) => c.name),
+    toolCalls: totals.toolCalls,
+    toolsCalled: totals.toolsCalled,
     turns: totals.turns,
     tokens: totals.tokens,
     ttftS: totals.ttftS,
@@ -134,19 +134,19 @@ async function runExternal(spec: HarnessSpec, ctx: HarnessContext, env: NodeJS.P
   const install = resolveInstall(spec.command[0]!, ctx.hide, env);
   if (!install) return result('error', missingReason(spec, {})!);
   const filled = fillHarness(spec, valuesFor(spec, ctx, ctx.lane));
-  const folders = prepareFolders(ctx.scratch, filled.files, ctx.task.instruction);
+  const folders = prepareFolders(ctx.scratch, filled.files, ctx.instruction);
   const t0 = performance.now();
   let proxy: RecordingProxy | undefined;
   try {
-    proxy = await startProxy({ socketPath: folders.socket, lane: ctx.lane, api: spec.api });
+    proxy = await startProxy({ socketPath: folders.socket, lane: ctx.lane, api: spec.api, logPath: exchangeLogPath(ctx.transcriptPath) });
     const exit = await runInSandbox(ctx, install, folders, filled);
     await proxy.close();
     if (exit.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
     const outcome = classify(spec, exit, proxy);
     const written = await writeTrajectory(ctx.transcriptPath, {
-      harness: spec.id, api: spec.api, taskId: ctx.task.id, model: ctx.lane.model, baseURL: ctx.lane.baseURL,
+      harness: spec.id, api: spec.api, taskId: ctx.taskId, model: ctx.lane.model, baseURL: ctx.lane.baseURL,
       status: outcome.status, error: outcome.status === 'exited' ? null : outcome.detail,
-      wallS: Math.round(performance.now() - t0) / 1000, exchanges: proxy.exchanges, output: exit.output.slice(-8192), proxy: proxy.stats,
+      wallS: Math.round(performance.now() - t0) / 1000, record: proxy.record, output: exit.output.slice(-8192), proxy: proxy.stats, log: proxy.logPath ?? undefined,
     });
     return written ? { ...outcome, detail: `${outcome.detail}; ${written}` } : outcome;
   } finally {

@@ -1,8 +1,8 @@
 // lanes.yaml: find it, parse it with positions, expand ${ENV}, validate, and resolve defaults.
-import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { suggest } from '../cli/args.js';
 import { packageRoot } from '../paths.js';
@@ -63,6 +63,8 @@ export interface Manifest {
 
 /** A lanes.yaml larger than this is refused unread (a real one is a few KB). */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
+/** Alias expansions allowed while building the data (the yaml package's guard; a real file has a few). */
+const MAX_ALIAS_COUNT = 100;
 
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_STOP_TIMEOUT_S = 15;
@@ -226,22 +228,73 @@ function compact<T extends object>(spec: T): T {
   return Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** Reads, validates and resolves a lanes.yaml. Throws ManifestError naming file, line, column and field. */
-export async function loadManifest(path: string, env: NodeJS.ProcessEnv = process.env, opts: LoadOptions = {}): Promise<Manifest> {
-  const file = resolve(path);
-  let source: string;
+const fileProblem = (expected: string): Problem => ({ line: 1, column: 1, field: '(file)', expected });
+
+/**
+ * The file's text, read with a byte cap from a regular file only (a FIFO or device would block or
+ * never end). Binary content and an empty file are refused here, so every failure names the file.
+ */
+async function readManifestText(file: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    const { size } = await stat(file);
-    if (size > MAX_MANIFEST_BYTES) {
-      const expected = `a lanes.yaml of at most ${MAX_MANIFEST_BYTES / 1024} KB (this file is ${(size / 1024 / 1024).toFixed(1)} MB)`;
-      throw new ManifestError(file, [{ line: 1, column: 1, field: '(file)', expected }]);
+    const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) throw new ManifestError(file, [fileProblem('a regular file (this is a FIFO, device, socket or folder)')]);
+      if (info.size > MAX_MANIFEST_BYTES) {
+        throw new ManifestError(file, [fileProblem(`a lanes.yaml of at most ${MAX_MANIFEST_BYTES / 1024} KB (this file is ${(info.size / 1024 / 1024).toFixed(1)} MB)`)]);
+      }
+      // one byte past the cap: a file that grew after the stat is still refused, never read whole
+      const buf = Buffer.alloc(MAX_MANIFEST_BYTES + 1);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+      if (bytesRead > MAX_MANIFEST_BYTES) throw new ManifestError(file, [fileProblem(`a lanes.yaml of at most ${MAX_MANIFEST_BYTES / 1024} KB (it grew while being read)`)]);
+      bytes = buf.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
     }
-    source = await readFile(file, 'utf8');
   } catch (err) {
     if (err instanceof ManifestError) throw err;
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    throw new ManifestError(file, [{ line: 1, column: 1, field: '(file)', expected: `a readable lanes.yaml (${reason})` }]);
+    throw new ManifestError(file, [fileProblem(`a readable lanes.yaml (${reason})`)]);
   }
+  return decodeText(file, bytes);
+}
+
+function decodeText(file: string, bytes: Buffer): string {
+  const nul = bytes.indexOf(0);
+  let text: string;
+  try {
+    if (nul >= 0) throw new Error(`a NUL byte at offset ${nul}`);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (err) {
+    throw new ManifestError(file, [fileProblem(`a YAML text file (this looks binary: ${nul >= 0 ? (err as Error).message : 'it is not UTF-8 text'})`)]);
+  }
+  if (text.trim() === '') throw new ManifestError(file, [{ ...fileProblem('a mapping with version: 1 and lanes: (the file is empty)'), field: '(top level)' }]);
+  return text;
+}
+
+/** The document as plain data; an alias bomb (billion laughs) is refused at its first alias, naming the file. */
+function documentData(file: string, source: string, doc: Document, lines: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    let at = 0;
+    visit(doc, {
+      Alias(_, node) {
+        at = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    const pos = lines.linePos(at);
+    const detail = `aliases expand too far (a YAML alias bomb?): ${(err as Error).message}`;
+    throw new ManifestError(file, [{ line: pos.line, column: pos.col, field: SYNTAX, expected: 'valid YAML', detail }], source);
+  }
+}
+
+/** Reads, validates and resolves a lanes.yaml. Throws ManifestError naming file, line, column and field. */
+export async function loadManifest(path: string, env: NodeJS.ProcessEnv = process.env, opts: LoadOptions = {}): Promise<Manifest> {
+  const file = resolve(path);
+  const source = await readManifestText(file);
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -251,7 +304,7 @@ export async function loadManifest(path: string, env: NodeJS.ProcessEnv = proces
   }
   const pos = new Positions(doc, lineCounter);
   const expansion = { problems: [] as Problem[], secrets: [] as string[] };
-  const data = expandEnv(doc.toJS(), [], env, pos, expansion);
+  const data = expandEnv(documentData(file, source, doc, lineCounter), [], env, pos, expansion);
   const deferred = new Map<number, string>();
   for (const problem of expansion.problems) {
     const lane = /^lanes\[(\d+)\]/.exec(problem.field)?.[1];

@@ -1,5 +1,6 @@
 // Small HTTP and TCP probes for lane readiness and ports.
 import { connect } from 'node:net';
+import { clampDelayMs } from '../timers.js';
 
 export interface HttpAnswer {
   status: number;
@@ -9,7 +10,7 @@ export interface HttpAnswer {
 /** GET `url`; resolves with the status and the body (JSON when it parses) or null when nothing answered. */
 export async function httpGet(url: string, opts: { timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<HttpAnswer | null> {
   try {
-    const res = await fetch(url, { headers: opts.headers, signal: AbortSignal.timeout(opts.timeoutMs ?? 2000) });
+    const res = await fetch(url, { headers: opts.headers, signal: AbortSignal.timeout(clampDelayMs(opts.timeoutMs ?? 2000)) });
     const text = await res.text();
     let body: unknown = text;
     try {
@@ -36,13 +37,13 @@ export function portOpen(host: string, port: number, timeoutMs = 500): Promise<b
       socket.destroy();
       resolve(open);
     };
-    socket.setTimeout(timeoutMs, () => done(false));
+    socket.setTimeout(clampDelayMs(timeoutMs), () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, clampDelayMs(ms)));
 
 /** Polls until `check` is true or `timeoutMs` passes; returns whether it became true. */
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 50): Promise<boolean> {

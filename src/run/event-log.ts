@@ -8,7 +8,8 @@ export function eventLogPath(runDir: string): string {
 
 /**
  * Appends the run's events to runs/<id>/events.jsonl so a cockpit in another process can attach
- * and replay them. Telemetry has its own file and token progress is too chatty to keep.
+ * and replay them. Telemetry has its own file and token progress is too chatty to keep: the live
+ * decode rate reaches watchers as the engine's throttled lane.rate events (telemetry/rate.ts).
  */
 export function createEventLog(runDir: string): (event: EngineEvent) => void {
   const path = eventLogPath(runDir);

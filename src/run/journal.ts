@@ -1,11 +1,6 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, ftruncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AttemptRecord } from '../types.js';
-
-/** The slot an attempt fills: one (lane, prompt, attempt). */
-export function slotKey(lane: string, promptId: string, attempt: number): string {
-  return `${lane}\u0000${promptId}\u0000${attempt}`;
-}
+import type { RunRecord } from '../types.js';
 
 /** The write the journal uses; a seam so tests can inject ENOSPC. */
 export type WriteFn = (fd: number, buffer: Buffer, offset: number, length: number) => number;
@@ -16,11 +11,11 @@ export interface JournalOptions {
   onWarning?: (message: string) => void;
 }
 
-function parseRecord(line: string): AttemptRecord | null {
+function parseRecord(line: string): RunRecord | null {
   try {
-    const value = JSON.parse(line) as Partial<AttemptRecord> | null;
+    const value = JSON.parse(line) as Partial<RunRecord> | null;
     const ok = typeof value === 'object' && value !== null && typeof value.lane === 'string' && typeof value.prompt_id === 'string' && typeof value.attempt === 'number';
-    return ok ? (value as AttemptRecord) : null;
+    return ok ? (value as RunRecord) : null;
   } catch {
     return null;
   }
@@ -49,7 +44,7 @@ export class JournalWriteError extends Error {
  */
 export class Journal {
   private fd: number;
-  private readonly records: AttemptRecord[] = [];
+  private readonly records: RunRecord[] = [];
   /** Bytes of whole records in the file: where a failed append is cut back to. */
   private size: number;
   private readonly write: WriteFn;
@@ -70,9 +65,9 @@ export class Journal {
    * out in one write ending in '\n') is truncated away so later appends stay valid; a whole line
    * that is not a record is skipped and reported, and the records after it are kept.
    */
-  private static readAndRepair(path: string, warn: (message: string) => void): AttemptRecord[] {
+  private static readAndRepair(path: string, warn: (message: string) => void): RunRecord[] {
     const bytes = readFileSync(path);
-    const records: AttemptRecord[] = [];
+    const records: RunRecord[] = [];
     let lineStart = 0;
     for (let lineNo = 1; lineStart < bytes.length; lineNo++) {
       const newline = bytes.indexOf(0x0a, lineStart);
@@ -93,19 +88,12 @@ export class Journal {
     return records;
   }
 
-  all(): readonly AttemptRecord[] {
+  all(): readonly RunRecord[] {
     return this.records;
   }
 
-  /** The latest record of each slot (a lane_error retried later is superseded by the retry). */
-  latestBySlot(): Map<string, AttemptRecord> {
-    const latest = new Map<string, AttemptRecord>();
-    for (const r of this.records) latest.set(slotKey(r.lane, r.prompt_id, r.attempt), r);
-    return latest;
-  }
-
   /** Writes and fsyncs one record; on failure the partial line is cut off again and JournalWriteError thrown. */
-  append(record: AttemptRecord): void {
+  append(record: RunRecord): void {
     const line = Buffer.from(`${JSON.stringify(record)}\n`);
     try {
       for (let written = 0; written < line.length; ) written += this.write(this.fd, line, written, line.length - written);

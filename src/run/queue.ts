@@ -3,22 +3,44 @@ import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { EventBus } from '../events.js';
 import type { LaneManager, ReadyLane } from '../lanes/manager.js';
-import { probeThroughput } from '../telemetry/probe.js';
 import { TelemetrySampler } from '../telemetry/sampler.js';
-import type { LaneScorecard, ProbeResult, Suite } from '../types.js';
+import type { Sampling, Suite } from '../types.js';
 import type { RunControl } from './control.js';
 import { Journal } from './journal.js';
 import { readQueueOrder } from './queue-order.js';
 import type { RunPlan } from './plan.js';
-import { runSuite } from './runner.js';
-import { laneScorecard } from '../verdict/scorecard.js';
-import { laneProvenance, reproducibilityOf } from '../verdict/reproducibility.js';
-import { loadScorecards, publishScorecard } from '../verdict/scorecard-files.js';
-import { writeSummary } from '../verdict/summary.js';
+import { promptCell } from './prompt-cell.js';
+import { runItems, type ItemSource, type ItemRunResult } from './runner.js';
+
+/** What a cell's end is told: its lane, its slots' outcome, and the lane's telemetry so far. */
+export interface CellEnd {
+  laneId: string;
+  lane: ReadyLane | undefined;
+  outcome: ItemRunResult;
+  sampler: TelemetrySampler;
+  parallel: number;
+  startedAt: string;
+}
+
+/**
+ * One cell of a lane's work: a prompt suite, or a task suite under one harness. A lane starts once
+ * for all its cells (and only when one of them talks to it).
+ */
+export interface Cell {
+  source: ItemSource;
+  /** Whether it talks to the lane (an oracle or null harness does not). */
+  needsLane: boolean;
+  /** The suite's own sampling, under the lane's and the plan's. */
+  sampling: Sampling;
+  /** After its slots: probe (prompt suites), scorecard, summary. */
+  finish(end: CellEnd): Promise<void>;
+}
 
 export interface QueueOptions {
   plan: RunPlan;
-  suite: Suite;
+  /** The cells of every lane; absent: the prompt suite `suite` as one cell. */
+  cells?: readonly Cell[];
+  suite?: Suite;
   runDir: string;
   resultsDir: string;
   manager: LaneManager;
@@ -36,7 +58,6 @@ export interface LaneFailure {
 }
 
 export interface QueueResult {
-  cards: LaneScorecard[];
   failures: LaneFailure[];
   /** Lanes whose suite did not finish (crashed twice, or the run was stopped). */
   unfinished: LaneFailure[];
@@ -55,16 +76,56 @@ async function markLaneFinished(runDir: string, lanes: string[]): Promise<void> 
   await writeFileAtomic(join(runDir, 'finished.json'), `${JSON.stringify(lanes)}\n`);
 }
 
+/** Starts the lane when a cell needs it; a lane that fails to start is said once and skipped. */
+async function startLane(opts: QueueOptions, laneId: string, cells: readonly Cell[]): Promise<{ lane: ReadyLane | undefined } | { failed: string }> {
+  if (!cells.some((c) => c.needsLane)) return { lane: undefined };
+  try {
+    return { lane: await opts.manager.start(laneId) };
+  } catch (err) {
+    const reason = (err as Error).message;
+    // one event says it (the cockpit logs lane states; status keeps it as the last error)
+    opts.bus.emit({ type: 'lane.state', lane: laneId, state: 'error', detail: reason });
+    return { failed: reason };
+  }
+}
+
+/** Every cell on one started lane, with telemetry; why it did not finish, if it did not. */
+async function runLane(opts: QueueOptions, journal: Journal, cells: readonly Cell[], laneId: string, lane: ReadyLane | undefined): Promise<string | undefined> {
+  const { plan, manager } = opts;
+  const sampler = new TelemetrySampler({ bus: opts.bus, intervalMs: opts.telemetryIntervalMs ?? 500, jsonlPath: join(opts.runDir, 'telemetry.jsonl'), metricsUrl: lane?.metricsUrl });
+  sampler.start();
+  const parallel = plan.parallel ?? lane?.slots ?? 1;
+  const runnable = (c: Cell) => c.source.items.filter((p) => p.skipped === undefined).length * plan.n;
+  const laneTotal = cells.length > 1 ? cells.reduce((s, c) => s + runnable(c), 0) : undefined;
+  const health = { isUp: () => manager.isUp(laneId), restart: () => manager.restart(laneId), stoppedByUser: () => manager.stoppedByUser(laneId) };
+  try {
+    for (const cell of cells) {
+      const startedAt = new Date().toISOString();
+      const outcome = await runItems({
+        runId: plan.runId, runDir: opts.runDir, journal, source: cell.source, laneId, lane: cell.needsLane ? lane : undefined,
+        n: plan.n, parallel, adaptive: plan.adaptive, sampling: { ...cell.sampling, ...lane?.sampling, ...plan.sampling },
+        bus: opts.bus, control: opts.control, ...(cell.needsLane && lane && { health }), ...(laneTotal !== undefined && { laneTotal }),
+      });
+      await cell.finish({ laneId, lane, outcome, sampler, parallel, startedAt });
+      const unfinished = outcome.paused ?? outcome.stopped;
+      if (unfinished) return unfinished;
+    }
+    return undefined;
+  } finally {
+    await sampler.stop();
+  }
+}
+
 /**
  * The overnight loop: for each lane of the plan, start it (the manager stops whatever else is
- * resident), run the suite with telemetry, probe throughput, write its scorecard and the combined
- * summary, stop it when the queue moves on. A lane that fails to start is recorded and skipped.
+ * resident), run its cells with telemetry, write their scorecards and the combined summary, stop
+ * it when the queue moves on. A lane that fails to start is recorded and skipped.
  */
 export async function runQueue(opts: QueueOptions): Promise<QueueResult> {
-  const { plan, suite, bus, manager } = opts;
+  const { plan, bus, manager } = opts;
+  const cells = opts.cells ?? [promptCell({ plan, suite: opts.suite!, runDir: opts.runDir, resultsDir: opts.resultsDir, bus })];
   const journal = new Journal(join(opts.runDir, 'journal.jsonl'), { onWarning: (message) => bus.emit({ type: 'log', level: 'warn', message }) });
-  const enabled = new Set(plan.enabled);
-  const result: QueueResult = { cards: [], failures: [], unfinished: [] };
+  const result: QueueResult = { failures: [], unfinished: [] };
   let finished = await readFinishedLanes(opts.runDir);
   const started = new Set<string>();
   try {
@@ -79,86 +140,16 @@ export async function runQueue(opts: QueueOptions): Promise<QueueResult> {
         bus.emit({ type: 'log', level: 'info', message: `lane ${laneId} already finished in run ${plan.runId}; skipping it` });
         continue;
       }
-      let lane: ReadyLane;
-      try {
-        lane = await manager.start(laneId);
-      } catch (err) {
-        const reason = (err as Error).message;
-        result.failures.push({ lane: laneId, reason });
-        // one event says it (the cockpit logs lane states; status keeps it as the last error)
-        bus.emit({ type: 'lane.state', lane: laneId, state: 'error', detail: reason });
+      const start = await startLane(opts, laneId, cells);
+      if ('failed' in start) {
+        result.failures.push({ lane: laneId, reason: start.failed });
         continue;
       }
-      const sampler = new TelemetrySampler({
-        bus,
-        intervalMs: opts.telemetryIntervalMs ?? 500,
-        jsonlPath: join(opts.runDir, 'telemetry.jsonl'),
-        metricsUrl: lane.metricsUrl,
-      });
-      sampler.start();
-      const startedAt = new Date().toISOString();
-      const parallel = plan.parallel ?? lane.slots ?? 1;
-      let outcome;
-      try {
-        outcome = await runSuite({
-          runId: plan.runId,
-          runDir: opts.runDir,
-          journal,
-          lane,
-          suite,
-          n: plan.n,
-          parallel,
-          adaptive: plan.adaptive,
-          enabled,
-          turnBudget: plan.turnBudget,
-          timeoutS: plan.timeoutS,
-          sampling: { ...suite.sampling, ...lane.sampling, ...plan.sampling },
-          hide: [plan.lanesFile, opts.resultsDir],
-          bus,
-          control: opts.control,
-          health: { isUp: () => manager.isUp(laneId), restart: () => manager.restart(laneId), stoppedByUser: () => manager.stoppedByUser(laneId) },
-        });
-      } catch (err) {
-        await sampler.stop();
-        throw err;
-      }
-      let probe: ProbeResult | null = null;
-      if (!outcome.paused && !outcome.stopped) {
-        const throttledDuring = sampler.watchThrottle();
-        probe = await probeThroughput({ baseURL: lane.baseURL, model: lane.model, ...(lane.apiKey ? { apiKey: lane.apiKey } : {}) });
-        const throttled = throttledDuring();
-        if (throttled.length > 0) probe = { ...probe, throttled };
-        bus.emit({ type: 'probe', lane: laneId, result: probe });
-      }
-      await sampler.stop();
-      const card = laneScorecard({
-        lane: laneId,
-        simulated: lane.simulated,
-        prompts: suite.prompts,
-        records: outcome.records,
-        skipped: outcome.skipped,
-        probe,
-        telemetry: sampler.rollup(),
-        decidedEarly: outcome.decidedEarly,
-        reproducibility: reproducibilityOf(plan, suite, {
-          laneSampling: lane.sampling,
-          laneCommand: lane.command,
-          parallel,
-          ...(await laneProvenance(lane)),
-          startedAt,
-          endedAt: new Date().toISOString(),
-        }),
-      });
-      // a partial scorecard (stopped, paused) never replaces the lane's complete one
-      const scorecardPath = await publishScorecard(opts.resultsDir, opts.runDir, card);
-      const summaryPath = await writeSummary(opts.resultsDir, await loadScorecards(opts.resultsDir));
-      result.cards.push(card);
-      const unfinished = outcome.paused ?? outcome.stopped;
+      const unfinished = await runLane(opts, journal, cells, laneId, start.lane);
       if (unfinished) result.unfinished.push({ lane: laneId, reason: unfinished });
       else await markLaneFinished(opts.runDir, (finished = [...finished, laneId]));
-      bus.emit({ type: 'run.end', runId: plan.runId, lane: laneId, scorecard: card, scorecardPath, summaryPath });
       const last = (await readQueueOrder(opts.runDir, plan.lanes)).every((id) => started.has(id));
-      if (!last || plan.stopAfter) await manager.stop(laneId);
+      if (start.lane && (!last || plan.stopAfter)) await manager.stop(laneId);
     }
   } finally {
     journal.close();

@@ -1,18 +1,11 @@
 import { laneStateRepeats } from '../lanes/state-repeats.js';
 import { loadingText } from '../cockpit/format.js';
 import { oneLine, stripControl } from '../safeText.js';
-import type { EngineEvent, Outcome } from '../types.js';
+import { CELL_STYLE } from '../cockpit/glyphs.js';
+import type { EngineEvent } from '../types.js';
 import { formatPct } from '../stats.js';
 import { partialLabel } from '../verdict/scorecard.js';
-
-const GLYPH: Record<Outcome, string> = {
-  pass: '✓',
-  wrong_answer: '✗',
-  no_tool_call: '✗',
-  format_error: '✗',
-  runaway: '∞',
-  lane_error: '!',
-};
+import { PROBE_ETA_S } from '../telemetry/probe.js';
 
 function clock(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -43,6 +36,66 @@ export function loadingThrottle(): (event: Extract<EngineEvent, { type: 'lane.lo
   };
 }
 
+/** What the line reporter keeps between events: the lane's count and this session's pace. */
+interface ReporterState {
+  total: number;
+  done: number;
+  startedMs: number;
+  ranThisSession: number;
+  idWidth: number;
+  /** The lane's live decode rate (lane.rate, telemetry/rate.ts); null while nothing decodes. */
+  tokPerSec: number | null;
+  /** The throughput probe still to come after a prompt suite, for the ETA. */
+  probeS: number;
+}
+
+function runStartLines(event: Extract<EngineEvent, { type: 'run.start' }>, st: ReporterState): string[] {
+  st.total = event.total;
+  st.done = event.done.filter((r) => r.outcome !== 'lane_error').length;
+  st.startedMs = Date.now();
+  st.ranThisSession = 0;
+  st.tokPerSec = null;
+  st.probeS = event.harness === undefined ? PROBE_ETA_S : 0;
+  st.idWidth = Math.max(12, ...event.prompts.map((p) => oneLine(p.id).length));
+  const head =
+    `run ${event.runId} · lane ${oneLine(event.lane)}${event.simulated ? ' (simulated)' : ''} · suite ${oneLine(event.suite)} · N=${event.n}` +
+    ` · ${st.total} attempts${event.parallel > 1 ? ` · ${event.parallel} in parallel` : ''}${st.done ? ` · ${st.done} already done (resumed)` : ''}`;
+  return [head, ...event.prompts.filter((p) => p.skipped).map((p) => `  skipped ${oneLine(p.id)}: ${oneLine(p.skipped ?? '')}`)];
+}
+
+function attemptEndLine({ record: r }: Extract<EngineEvent, { type: 'attempt.end' }>, st: ReporterState): string {
+  if (r.outcome !== 'lane_error') st.done++;
+  st.ranThisSession++;
+  const elapsed = (Date.now() - st.startedMs) / 1000;
+  const remaining = Math.max(0, st.total - st.done);
+  const eta = clock((elapsed / st.ranThisSession) * remaining + st.probeS);
+  const tools = r.tools_called.length ? oneLine(r.tools_called.join(',')) : '-';
+  const rate = st.tokPerSec === null ? '' : ` · ${st.tokPerSec.toFixed(1)} tok/s`;
+  const counter = `[${String(Math.min(st.done, st.total)).padStart(String(st.total).length)}/${st.total} ETA ${eta}${rate}]`;
+  return (
+    `${counter} ${oneLine(r.prompt_id).padEnd(st.idWidth)} #${r.attempt}${r.retry ? 'r' : ' '} ${CELL_STYLE[r.outcome].glyph} ${r.outcome.padEnd(12)} ` +
+    `${r.wall_s.toFixed(1).padStart(6)} s  ${tools.slice(0, 40).padEnd(20)} ${oneLine(r.why)}`
+  );
+}
+
+function probeLine(event: Extract<EngineEvent, { type: 'probe' }>): string {
+  const { result } = event;
+  if (result.error) return `throughput probe on ${oneLine(event.lane)} failed: ${oneLine(result.error)}`;
+  const decode = result.decode_tokens_per_sec != null ? `, ${result.decode_tokens_per_sec.toFixed(1)} tok/s decode` : '';
+  const early = result.stopped_early ? ` (stopped at its ${result.stopped_early === 'stable' ? 'stable rate' : 'time ceiling'}, after ${result.duration_s?.toFixed(1) ?? '?'} s)` : '';
+  return `throughput ${oneLine(event.lane)}: ${result.tokens_per_sec?.toFixed(1) ?? '—'} tok/s end-to-end${decode}${early}`;
+}
+
+function runEndLines(event: Extract<EngineEvent, { type: 'run.end' }>): string[] {
+  const c = event.scorecard;
+  const verdict =
+    `lane ${oneLine(c.lane)}${c.simulated ? ' (simulated)' : ''}: core ${c.core_pass}/${c.core_n} · pass_rate ${formatPct(c.core_pass_rate)}` +
+    ` · consistency ${formatPct(c.consistency)} · runaway ${formatPct(c.runaway_rate)} · honesty ${formatPct(c.honesty_pass_rate)}` +
+    ` · ${c.tokens_per_sec != null ? `${c.tokens_per_sec.toFixed(1)} tok/s` : 'tok/s —'}` +
+    (partialLabel(c) ? ` · ${partialLabel(c)}, not ranked` : '');
+  return [verdict, `wrote ${oneLine(event.scorecardPath)} and ${oneLine(event.summaryPath)}`];
+}
+
 /**
  * The plain reporter for pipes, CI and `ssh host brainbench run`: one line per finished attempt
  * with progress and ETA, and a verdict per lane. Consumes the same events as the cockpit.
@@ -50,83 +103,35 @@ export function loadingThrottle(): (event: Extract<EngineEvent, { type: 'lane.lo
  * safeText first: no escape sequence from them reaches the terminal.
  */
 export function createLineReporter(write: (line: string) => void): (event: EngineEvent) => void {
-  let total = 0;
-  let done = 0;
-  let parallel = 1;
-  let startedMs = Date.now();
-  let ranThisSession = 0;
-  let idWidth = 20;
+  const st: ReporterState = { total: 0, done: 0, startedMs: Date.now(), ranThisSession: 0, idWidth: 20, tokPerSec: null, probeS: 0 };
   const isRepeat = laneStateRepeats();
   const loadingDue = loadingThrottle();
-  return (event) => {
+  const lines = (event: EngineEvent): string[] => {
     switch (event.type) {
-      case 'run.start': {
-        total = event.total;
-        done = event.done.filter((r) => r.outcome !== 'lane_error').length;
-        parallel = event.parallel;
-        startedMs = Date.now();
-        ranThisSession = 0;
-        idWidth = Math.max(12, ...event.prompts.map((p) => oneLine(p.id).length));
-        const skipped = event.prompts.filter((p) => p.skipped);
-        write(
-          `run ${event.runId} · lane ${oneLine(event.lane)}${event.simulated ? ' (simulated)' : ''} · suite ${oneLine(event.suite)} · N=${event.n}` +
-            ` · ${total} attempts${parallel > 1 ? ` · ${parallel} in parallel` : ''}${done ? ` · ${done} already done (resumed)` : ''}`,
-        );
-        for (const p of skipped) write(`  skipped ${oneLine(p.id)}: ${oneLine(p.skipped ?? '')}`);
-        break;
-      }
-      case 'attempt.end': {
-        const r = event.record;
-        if (r.outcome !== 'lane_error') done++;
-        ranThisSession++;
-        const elapsed = (Date.now() - startedMs) / 1000;
-        const remaining = Math.max(0, total - done);
-        const eta = ranThisSession > 0 ? clock((elapsed / ranThisSession) * remaining) : '--:--';
-        const tools = r.tools_called.length ? oneLine(r.tools_called.join(',')) : '-';
-        const counter = `[${String(Math.min(done, total)).padStart(String(total).length)}/${total} ETA ${eta}]`;
-        write(
-          `${counter} ${oneLine(r.prompt_id).padEnd(idWidth)} #${r.attempt}${r.retry ? 'r' : ' '} ${GLYPH[r.outcome]} ${r.outcome.padEnd(12)} ` +
-            `${r.wall_s.toFixed(1).padStart(6)} s  ${tools.slice(0, 40).padEnd(20)} ${oneLine(r.why)}`,
-        );
-        break;
-      }
-      case 'lane.state': {
-        if (!isRepeat(event)) write(laneStateLine(event));
-        break;
-      }
+      case 'run.start':
+        return runStartLines(event, st);
+      case 'attempt.end':
+        return [attemptEndLine(event, st)];
+      case 'lane.state':
+        return isRepeat(event) ? [] : [laneStateLine(event)];
       case 'lane.loading':
-        if (loadingDue(event)) write(`lane ${oneLine(event.lane)}: ${loadingText({ ...event, tail: oneLine(event.tail) })}`);
-        break;
+        return loadingDue(event) ? [`lane ${oneLine(event.lane)}: ${loadingText({ ...event, tail: oneLine(event.tail) })}`] : [];
+      case 'lane.rate':
+        st.tokPerSec = event.tokPerSec;
+        return [];
       case 'probe':
-        write(
-          event.result.error
-            ? `throughput probe on ${oneLine(event.lane)} failed: ${oneLine(event.result.error)}`
-            : `throughput ${oneLine(event.lane)}: ${event.result.tokens_per_sec?.toFixed(1) ?? '—'} tok/s end-to-end` +
-                (event.result.decode_tokens_per_sec != null ? `, ${event.result.decode_tokens_per_sec.toFixed(1)} tok/s decode` : ''),
-        );
-        break;
+        return [probeLine(event)];
       case 'run.paused':
-        write(`paused ${oneLine(event.lane)}: ${stripControl(event.reason)}`);
-        break;
+        return [`paused ${oneLine(event.lane)}: ${stripControl(event.reason)}`];
       case 'run.resumed':
-        write(`resumed ${oneLine(event.lane)}`);
-        break;
-      case 'run.end': {
-        const c = event.scorecard;
-        write(
-          `lane ${oneLine(c.lane)}${c.simulated ? ' (simulated)' : ''}: core ${c.core_pass}/${c.core_n} · pass_rate ${formatPct(c.core_pass_rate)}` +
-            ` · consistency ${formatPct(c.consistency)} · runaway ${formatPct(c.runaway_rate)} · honesty ${formatPct(c.honesty_pass_rate)}` +
-            ` · ${c.tokens_per_sec != null ? `${c.tokens_per_sec.toFixed(1)} tok/s` : 'tok/s —'}` +
-            (partialLabel(c) ? ` · ${partialLabel(c)}, not ranked` : ''),
-        );
-        write(`wrote ${oneLine(event.scorecardPath)} and ${oneLine(event.summaryPath)}`);
-        break;
-      }
+        return [`resumed ${oneLine(event.lane)}`];
+      case 'run.end':
+        return runEndLines(event);
       case 'log':
-        write(`${event.level === 'info' ? '' : `${event.level}: `}${stripControl(event.message)}`);
-        break;
+        return [`${event.level === 'info' ? '' : `${event.level}: `}${stripControl(event.message)}`];
       default:
-        break;
+        return [];
     }
   };
+  return (event) => lines(event).forEach(write);
 }

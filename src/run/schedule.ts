@@ -1,4 +1,4 @@
-import type { AttemptRecord } from '../types.js';
+import type { RunRecord } from '../types.js';
 import { wilson95 } from '../stats.js';
 
 /** One (prompt, attempt) still to run. */
@@ -14,7 +14,7 @@ export interface Tally {
   inFlight: number;
 }
 
-export function tallyOf(records: Iterable<AttemptRecord>): Tally {
+export function tallyOf(records: Iterable<RunRecord>): Tally {
   let passes = 0;
   let graded = 0;
   for (const r of records) {

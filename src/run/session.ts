@@ -7,8 +7,11 @@ import { findManifestPath, loadManifest, type Manifest } from '../lanes/manifest
 import { resolveSuitePath, runDir as runDirOf } from '../paths.js';
 import { demoLaneId, withDemoVariants } from '../demo/identity.js';
 import { loadSuite } from '../suite/load.js';
-import type { Suite } from '../types.js';
-import { newRunId, readPlan, writePlan, type RunPlan } from './plan.js';
+import { loadTaskSuite } from '../tasks/load.js';
+import { harnessesOf, taskCells } from '../tasks/source.js';
+import { newRunId, readPlan, writePlan, type RunPlan, type TaskPlan } from './plan.js';
+import { promptCell } from './prompt-cell.js';
+import type { Cell } from './queue.js';
 import { lockResults, type LockOptions } from './results-lock.js';
 
 /** What a user asks for on the command line (or in the cockpit) before a run exists. */
@@ -25,13 +28,16 @@ export interface RunRequest {
   sampling: RunPlan['sampling'];
   demo: RunPlan['demo'];
   stopAfter: boolean;
+  /** A task suite's run: `suite` is then its folder, already resolved. */
+  tasks?: TaskPlan;
 }
 
 export interface Session {
   plan: RunPlan;
   runDir: string;
   manifest: Manifest;
-  suite: Suite;
+  /** What runs on each lane: the prompt suite, or the task suite under each harness. */
+  cells: Cell[];
   manager: LaneManager;
 }
 
@@ -53,8 +59,12 @@ export async function createRun(request: RunRequest, resultsDir: string, runId =
   }
   // a demo lane playing another brain (--brain) is recorded as <id>+<brain>, never under the lane's own id
   const lanes = asked.map((id) => demoLaneId(manifest, id, request.demo.brain));
-  const suitePath = resolveSuitePath(request.suite);
-  await loadSuite(suitePath); // refuse a broken suite before anything starts
+  const suitePath = request.tasks ? request.suite : resolveSuitePath(request.suite);
+  // refuse a broken suite or an unknown harness before anything starts
+  if (request.tasks) {
+    harnessesOf(request.tasks, manifest);
+    loadTaskSuite(suitePath);
+  } else await loadSuite(suitePath);
   const plan: RunPlan = {
     runId,
     createdAt: new Date().toISOString(),
@@ -70,6 +80,7 @@ export async function createRun(request: RunRequest, resultsDir: string, runId =
     sampling: request.sampling,
     demo: request.demo,
     stopAfter: request.stopAfter,
+    ...(request.tasks && { tasks: request.tasks }),
   };
   const dir = runDirOf(resultsDir, runId);
   await mkdir(dir, { recursive: true });
@@ -92,13 +103,20 @@ export async function createLockedRun(request: RunRequest, resultsDir: string, l
   }
 }
 
-/** Opens a run (new or resumed): manifest, suite and a lane manager logging into the run folder. */
+/** The cells every lane runs: the prompt suite as one, or the task suite under each harness. */
+async function cellsOf(plan: RunPlan, manifest: Manifest, runDir: string, resultsDir: string, bus: EventBus): Promise<Cell[]> {
+  const { tasks } = plan;
+  if (tasks) return taskCells({ plan: { ...plan, tasks }, suite: loadTaskSuite(plan.suite), manifest, runDir, resultsDir, bus });
+  return [promptCell({ plan, suite: await loadSuite(plan.suite), runDir, resultsDir, bus })];
+}
+
+/** Opens a run (new or resumed): manifest, its cells and a lane manager logging into the run folder. */
 export async function openSession(resultsDir: string, runId: string, bus: EventBus): Promise<Session> {
   const runDir = runDirOf(resultsDir, runId);
-  const plan = await readPlan(runDir);
+  const plan = await readPlan(runDir, findManifestPath);
   const manifest = withDemoVariants(await loadManifest(plan.lanesFile, process.env, { missingEnv: 'defer' }), plan.lanes);
-  const suite = await loadSuite(plan.suite);
+  const cells = await cellsOf(plan, manifest, runDir, resultsDir, bus);
   // the run leases the lanes it starts: another brainbench's swap or stop refuses (issue 16)
   const manager = new LaneManager({ manifest, bus, logDir: join(runDir, 'lanes'), demo: plan.demo, resultsDir, leaseRunId: runId });
-  return { plan, runDir, manifest, suite, manager };
+  return { plan, runDir, manifest, cells, manager };
 }

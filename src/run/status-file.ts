@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import { PROBE_ETA_S } from '../telemetry/probe.js';
 import type { EngineEvent, LaneState, RunState } from '../types.js';
 
 export type { RunState } from '../types.js';
@@ -17,8 +18,10 @@ export interface RunStatus {
   done: number;
   total: number;
   passes: number;
-  /** Seconds, from the mean attempt time of this session. */
+  /** Seconds, from the mean attempt time of this session (and the probe that ends a prompt suite). */
   etaS: number | null;
+  /** The lane's live decode rate (lane.rate); null while nothing decodes. Absent in older files. */
+  tokPerSec?: number | null;
   lanesDone: string[];
   lastError: string | null;
   startedAt: string;
@@ -61,29 +64,99 @@ export function runStateOf(status: Pick<RunStatus, 'state' | 'pid'>, alive = isA
   return (status.state === 'running' || status.state === 'paused') && !alive ? 'died' : status.state;
 }
 
+type StatusEvent<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
+
+/** The counters status.json keeps, and how each event moves them. */
+function statusTracker(status: RunStatus) {
+  let sessionAttempts = 0;
+  let sessionStartMs = Date.now();
+  /** The lane whose cells (harnesses) are being counted together (run.start's laneTotal). */
+  let countedLane: string | null = null;
+  let probeS = 0;
+  return {
+    runStart(event: StatusEvent<'run.start'>) {
+      const done = event.done.filter((r) => r.outcome !== 'lane_error').length;
+      const passes = event.done.filter((r) => r.outcome === 'pass').length;
+      // a lane's later cell carries on the lane's count; its first cell, or a new lane, starts it
+      if (event.laneTotal !== undefined && countedLane === event.lane) {
+        status.done += done;
+        status.passes += passes;
+      } else {
+        Object.assign(status, { lane: event.lane, total: event.laneTotal ?? event.total, done, passes });
+        sessionAttempts = 0;
+        sessionStartMs = Date.now();
+      }
+      countedLane = event.laneTotal !== undefined ? event.lane : null;
+      probeS = event.harness === undefined ? PROBE_ETA_S : 0;
+      status.state = 'running';
+    },
+    attemptEnd({ record: r }: StatusEvent<'attempt.end'>) {
+      if (r.outcome !== 'lane_error') status.done++;
+      if (r.outcome === 'pass') status.passes++;
+      if (r.outcome === 'lane_error') status.lastError = `${r.prompt_id} #${r.attempt}: ${r.error ?? r.why}`;
+      sessionAttempts++;
+      const perAttempt = (Date.now() - sessionStartMs) / 1000 / sessionAttempts;
+      status.etaS = Math.round(perAttempt * Math.max(0, status.total - status.done) + probeS);
+    },
+    /** Moves the counters for one event; when status.json is due a write (null: not at all). */
+    apply(event: EngineEvent): 'now' | 'soon' | null {
+      switch (event.type) {
+        case 'run.start':
+          this.runStart(event);
+          return 'now';
+        case 'attempt.end':
+          this.attemptEnd(event);
+          return 'soon';
+        case 'lane.state':
+          this.laneState(event);
+          return 'now';
+        case 'run.paused':
+          if (event.user) status.state = 'paused';
+          else status.lastError = event.reason;
+          return 'now';
+        case 'run.resumed':
+          status.state = 'running';
+          return 'now';
+        case 'run.end':
+          // a lane stopped part-way is not done: the queue shows it unticked, for --resume
+          if (event.scorecard.completeness?.complete !== false) status.lanesDone.push(event.lane);
+          status.etaS = 0;
+          return 'now';
+        case 'lane.rate':
+          if (event.lane !== status.lane) return null;
+          status.tokPerSec = event.tokPerSec;
+          return 'soon';
+        case 'log':
+          if (event.level === 'error') status.lastError = event.message;
+          return null;
+        case 'run.state':
+          status.state = event.state;
+          if (event.reason) status.lastError = event.reason;
+          return 'now';
+        default:
+          return null;
+      }
+    },
+    laneState(event: StatusEvent<'lane.state'>) {
+      if (event.lane === status.lane || status.lane === null) {
+        status.lane = event.lane;
+        status.laneState = event.state;
+      }
+      if (event.state === 'crashed' || event.state === 'error') status.lastError = `lane ${event.lane}: ${event.detail ?? event.state}`;
+    },
+  };
+}
+
 /**
  * Keeps status.json current from the event stream: written at most once a second, and at once
  * on lane changes and at the end (the run.state event that superviseQueue ends a run with).
  */
 export function createStatusWriter(runDir: string, runId: string, queue: string[]) {
+  const now = new Date().toISOString();
   const status: RunStatus = {
-    runId,
-    pid: process.pid,
-    state: 'running',
-    queue,
-    lane: null,
-    laneState: null,
-    done: 0,
-    total: 0,
-    passes: 0,
-    etaS: null,
-    lanesDone: [],
-    lastError: null,
-    startedAt: new Date().toISOString(),
-    updatedAt: new Date().toISOString(),
+    runId, pid: process.pid, state: 'running', queue, lane: null, laneState: null, done: 0, total: 0, passes: 0, etaS: null, lanesDone: [], lastError: null, startedAt: now, updatedAt: now,
   };
-  let sessionAttempts = 0;
-  let sessionStartMs = Date.now();
+  const track = statusTracker(status);
   let lastWriteMs = 0;
   let writing: Promise<void> = Promise.resolve();
 
@@ -96,63 +169,10 @@ export function createStatusWriter(runDir: string, runId: string, queue: string[
     writing = writing.then(() => writeFileAtomic(statusPath(runDir), text)).catch(() => undefined);
   };
 
+  // a finished attempt may wait for the once-a-second write; anything else is written at once
   const listener = (event: EngineEvent) => {
-    switch (event.type) {
-      case 'run.start':
-        status.lane = event.lane;
-        status.total = event.total;
-        status.done = event.done.filter((r) => r.outcome !== 'lane_error').length;
-        status.passes = event.done.filter((r) => r.outcome === 'pass').length;
-        sessionAttempts = 0;
-        sessionStartMs = Date.now();
-        status.state = 'running';
-        write(true);
-        break;
-      case 'attempt.end': {
-        const r = event.record;
-        if (r.outcome !== 'lane_error') status.done++;
-        if (r.outcome === 'pass') status.passes++;
-        if (r.outcome === 'lane_error') status.lastError = `${r.prompt_id} #${r.attempt}: ${r.error ?? r.why}`;
-        sessionAttempts++;
-        const perAttempt = (Date.now() - sessionStartMs) / 1000 / sessionAttempts;
-        status.etaS = Math.round(perAttempt * Math.max(0, status.total - status.done));
-        write(false);
-        break;
-      }
-      case 'lane.state':
-        if (event.lane === status.lane || status.lane === null) {
-          status.lane = event.lane;
-          status.laneState = event.state;
-        }
-        if (event.state === 'crashed' || event.state === 'error') status.lastError = `lane ${event.lane}: ${event.detail ?? event.state}`;
-        write(true);
-        break;
-      case 'run.paused':
-        if (event.user) status.state = 'paused';
-        else status.lastError = event.reason;
-        write(true);
-        break;
-      case 'run.resumed':
-        status.state = 'running';
-        write(true);
-        break;
-      case 'run.end':
-        // a lane stopped part-way is not done: the queue shows it unticked, for --resume
-        if (event.scorecard.completeness?.complete !== false) status.lanesDone.push(event.lane);
-        status.etaS = 0;
-        write(true);
-        break;
-      case 'log':
-        if (event.level === 'error') status.lastError = event.message;
-        break;
-      case 'run.state':
-        status.state = event.state;
-        if (event.reason) status.lastError = event.reason;
-        write(true);
-        break;
-      default:
-        break;
-    }
+    const when = track.apply(event);
+    if (when) write(when === 'now');
   };
 
   return {

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { attachRateMeter } from '../telemetry/rate.js';
 import { createEventLog } from './event-log.js';
 import { runQueue, type QueueOptions, type QueueResult } from './queue.js';
 import { scratchRoot } from './scratch-root.js';
@@ -29,6 +30,8 @@ export async function superviseQueue(opts: SuperviseOptions): Promise<Supervised
   const status = createStatusWriter(opts.runDir, runId, opts.plan.lanes);
   const eventLog = createEventLog(opts.runDir);
   const unsubscribe = [opts.bus.on(status.listener), opts.bus.on(eventLog)];
+  // the one live decode rate, as lane.rate events every listener above sees
+  const stopRate = attachRateMeter(opts.bus);
   const onExit = () => {
     // leaving mid-run (a second Ctrl-C, the cockpit's quit): the attempts' scratch copies, in RAM, go too
     try {
@@ -63,6 +66,7 @@ export async function superviseQueue(opts: SuperviseOptions): Promise<Supervised
     await opts.wrapUp?.().catch((err: unknown) => opts.bus.emit({ type: 'log', level: 'error', message: `stopping lanes: ${(err as Error).message}` }));
     process.off('exit', onExit);
     // one event ends the run in status.json and events.jsonl alike (and for every other listener)
+    stopRate();
     opts.bus.emit({ type: 'run.state', runId, state, ...(failure !== undefined ? { reason: failure } : {}) });
     unsubscribe.forEach((off) => off());
     await status.flush();

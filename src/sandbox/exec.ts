@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { measureWork, overCap, type WorkUsage } from './workQuota.js';
+import { clampDelayMs } from '../timers.js';
 
 export interface ExecRequest {
   argv: string[];
@@ -75,7 +76,7 @@ export function execWatched(req: ExecRequest, onPid: (pid: number, running: bool
     const timer = setTimeout(() => {
       state.timedOut = true;
       killGroup(pid);
-    }, req.timeoutMs);
+    }, clampDelayMs(req.timeoutMs));
     const onAbort = () => {
       state.aborted = true;
       killGroup(pid);

@@ -87,6 +87,8 @@ export interface MountPlan {
   limits: SandboxLimits;
   hide: readonly string[];
   binds?: readonly { host: string; at: string; readOnly?: boolean }[];
+  /** A private HOME (a fresh tmpfs only the sandbox user may enter), mounted after the binds. */
+  home?: string;
 }
 
 /** The bwrap file-system arguments for one sandbox. */
@@ -106,6 +108,7 @@ export function mountArgs(plan: MountPlan): MountArgs {
     '--size', String(plan.limits.tmpBytes), '--perms', '1777', '--tmpfs', '/tmp',
     '--bind', plan.workDir, plan.mountAt,
     ...(plan.binds ?? []).flatMap((b) => [b.readOnly ? '--ro-bind' : '--bind', b.host, b.at]),
+    ...(plan.home ? ['--size', String(plan.limits.tmpBytes), '--perms', '0700', '--tmpfs', plan.home] : []),
     '--chdir', plan.mountAt,
     '--remount-ro', '/',
   ];

@@ -27,6 +27,11 @@ export interface SandboxOptions {
   hide?: readonly string[];
   /** More host folders to show inside (a task's /tests, /logs/verifier, /solution), after the work folder. */
   binds?: readonly SandboxBind[];
+  /**
+   * HOME inside: a fresh, private, size-capped tmpfs mounted there (a grader must not read the
+   * agent's dotfiles or ~/.local). Default: HOME is the work folder's mount point.
+   */
+  home?: string;
 }
 
 export interface SandboxBind {
@@ -68,13 +73,13 @@ function disableUserNs(): string[] {
   return userNsFlag;
 }
 
-function namespaceArgs(mountAt: string): string[] {
+function namespaceArgs(home: string): string[] {
   return [
     '--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try',
     ...disableUserNs(),
     '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_UID),
     '--die-with-parent', '--new-session',
-    '--clearenv', '--setenv', 'PATH', SANDBOX_PATH, '--setenv', 'HOME', mountAt, '--setenv', 'LANG', 'C.UTF-8',
+    '--clearenv', '--setenv', 'PATH', SANDBOX_PATH, '--setenv', 'HOME', home, '--setenv', 'LANG', 'C.UTF-8',
   ];
 }
 
@@ -111,10 +116,10 @@ export async function openSandbox(opts: SandboxOptions): Promise<Sandbox> {
     if (uid !== null) releaseUid(uid);
     throw err;
   }
-  const mounts = mountArgs({ workDir: opts.workDir, mountAt, limits, hide: opts.hide ?? [], binds: opts.binds ?? [] });
+  const mounts = mountArgs({ workDir: opts.workDir, mountAt, limits, hide: opts.hide ?? [], binds: opts.binds ?? [], ...(opts.home && { home: opts.home }) });
   // The uid is dropped before bwrap runs: by setpriv after joining the cgroup, else by spawn itself.
   const drop = uid !== null && cgroup ? ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'] : [];
-  const prefix = [...(cgroup?.launcher ?? []), ...drop, 'bwrap', ...namespaceArgs(mountAt), ...mounts.args];
+  const prefix = [...(cgroup?.launcher ?? []), ...drop, 'bwrap', ...namespaceArgs(opts.home ?? mountAt), ...mounts.args];
   const running = new Set<number>();
   const caps = { bytes: limits.workBytes, entries: limits.workEntries };
 

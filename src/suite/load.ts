@@ -5,8 +5,8 @@
 //   - a bare .jsonl file (no ground truth, empty scratch);
 //   - brainbench's own directory: prompts.jsonl, ground_truth.json, scratch/, suite.json?
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { existsSync, lstatSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { isMap, isNode, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -16,7 +16,7 @@ import { firstSyntaxError } from '../yamlSyntax.js';
 import { isTaskSuiteDir } from '../tasks/load.js';
 import { SuiteError } from './errors.js';
 import { buildPrompt, PromptError } from './prompt.js';
-import { EMPTY_TREE_HASH, hashTree } from './scratch.js';
+import { EMPTY_TREE_HASH, hashTree, readRegularFileSync } from './scratch.js';
 import { groundTruthSchema, suiteMetaSchema, suiteObjectSchema } from './schema.js';
 
 /** Any one suite file (prompts, suite.json, ground truth) larger than this is refused unread. */
@@ -76,13 +76,16 @@ function schemaError(file: string, issue: z.core.$ZodIssue): SuiteError {
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-/** Reads a suite file whole, after checking its size: a huge file is refused, not loaded into memory. */
+/**
+ * Reads a suite file whole, after checking its size: a huge file is refused, not loaded into memory,
+ * and a FIFO or device is refused unopened (a FIFO would block loading for good).
+ */
 async function readSuiteFile(file: string): Promise<Buffer> {
   const { size } = await stat(file);
   if (size > MAX_SUITE_FILE_BYTES) {
     throw new SuiteError(file, `file is ${megabytes(size)}; a suite file may be at most ${megabytes(MAX_SUITE_FILE_BYTES)}`);
   }
-  return readFile(file);
+  return readRegularFileSync(file, MAX_SUITE_FILE_BYTES, { follow: true });
 }
 
 async function readOptional(file: string): Promise<Buffer | undefined> {
@@ -186,8 +189,10 @@ async function readGroundTruth(file: string): Promise<{ bytes?: Buffer; values: 
 
 function scratchDirOf(home: string): string | undefined {
   const dir = join(home, 'scratch');
-  if (!existsSync(dir)) return undefined;
-  if (!statSync(dir).isDirectory()) throw new SuiteError(dir, 'expected scratch/ to be a directory of fixture files');
+  const stats = lstatSync(dir, { throwIfNoEntry: false });
+  if (stats === undefined) return undefined;
+  // lstat: a scratch/ that is a link would hand a host folder to every attempt
+  if (!stats.isDirectory()) throw new SuiteError(dir, 'expected scratch/ to be a directory of fixture files (not a link)');
   return dir;
 }
 

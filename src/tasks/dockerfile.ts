@@ -22,7 +22,7 @@ export interface DockerfilePlan {
 
 export type BwrapPlan = { ok: true; plan: DockerfilePlan } | { ok: false; reason: string };
 
-const IGNORED = new Set(['LABEL', 'CMD', 'ENTRYPOINT', 'EXPOSE', 'MAINTAINER', 'STOPSIGNAL', 'HEALTHCHECK', 'ARG']);
+const IGNORED = new Set(['LABEL', 'CMD', 'ENTRYPOINT', 'EXPOSE', 'MAINTAINER', 'STOPSIGNAL', 'HEALTHCHECK']);
 export const DEFAULT_WORKDIR = '/app';
 
 /** Logical lines: `\` continuations joined, comments and blank lines dropped. */
@@ -55,16 +55,135 @@ function shellWords(text: string): string[] {
   return words.map((w) => w.replace(/"((?:[^"\\]|\\.)*)"|'([^']*)'/g, (_, d: string | undefined, s: string | undefined) => d ?? s ?? ''));
 }
 
-function parseEnv(args: string, env: Record<string, string>): void {
-  const words = shellWords(args);
-  if (words.length >= 2 && !words[0]!.includes('=')) {
-    env[words[0]!] = args.slice(args.indexOf(words[0]!) + words[0]!.length).trim(); // legacy `ENV KEY value`
-    return;
+/**
+ * Docker's PATH before the first ENV: what the plain bases (debian, ubuntu, alpine) set, and what
+ * `$PATH` expands to in `ENV PATH="/app/.venv/bin:$PATH"`.
+ */
+export const DOCKER_DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** A line Docker itself would refuse (an unclosed quote, `${X:?}`); planForBwrap says so. */
+class DockerfileSyntaxError extends Error {}
+
+/**
+ * Docker's word splitting for ENV/ARG (moby's parseWords): whitespace outside quotes separates
+ * words; quotes and `\` escapes stay in the word for expandWord to remove.
+ */
+export function splitWords(text: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    let ch = text[i]!;
+    if (!quote && /\s/.test(ch)) {
+      if (inWord) words.push(word);
+      [word, inWord] = ['', false];
+      continue;
+    }
+    inWord = true;
+    if (quote && ch === quote) quote = '';
+    else if (!quote && (ch === '"' || ch === "'")) quote = ch;
+    if (ch === '\\' && quote !== "'") {
+      if (i + 1 === text.length) continue; // a trailing escape is dropped
+      word += ch;
+      ch = text[++i]!;
+    }
+    word += ch;
   }
+  if (inWord) words.push(word);
+  return words;
+}
+
+/** One word after quote removal and `$VAR` / `${VAR}` / `${VAR:-x}` / `${VAR:+x}` expansion, as Docker's shell lexer does. */
+export function expandWord(text: string, vars: Readonly<Record<string, string>>): string {
+  let at = 0;
+  const fail = (what: string): never => {
+    throw new DockerfileSyntaxError(what);
+  };
+  const name = (): string => /^(?:[A-Za-z_]\w*|\d+)/.exec(text.slice(at))?.[0] ?? '';
+  const dollar = (): string => {
+    if (text[at] !== '{') {
+      const n = name();
+      at += n.length;
+      return n === '' ? '$' : (vars[n] ?? '');
+    }
+    at++;
+    const n = name();
+    at += n.length;
+    if (n === '') fail(`bad substitution in '${text}'`);
+    const value = vars[n];
+    const op = /^:?[-+]/.exec(text.slice(at))?.[0];
+    if (text[at] === '}') {
+      at++;
+      return value ?? '';
+    }
+    if (at >= text.length) fail(`missing '}' in '${text}'`);
+    if (op === undefined) return fail(`unsupported substitution in '${text}' (brainbench reads $X, \${X}, \${X:-d}, \${X:+a})`);
+    at += op.length;
+    const word = until('}');
+    const set = op.startsWith(':') ? value !== undefined && value !== '' : value !== undefined;
+    if (op.endsWith('-')) return set ? value! : word;
+    return set ? word : '';
+  };
+  const quoted = (close: string): string => {
+    let out = '';
+    for (;;) {
+      if (at >= text.length) fail(`unclosed ${close === '"' ? 'double' : 'single'} quote in '${text}'`);
+      const ch = text[at++]!;
+      if (ch === close) return out;
+      if (close === '"' && ch === '$') out += dollar();
+      else if (close === '"' && ch === '\\' && '"$\\'.includes(text[at] ?? '')) out += text[at++]!;
+      else if (!(close === '"' && ch === '\\' && at === text.length)) out += ch;
+    }
+  };
+  function until(stop: string | null): string {
+    let out = '';
+    while (at < text.length && text[at] !== stop) {
+      const ch = text[at++]!;
+      if (ch === "'" || ch === '"') out += quoted(ch);
+      else if (ch === '$') out += dollar();
+      else if (ch === '\\') out += text[at++] ?? '';
+      else out += ch;
+    }
+    if (stop !== null && text[at++] !== stop) fail(`missing '${stop}' in '${text}'`);
+    return out;
+  }
+  return until(null);
+}
+
+/**
+ * `ENV K=V K2=V2` or the legacy `ENV K value`: every value expands against `vars` as they were
+ * before this line (Docker's rule: `ENV a=b c=$a` sees the old `a`).
+ */
+function parseEnv(args: string, vars: Readonly<Record<string, string>>): Record<string, string> {
+  const words = splitWords(args);
+  if (words.length === 0) throw new DockerfileSyntaxError('ENV needs at least one argument');
+  if (!words[0]!.includes('=')) {
+    const [key, value] = args.split(/\s+(.*)/s);
+    if (value === undefined) throw new DockerfileSyntaxError(`ENV ${key} needs a value`);
+    return { [expandWord(key!, vars)]: expandWord(value, vars) };
+  }
+  const set: Record<string, string> = {};
   for (const word of words) {
     const eq = word.indexOf('=');
-    if (eq > 0) env[word.slice(0, eq)] = word.slice(eq + 1);
+    if (eq <= 0) throw new DockerfileSyntaxError(`ENV expects name=value, got '${word}'`);
+    set[expandWord(word.slice(0, eq), vars)] = expandWord(word.slice(eq + 1), vars);
   }
+  return set;
+}
+
+/**
+ * `ARG NAME[=default] …`: a default counts for expansion (an ENV of the same name wins); no build
+ * args are passed here. A bare `ARG NAME` after FROM takes the default of an ARG before FROM.
+ */
+function parseArgs(args: string, vars: Readonly<Record<string, string>>, global: Readonly<Record<string, string>>): Record<string, string> {
+  const set: Record<string, string> = {};
+  for (const word of splitWords(args)) {
+    const eq = word.indexOf('=');
+    if (eq > 0) set[word.slice(0, eq)] = expandWord(word.slice(eq + 1), vars);
+    else if (eq < 0 && global[word] !== undefined) set[word] = global[word];
+  }
+  return set;
 }
 
 function needsDocker(line: string): { ok: false; reason: string } {
@@ -84,32 +203,58 @@ function parseCopy(line: string, args: string, workdir: string): CopyStep | { ok
   return { sources, dest: posix.resolve(workdir, rawDest), intoFolder: rawDest.endsWith('/') || sources.length > 1 };
 }
 
+/** What the instructions so far have set; `vars` is what `$X` expands against. */
+interface PlanState {
+  from: string | null;
+  workdir: string;
+  sawWorkdir: boolean;
+  copies: CopyStep[];
+  /** The Dockerfile's own ENV (only what it sets: the grader tells those from the defaults). */
+  env: Record<string, string>;
+  globalArgs: Record<string, string>;
+  args: Record<string, string>;
+}
+
+const varsOf = (state: PlanState): Record<string, string> => ({ PATH: DOCKER_DEFAULT_PATH, ...state.args, ...state.env });
+
+/** One instruction into `state`; a reason when only Docker can build it. */
+function applyInstruction(state: PlanState, line: string): { ok: false; reason: string } | null {
+  const word = /^\S+/.exec(line)?.[0] ?? '';
+  const instruction = word.toUpperCase();
+  const args = line.slice(word.length).trim();
+  if (instruction === 'FROM') {
+    if (state.from !== null) return { ok: false, reason: `needs docker: a multi-stage build (${line})` };
+    state.from = args;
+  } else if (instruction === 'WORKDIR') {
+    state.workdir = posix.resolve(state.workdir, args);
+    state.sawWorkdir = true;
+  } else if (instruction === 'ENV') Object.assign(state.env, parseEnv(args, varsOf(state)));
+  else if (instruction === 'ARG') {
+    const scope = state.from === null ? state.globalArgs : state.args;
+    Object.assign(scope, parseArgs(args, varsOf(state), state.globalArgs));
+  } else if (instruction === 'COPY') {
+    const step = parseCopy(line, args, state.sawWorkdir ? state.workdir : DEFAULT_WORKDIR);
+    if ('ok' in step) return step;
+    state.copies.push(step);
+  } else if (!IGNORED.has(instruction)) return needsDocker(line);
+  return null;
+}
+
 /** Reads the Dockerfile; `ok: false` says why only Docker can build it. */
 export function planForBwrap(text: string): BwrapPlan {
-  let from: string | null = null;
-  let workdir = '/';
-  let sawWorkdir = false;
-  const copies: CopyStep[] = [];
-  const env: Record<string, string> = {};
+  const state: PlanState = { from: null, workdir: '/', sawWorkdir: false, copies: [], env: {}, globalArgs: {}, args: {} };
   for (const line of dockerfileLines(text)) {
-    const [word = '', ...rest] = line.split(/\s+/);
-    const instruction = word.toUpperCase();
-    const args = rest.join(' ');
-    if (instruction === 'FROM') {
-      if (from !== null) return { ok: false, reason: `needs docker: a multi-stage build (${line})` };
-      from = args;
-    } else if (instruction === 'WORKDIR') {
-      workdir = posix.resolve(workdir, args);
-      sawWorkdir = true;
-    } else if (instruction === 'ENV') parseEnv(args, env);
-    else if (instruction === 'COPY') {
-      const step = parseCopy(line, args, sawWorkdir ? workdir : DEFAULT_WORKDIR);
-      if ('ok' in step) return step;
-      copies.push(step);
-    } else if (!IGNORED.has(instruction)) return needsDocker(line);
+    try {
+      const refused = applyInstruction(state, line);
+      if (refused) return refused;
+    } catch (err) {
+      if (err instanceof DockerfileSyntaxError) return { ok: false, reason: `a Dockerfile line docker would refuse too: ${err.message}` };
+      throw err;
+    }
   }
+  const { from, copies, env } = state;
   if (from === null) return { ok: false, reason: 'the Dockerfile has no FROM' };
-  const finalWorkdir = sawWorkdir ? workdir : DEFAULT_WORKDIR;
+  const finalWorkdir = state.sawWorkdir ? state.workdir : DEFAULT_WORKDIR;
   if (finalWorkdir === '/' || /^\/(usr|bin|sbin|lib\w*|etc|proc|dev|tmp)(\/|$)/.test(finalWorkdir)) {
     return { ok: false, reason: `needs docker: WORKDIR ${finalWorkdir} is not a workspace folder` };
   }

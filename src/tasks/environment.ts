@@ -5,14 +5,16 @@
 //           with --network none and the workspace bind-mounted at the WORKDIR
 // Every exec is a fresh sandbox or container: nothing the agent started outlives its step.
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync } from 'node:fs';
 import { basename, join, posix, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { isInside } from '../agent/sandbox.js';
+import { lstatOrNull, safeReadFile } from '../os/safeRead.js';
 import { openSandbox, type SandboxBind, type SandboxExit, type SandboxLimits } from '../sandbox/sandbox.js';
 import { hashTree } from '../suite/scratch.js';
 import { DEFAULT_WORKDIR, finalWorkdir, planForBwrap, type BwrapPlan, type DockerfilePlan } from './dockerfile.js';
 import type { Task } from './types.js';
+import { clampDelayMs } from '../timers.js';
 
 export type EnvironmentName = 'bwrap' | 'docker';
 
@@ -23,6 +25,8 @@ export interface ExecOptions {
   limits?: Partial<SandboxLimits>;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** HOME inside: a fresh private empty folder mounted there (the grader's); default the workspace. */
+  home?: string;
 }
 
 export interface TrialEnvironment {
@@ -30,7 +34,7 @@ export interface TrialEnvironment {
   readonly workspace: string;
   /** Where the workspace appears inside (the Dockerfile's WORKDIR; /app by default). */
   readonly workdir: string;
-  /** The Dockerfile's ENV, for every process of the trial. */
+  /** The Dockerfile's ENV, for every process of the trial (docker: the image's, as far as it could be read). */
   readonly env: Record<string, string>;
   exec(argv: readonly string[], opts: ExecOptions): Promise<SandboxExit>;
 }
@@ -43,9 +47,15 @@ export interface EnvironmentKind {
   create(task: Task, workspace: string): Promise<TrialEnvironment>;
 }
 
+const DOCKERFILE_MAX_BYTES = 1024 * 1024;
+
+/** The task's Dockerfile, read as untrusted input (never a link, FIFO or device; capped); null when absent. */
 function dockerfileOf(task: Task): string | null {
-  const file = task.environmentDir && join(task.environmentDir, 'Dockerfile');
-  return file && existsSync(file) ? readFileSync(file, 'utf8') : null;
+  if (!task.environmentDir) return null;
+  const read = safeReadFile(join(task.environmentDir, 'Dockerfile'), { maxBytes: DOCKERFILE_MAX_BYTES, within: task.environmentDir });
+  if (read.ok) return read.text;
+  if (read.missing) return null;
+  throw new Error(`environment/Dockerfile ${read.rule}`);
 }
 
 const SYSTEM_BIN = ['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin'];
@@ -61,27 +71,33 @@ function missingHostTool(task: Task): string | null {
 function bwrapPlan(task: Task): BwrapPlan {
   const missing = missingHostTool(task);
   if (missing) return { ok: false, reason: `needs ${missing}, which is not installed here (or run it with --env docker)` };
-  const text = dockerfileOf(task);
+  let text: string | null;
+  try {
+    text = dockerfileOf(task);
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message };
+  }
   if (text === null) return { ok: true, plan: { from: '(none)', workdir: DEFAULT_WORKDIR, copies: [], env: {} } };
   const planned = planForBwrap(text);
   if (!planned.ok) return planned;
   for (const step of planned.plan.copies) {
     for (const source of step.sources) {
       const abs = resolve(task.environmentDir!, source);
-      if (!isInside(task.environmentDir!, abs) || !existsSync(abs)) return { ok: false, reason: `COPY source '${source}' is not in environment/` };
+      if (!isInside(task.environmentDir!, abs) || !lstatOrNull(abs)) return { ok: false, reason: `COPY source '${source}' is not in environment/` };
     }
   }
   return planned;
 }
 
-/** Does what the plan's COPY lines would do, into the workspace folder. */
+/** Does what the plan's COPY lines would do, into the workspace folder; links are copied as links, never followed. */
 function applyCopies(task: Task, plan: DockerfilePlan, workspace: string): void {
   for (const step of plan.copies) {
     const destHost = join(workspace, relative(plan.workdir, step.dest));
     for (const source of step.sources) {
       const from = resolve(task.environmentDir!, source);
-      const to = statSync(from).isDirectory() || !step.intoFolder ? destHost : join(destHost, basename(from));
-      mkdirSync(statSync(from).isDirectory() ? to : posix.dirname(to), { recursive: true });
+      const isDir = lstatSync(from).isDirectory();
+      const to = isDir || !step.intoFolder ? destHost : join(destHost, basename(from));
+      mkdirSync(isDir ? to : posix.dirname(to), { recursive: true });
       cpSync(from, to, { recursive: true, verbatimSymlinks: true });
     }
   }
@@ -110,9 +126,11 @@ export function bwrapEnvironment(hide: readonly string[]): EnvironmentKind {
         workdir,
         env,
         async exec(argv, opts) {
-          const sandbox = await openSandbox({ workDir: workspace, mountAt: workdir, binds: opts.binds, hide, ...(opts.limits && { limits: opts.limits }) });
+          const sandbox = await openSandbox({
+            workDir: workspace, mountAt: workdir, binds: opts.binds, hide, ...(opts.limits && { limits: opts.limits }), ...(opts.home && { home: opts.home }),
+          });
           try {
-            const command = ['env', ...envArgs({ ...env, ...opts.env }), ...argv];
+            const command = ['env', ...envArgs({ ...env, ...opts.env, ...(opts.home && { HOME: opts.home }) }), ...argv];
             return await sandbox.run(command, { timeoutMs: opts.timeoutMs, ...(opts.signal && { signal: opts.signal }) });
           } finally {
             await sandbox.close();
@@ -132,7 +150,7 @@ export function imageTag(task: Task): string {
 const OUTPUT_CAP = 64 * 1024;
 
 async function docker(args: string[], opts: { timeoutMs: number; signal?: AbortSignal }) {
-  return execa('docker', args, { all: true, reject: false, stdin: 'ignore', timeout: opts.timeoutMs, ...(opts.signal && { cancelSignal: opts.signal }) });
+  return execa('docker', args, { all: true, reject: false, stdin: 'ignore', timeout: clampDelayMs(opts.timeoutMs), ...(opts.signal && { cancelSignal: opts.signal }) });
 }
 
 function exitOf(result: Awaited<ReturnType<typeof docker>>): SandboxExit {
@@ -145,6 +163,19 @@ function exitOf(result: Awaited<ReturnType<typeof docker>>): SandboxExit {
     aborted: result.isCanceled,
     overCap: null,
   };
+}
+
+/** The image's ENV (the grader filters its PATH); {} when docker does not say. */
+async function imageEnv(tag: string): Promise<Record<string, string>> {
+  const inspected = await docker(['image', 'inspect', '--format', '{{json .Config.Env}}', tag], { timeoutMs: 30_000 });
+  try {
+    const list: unknown = JSON.parse(String(inspected.stdout ?? ''));
+    if (!Array.isArray(list)) return {};
+    const pairs = list.filter((e): e is string => typeof e === 'string' && e.includes('=')).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]);
+    return Object.fromEntries(pairs) as Record<string, string>;
+  } catch {
+    return {};
+  }
 }
 
 export function dockerEnvironment(opts: { buildTimeoutMs?: number } = {}): EnvironmentKind {
@@ -176,12 +207,13 @@ export function dockerEnvironment(opts: { buildTimeoutMs?: number } = {}): Envir
         kind: 'docker',
         workspace,
         workdir,
-        env: {},
+        env: await imageEnv(tag),
         async exec(argv, execOpts) {
           const name = `bb-trial-${randomBytes(6).toString('hex')}`;
           const mounts = [`${workspace}:${workdir}`, ...execOpts.binds.map((b) => `${b.host}:${b.at}${b.readOnly ? ':ro' : ''}`)];
+          const home = execOpts.home ? ['--tmpfs', `${execOpts.home}:mode=1777`, '-e', `HOME=${execOpts.home}`] : [];
           const env = Object.entries(execOpts.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-          const args = ['run', '--rm', '--name', name, '--network', 'none', ...mounts.flatMap((m) => ['-v', m]), ...env, '-w', workdir, tag, ...argv];
+          const args = ['run', '--rm', '--name', name, '--network', 'none', ...mounts.flatMap((m) => ['-v', m]), ...home, ...env, '-w', workdir, tag, ...argv];
           const result = await docker(args, execOpts);
           if (result.timedOut || result.isCanceled) await docker(['kill', name], { timeoutMs: 30_000 });
           return exitOf(result);

@@ -1,11 +1,14 @@
 // Loads a task suite: a folder of Harbor task folders (DESIGN §12), unmodified. Every problem is
 // a TaskError naming the task, the file and, in task.toml, the field and its line.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
+import { isInside } from '../agent/sandbox.js';
+import { LIMITS } from '../cli/args.js';
+import { oneLine } from '../safeText.js';
 import { SuiteError } from '../suite/errors.js';
-import { hashTree } from '../suite/scratch.js';
+import { hashTree, readRegularFileSync, specialKind, UnsafeFileError } from '../suite/scratch.js';
 import type { Task, TaskConfig, TaskSuite } from './types.js';
 
 /** Harbor's defaults when task.toml leaves a timeout out. */
@@ -55,10 +58,50 @@ export function tomlLineOf(text: string, table: string | null, key: string): num
   return undefined;
 }
 
+/** A task file's text; it may be a link only to a file inside the task folder (checkTaskTree ran first). */
 function readText(task: string, file: string): string {
-  const size = statSync(file).size;
-  if (size > MAX_TASK_FILE_BYTES) throw new TaskError(task, file, `larger than ${MAX_TASK_FILE_BYTES / 1024} KB; refused unread`);
-  return readFileSync(file, 'utf8');
+  try {
+    return readRegularFileSync(file, MAX_TASK_FILE_BYTES, { follow: true }).toString('utf8');
+  } catch (err) {
+    if (err instanceof UnsafeFileError) throw new TaskError(task, file, err.detail);
+    throw err;
+  }
+}
+
+const REFUSED = 'a task may hold only regular files, folders and links that stay inside its folder; refused unopened';
+
+/** Refuses a link leaving `root` (judged by where it finally points) or reaching a FIFO, device or socket. */
+function checkLink(task: string, root: string, path: string): void {
+  const target = readlinkSync(path);
+  const shownTarget = oneLine(target); // a link target is data: no escape sequences reach a terminal
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    real = resolve(realpathSync(dirname(path)), target); // dangling: judge where it points
+  }
+  if (!isInside(root, real)) throw new TaskError(task, path, `a link pointing outside the task folder (-> ${shownTarget}); ${REFUSED}`);
+  const stats = statSync(real, { throwIfNoEntry: false });
+  const kind = stats && specialKind(stats);
+  if (kind) throw new TaskError(task, path, `a link to ${kind} (-> ${shownTarget}); ${REFUSED}`);
+}
+
+/**
+ * Task folders are untrusted input (DESIGN §12): every entry below `dir` is looked at with lstat
+ * before anything is read, so a FIFO (which would block loading), a device or socket, or a link
+ * to a host file (instruction.md -> ~/.ssh/id_rsa would be sent to the lane) refuses the task.
+ */
+function checkTaskTree(task: string, dir: string): void {
+  const root = realpathSync(dir);
+  const walk = (folder: string): void => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isSymbolicLink()) checkLink(task, root, path);
+      else if (!entry.isFile()) throw new TaskError(task, path, `${specialKind(entry) ?? 'an unknown kind of file'}; ${REFUSED}`);
+    }
+  };
+  walk(dir);
 }
 
 type Table = Record<string, unknown>;
@@ -72,14 +115,29 @@ function tableOf(task: string, file: string, text: string, doc: Table, name: str
   return value as Table;
 }
 
+/** What a number from task.toml shows as in an error (TOML has inf, nan and big integers). */
+const shown = (value: unknown): string => (typeof value === 'number' || typeof value === 'bigint' ? String(value) : JSON.stringify(value) ?? String(value));
+
+/** A timeout, within the bounds of the --timeout flag (so every timer stays one Node honours). */
 function seconds(task: string, file: string, text: string, table: string, values: Table, fallback: number): number {
   const value = values.timeout_sec;
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+  const max = LIMITS.timeout.max;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max) {
     const at = { field: `${table}.timeout_sec`, line: tomlLineOf(text, table, 'timeout_sec') };
-    throw new TaskError(task, file, `expected a positive number of seconds, got ${JSON.stringify(value)}`, at);
+    throw new TaskError(task, file, `expected a positive number of seconds, at most ${max} (${max / 3600} h, as --timeout), got ${shown(value)}`, at);
   }
   return value;
+}
+
+function turnBudget(task: string, file: string, text: string, agent: Table): number | undefined {
+  const budget = agent.turn_budget;
+  const max = LIMITS['turn-budget'].max;
+  if (budget !== undefined && (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1 || budget > max)) {
+    const at = { field: 'agent.turn_budget', line: tomlLineOf(text, 'agent', 'turn_budget') };
+    throw new TaskError(task, file, `expected a whole number of turns from 1 to ${max} (as --turn-budget), got ${shown(budget)}`, at);
+  }
+  return budget;
 }
 
 /** task.toml: TOML syntax errors with their line, then the fields brainbench reads. */
@@ -99,16 +157,12 @@ export function parseTaskToml(task: string, file: string, text: string): TaskCon
   if (badEnv) {
     throw new TaskError(task, file, 'expected a table of strings', { field: 'verifier.env', line: tomlLineOf(text, 'verifier', 'env') });
   }
-  const budget = agent.turn_budget;
-  if (budget !== undefined && (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1)) {
-    const at = { field: 'agent.turn_budget', line: tomlLineOf(text, 'agent', 'turn_budget') };
-    throw new TaskError(task, file, `expected a whole number of turns ≥ 1, got ${JSON.stringify(budget)}`, at);
-  }
+  const budget = turnBudget(task, file, text, agent);
   return {
     agentTimeoutS: seconds(task, file, text, 'agent', agent, DEFAULT_AGENT_TIMEOUT_S),
     verifierTimeoutS: seconds(task, file, text, 'verifier', verifier, DEFAULT_VERIFIER_TIMEOUT_S),
     verifierEnv: env as Record<string, string>,
-    ...(budget !== undefined && { turnBudget: budget as number }),
+    ...(budget !== undefined && { turnBudget: budget }),
     raw: doc,
   };
 }
@@ -127,6 +181,7 @@ function optionalDir(dir: string, name: string): string | null {
 export function loadTask(dir: string): Task {
   const id = basename(dir);
   if (!TASK_ID.test(id)) throw new TaskError(id, dir, 'a task folder name must be letters, digits, ".", "_" or "-" (it becomes a path)');
+  checkTaskTree(id, dir);
   const instruction = readText(id, requireFile(id, dir, 'instruction.md'));
   if (instruction.trim() === '') throw new TaskError(id, join(dir, 'instruction.md'), 'instruction.md is empty');
   const tomlFile = requireFile(id, dir, 'task.toml');

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import type { ReadyLane } from '../lanes/manager.js';
 import type { Sampling } from '../types.js';
 import type { EnvironmentKind, TrialEnvironment } from './environment.js';
-import { GraderError, runGrader, type GraderResult } from '../grader/testsh.js';
-import type { Harness, HarnessResult } from '../harness/kinds.js';
+import { testShGrader } from '../grader/index.js';
+import { GraderError, type GraderResult } from '../grader/testsh.js';
+import type { Harness, HarnessContext, HarnessResult } from '../harness/types.js';
 import type { Task, TrialOutcome } from './types.js';
 
 /** The environment could not be built: the harness never started (harness_error). */
@@ -29,6 +30,7 @@ export interface TrialSpec {
   timeoutS?: number;
   turnBudget?: number;
   signal?: AbortSignal;
+  onProgress?: HarnessContext['onProgress'];
 }
 
 export interface TrialResult {
@@ -55,12 +57,15 @@ const isAbort = (err: unknown) => err instanceof Error && err.name === 'AbortErr
 /** A harness that threw (not cancelled) crashed: harness_error, with its message. */
 async function runAgent(spec: TrialSpec, env: TrialEnvironment): Promise<HarnessResult> {
   const { task } = spec;
+  // only the oracle is told the solution folder; no harness is ever told where the tests are
+  const harness = spec.harness.forSolution?.(task.solutionDir) ?? spec.harness;
   const crashed = (err: unknown): HarnessResult => {
     if (isAbort(err)) throw err;
     return { status: 'error', detail: `the ${spec.harness.name} harness crashed: ${(err as Error).message}`, toolCalls: null, toolsCalled: [], turns: 0, tokens: { prompt: 0, completion: 0 }, ttftS: null, answer: '', escapeAttempts: 0 };
   };
-  return spec.harness.run({
-    task,
+  return harness.run({
+    instruction: task.instruction,
+    taskId: task.id,
     env,
     scratch: spec.scratch,
     timeoutS: spec.timeoutS ?? task.config.agentTimeoutS,
@@ -70,6 +75,7 @@ async function runAgent(spec: TrialSpec, env: TrialEnvironment): Promise<Harness
     sampling: spec.sampling,
     ...(spec.lane && { lane: spec.lane }),
     ...(spec.signal && { signal: spec.signal }),
+    ...(spec.onProgress && { onProgress: spec.onProgress }),
   }).catch(crashed);
 }
 
@@ -107,7 +113,7 @@ export async function runTrial(spec: TrialSpec): Promise<TrialResult> {
     if (agent.status === 'error' || agent.status === 'lane_error') {
       return { ...classify(agent, new GraderError('not graded', '')), reward: null, agent, graderOutput: '', wallS: wallS() };
     }
-    const graded = await runGrader(spec.task, env, spec.scratch, spec.signal).catch((err: unknown) => {
+    const graded = await testShGrader.grade({ task: spec.task, env, scratch: spec.scratch }, spec.signal).catch((err: unknown) => {
       if (err instanceof GraderError) return err;
       if (isAbort(err)) throw err;
       return new GraderError(`the grader could not run: ${(err as Error).message}`, '');

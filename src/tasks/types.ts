@@ -1,9 +1,8 @@
 // Task suites (DESIGN §12): Harbor / Terminal-Bench 2 task folders, loaded unmodified, and what
 // one trial of a task records. Prompt suites keep their own shapes in ../types.ts.
-import type { AttemptRecord } from '../types.js';
+import type { LaneScorecard, ScorecardCompleteness, TrialOutcome } from '../types.js';
 
-/** Exactly one per trial (DESIGN §12); the error type of the step that failed is the bucket. */
-export type TrialOutcome = 'pass' | 'grader_fail' | 'timeout' | 'no_tool_calls' | 'harness_error' | 'grader_error' | 'lane_error';
+export type { TrialOutcome, TrialRecord } from '../types.js';
 
 export const TRIAL_OUTCOMES: readonly TrialOutcome[] = ['pass', 'grader_fail', 'timeout', 'no_tool_calls', 'harness_error', 'grader_error', 'lane_error'];
 
@@ -41,25 +40,6 @@ export interface TaskSuite {
   tasks: Task[];
 }
 
-/**
- * One journaled trial. It fills the prompt journal's slot shape (lane, prompt_id = task id,
- * attempt), so the same Journal, resume and status machinery carry it.
- */
-export interface TrialRecord extends Omit<AttemptRecord, 'outcome'> {
-  kind: 'trial';
-  outcome: TrialOutcome;
-  harness: string;
-  environment: string;
-  /** The grader's number (partial credit kept); null when no reward was read. */
-  reward: number | null;
-  /** The last part of what test.sh printed. */
-  grader_output: string;
-  /** Tool calls naming the hidden tests, grader, solution or reward (the grader-peek audit). */
-  peek_attempts?: number;
-  /** Decode rate of the brain's replies (the recording proxy's measure for external CLIs). */
-  decode_tok_s?: number | null;
-}
-
 export interface TaskStats {
   task_id: string;
   runs: number;
@@ -80,7 +60,7 @@ export interface TaskScorecard {
   simulated: boolean;
   suite: string;
   suite_hash: string;
-  completeness: { attempts_done: number; attempts_planned: number; complete: boolean };
+  completeness: ScorecardCompleteness;
   pass_rate: number | null;
   mean_reward: number | null;
   outcomes: Partial<Record<TrialOutcome, number>>;
@@ -99,4 +79,6 @@ export interface TaskScorecard {
   brainbench_version: string;
   started_at: string;
   ended_at: string;
+  /** What makes it reproducible (DESIGN §15): lane command, sampling, engine build, driver …; absent in cards written before. */
+  reproducibility?: LaneScorecard['reproducibility'];
 }

@@ -2,6 +2,7 @@
 // version is no --query-gpu field; the header carries both. One bounded call per process: a hung
 // nvidia-smi is killed after the timeout and the versions are then unknown.
 import { execa } from 'execa';
+import { clampDelayMs } from '../timers.js';
 
 export interface GpuDriverInfo {
   driver_version: string | null;
@@ -23,7 +24,7 @@ const cache = new Map<string, Promise<GpuDriverInfo | null>>();
 export function gpuDriverInfo(bin = 'nvidia-smi', timeoutMs = 5000): Promise<GpuDriverInfo | null> {
   let known = cache.get(bin);
   if (!known) {
-    known = execa(bin, [], { reject: false, timeout: timeoutMs, forceKillAfterDelay: 500, stdin: 'ignore' }).then((result) => {
+    known = execa(bin, [], { reject: false, timeout: clampDelayMs(timeoutMs), forceKillAfterDelay: 500, stdin: 'ignore' }).then((result) => {
       if (result.failed) return null;
       const info = parseDriverHeader(result.stdout);
       return info.driver_version || info.cuda_version ? info : null;

@@ -3,6 +3,7 @@
 // input makes these functions throw.
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import type { LaneMetrics } from '../types.js';
+import { clampDelayMs } from '../timers.js';
 
 /** Family name → every finite sample value (one per label set, e.g. per vLLM engine). */
 type MetricValues = Map<string, number[]>;
@@ -53,7 +54,7 @@ export function parseLaneMetrics(prometheusText: string): LaneMetrics {
 
 async function fetchMetricsText(url: string, timeoutMs: number): Promise<string | null> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(url, { signal: AbortSignal.timeout(clampDelayMs(timeoutMs)) });
     return response.ok ? await response.text() : null;
   } catch {
     return null;

@@ -7,21 +7,30 @@ import type { TaskScorecard } from '../tasks/types.js';
 import type { LaneScorecard } from '../types.js';
 import type { FrontierPoint } from './frontier.js';
 
-export { frontierPoints, type FrontierPoint } from './frontier.js';
+export { frontierPoints, taskFrontierPoints, type FrontierPoint } from './frontier.js';
 
-export function frontierSpec(points: FrontierPoint[]): TopLevelSpec {
+/** Axis titles: the prompt frontier's by default; the task frontier names its own. */
+export interface FrontierTitles {
+  title: string;
+  x: string;
+  y: string;
+}
+
+const PROMPT_FRONTIER: FrontierTitles = { title: 'Quality × speed × memory', x: 'tokens/s (probe)', y: 'core pass rate' };
+
+export function frontierSpec(points: FrontierPoint[], titles: FrontierTitles = PROMPT_FRONTIER): TopLevelSpec {
   // area from zero, so 30 GB against 90 GB looks like a third; a lane with no memory reading is
   // drawn at the smallest size seen (its table row says —)
   const smallest = Math.min(...points.map((p) => p.peak_gb ?? Infinity));
   const values = points.map((p) => ({ ...p, peak: p.peak_gb ?? (Number.isFinite(smallest) ? smallest : 1), frontier: p.pareto ? 'Pareto' : 'dominated' }));
   return {
-    title: 'Quality × speed × memory',
+    title: titles.title,
     width: 520,
     height: 320,
     data: { values },
     encoding: {
-      x: { field: 'tok_s', type: 'quantitative', title: 'tokens/s (probe)', scale: { zero: true } },
-      y: { field: 'pass_rate', type: 'quantitative', title: 'core pass rate', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
+      x: { field: 'tok_s', type: 'quantitative', title: titles.x, scale: { zero: true } },
+      y: { field: 'pass_rate', type: 'quantitative', title: titles.y, scale: { domain: [0, 1] }, axis: { format: '.0%' } },
     },
     layer: [
       {

@@ -9,6 +9,6 @@ export function table(header: string[], rows: string[][]): string {
 }
 
 /** A lane's name in a Markdown cell, marked when no real model is behind it. */
-export function laneLabel(card: LaneScorecard): string {
+export function laneLabel(card: Pick<LaneScorecard, 'lane' | 'simulated'>): string {
   return mdCell(card.lane) + (card.simulated ? ' (simulated)' : '');
 }

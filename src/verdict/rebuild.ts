@@ -1,7 +1,8 @@
 // `brainbench report --from-journals`: scorecards made again from what each run folder holds —
 // run.json (the plan: suite, N, lanes, capabilities), journal.jsonl (the attempts), events.jsonl
 // (run.start, probe) and the run's own scorecards/ (telemetry, lane command) — through the same
-// laneScorecard the queue uses, so completeness is the plan's, whatever was written before.
+// laneScorecard the queue uses, so completeness is the plan's, whatever was written before. Task
+// runs (plan.tasks) are rebuilt by ./rebuild-tasks.ts and filed by the same republishing.
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runDir as runDirOf } from '../paths.js';
@@ -13,7 +14,8 @@ import { keptProvenance, reproducibilityOf } from './reproducibility.js';
 import { skipReason } from '../run/runner.js';
 import { isDecided, tallyOf } from '../run/schedule.js';
 import { laneScorecard, isComplete } from './scorecard.js';
-import { PARTIAL_DIR, readScorecardDir, runScorecardsDir, scorecardFileName, writeScorecard } from './scorecard-files.js';
+import { cardKey, cardRunId, cardTimes, PARTIAL_DIR, publishedHome, readAnyScorecardDir, readScorecardDir, runScorecardsDir, scorecardFileName, TASKS_DIR, writeScorecard, type AnyScorecard } from './scorecard-files.js';
+import { rebuildTaskRun } from './rebuild-tasks.js';
 
 type Problem = (message: string) => void;
 
@@ -75,9 +77,8 @@ function laneCardOf(run: RunFiles, lane: string, records: AttemptRecord[]): Lane
   });
 }
 
-async function readRun(runDir: string, onProblem: Problem): Promise<RunFiles | null> {
+async function readRun(runDir: string, plan: RunPlan, onProblem: Problem): Promise<RunFiles | null> {
   try {
-    const plan = await readPlan(runDir);
     const suite = await loadSuite(plan.suite);
     const kept = new Map((await readScorecardDir(runScorecardsDir(runDir), onProblem)).map((c) => [c.lane, c]));
     const records = new JsonlTail<AttemptRecord>(join(runDir, 'journal.jsonl')).read();
@@ -89,9 +90,17 @@ async function readRun(runDir: string, onProblem: Problem): Promise<RunFiles | n
   }
 }
 
-/** Every lane scorecard of one run, rebuilt and written back to the run's scorecards/ folder. */
-async function rebuildRun(runDir: string, onProblem: Problem): Promise<LaneScorecard[]> {
-  const run = await readRun(runDir, onProblem);
+/** Every scorecard of one run, prompt or task, rebuilt and written back to the run's scorecards/ folder. */
+async function rebuildRun(runDir: string, onProblem: Problem): Promise<AnyScorecard[]> {
+  let plan: RunPlan;
+  try {
+    plan = await readPlan(runDir);
+  } catch (err) {
+    onProblem(`${runDir}: ${(err as Error).message}`);
+    return [];
+  }
+  if (plan.tasks) return rebuildTaskRun(runDir, plan, onProblem);
+  const run = await readRun(runDir, plan, onProblem);
   if (!run) return [];
   const cards: LaneScorecard[] = [];
   for (const lane of run.plan.lanes) {
@@ -110,34 +119,34 @@ async function rebuildRun(runDir: string, onProblem: Problem): Promise<LaneScore
   return cards;
 }
 
-const newest = (cards: LaneScorecard[]) =>
-  cards.reduce<LaneScorecard | undefined>((best, c) => (!best || c.reproducibility.ended_at > best.reproducibility.ended_at ? c : best), undefined);
+const newest = (cards: AnyScorecard[]) => cards.reduce<AnyScorecard | undefined>((best, c) => (!best || cardTimes(c).ended > cardTimes(best).ended ? c : best), undefined);
 
 /**
- * Files one lane's rebuilt scorecards the way a run would have: the newest complete one is
- * results/<lane>.json, a partial one newer than it is results/partial/<lane>.json. A
- * results/<lane>.json that came from a run now known to be partial is taken down.
+ * Files one key's rebuilt scorecards (a lane's, or a lane+harness's) the way a run would have: the
+ * newest complete one is <home>/<key>.json, a partial one newer than it is <home>/partial/<key>.json.
+ * A <home>/<key>.json that came from a run now known to be partial is taken down.
  */
-async function republishLane(resultsDir: string, cards: LaneScorecard[], existing: LaneScorecard | undefined): Promise<void> {
+async function republishKey(resultsDir: string, cards: AnyScorecard[], existing: AnyScorecard | undefined): Promise<void> {
   const complete = newest(cards.filter(isComplete));
   const partial = newest(cards.filter((c) => !isComplete(c)));
-  const lane = cards[0]!.lane;
-  const partialPath = join(resultsDir, PARTIAL_DIR, scorecardFileName(lane));
-  if (complete) await writeScorecard(resultsDir, complete);
-  else if (existing && cards.some((c) => c.reproducibility.run_id === existing.reproducibility.run_id)) {
-    await rm(join(resultsDir, scorecardFileName(lane)), { force: true });
-  }
-  const after = complete?.reproducibility.ended_at ?? '';
-  if (partial && partial.reproducibility.ended_at > after) await writeScorecard(join(resultsDir, PARTIAL_DIR), partial);
-  else await rm(partialPath, { force: true });
+  const home = publishedHome(resultsDir, cards[0]!);
+  const name = scorecardFileName(cardKey(cards[0]!));
+  if (complete) await writeScorecard(home, complete);
+  else if (existing && cards.some((c) => cardRunId(c) === cardRunId(existing))) await rm(join(home, name), { force: true });
+  const after = complete ? cardTimes(complete).ended : '';
+  if (partial && cardTimes(partial).ended > after) await writeScorecard(join(home, PARTIAL_DIR), partial);
+  else await rm(join(home, PARTIAL_DIR, name), { force: true });
 }
+
+/** Where a card is published and under which name: one entry per published file. */
+const homeKey = (resultsDir: string, card: AnyScorecard) => `${publishedHome(resultsDir, card)}\u0000${cardKey(card)}`;
 
 /**
  * Rebuilds the scorecards of every run under results/runs/ from its journal and plan, then
  * results/<lane>.json and results/partial/ from them. Lanes no run folder mentions keep their
  * files. Returns the rebuilt scorecards, all runs, in run order.
  */
-export async function rebuildFromJournals(resultsDir: string, onProblem: Problem): Promise<LaneScorecard[]> {
+export async function rebuildFromJournals(resultsDir: string, onProblem: Problem): Promise<AnyScorecard[]> {
   let runIds: string[];
   try {
     runIds = (await readdir(join(resultsDir, 'runs'), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
@@ -145,11 +154,12 @@ export async function rebuildFromJournals(resultsDir: string, onProblem: Problem
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  const all: LaneScorecard[] = [];
+  const all: AnyScorecard[] = [];
   for (const id of runIds) all.push(...(await rebuildRun(runDirOf(resultsDir, id), onProblem)));
-  const existing = new Map((await readScorecardDir(resultsDir, onProblem)).map((c) => [c.lane, c]));
-  for (const lane of new Set(all.map((c) => c.lane))) {
-    await republishLane(resultsDir, all.filter((c) => c.lane === lane), existing.get(lane));
+  const published = [...(await readAnyScorecardDir(resultsDir, onProblem)), ...(await readAnyScorecardDir(join(resultsDir, TASKS_DIR), onProblem))];
+  const existing = new Map(published.map((c) => [homeKey(resultsDir, c), c]));
+  for (const key of new Set(all.map((c) => homeKey(resultsDir, c)))) {
+    await republishKey(resultsDir, all.filter((c) => homeKey(resultsDir, c) === key), existing.get(key));
   }
   return all;
 }

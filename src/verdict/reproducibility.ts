@@ -28,11 +28,15 @@ export interface LaneRunFacts {
   memoryHeldBeforeStart?: MemoryRelease | null;
 }
 
-export function reproducibilityOf(plan: RunPlan, suite: Suite, facts: LaneRunFacts): LaneScorecard['reproducibility'] {
+/** A prompt suite, or a task suite (no fixtures, no suite sampling: its hash covers every task folder). */
+type SuiteFacts = Pick<Suite, 'name' | 'hash'> & Partial<Pick<Suite, 'fixtureHash' | 'sampling'>>;
+
+/** The provenance block of a prompt scorecard, or of a task scorecard (taskScorecard's `reproducibility`). */
+export function reproducibilityOf(plan: RunPlan, suite: SuiteFacts, facts: LaneRunFacts): LaneScorecard['reproducibility'] {
   return {
     suite: suite.name,
     suite_hash: suite.hash,
-    fixture_hash: suite.fixtureHash,
+    fixture_hash: suite.fixtureHash ?? '',
     n: plan.n,
     parallel: facts.parallel,
     adaptive: plan.adaptive,
@@ -67,8 +71,8 @@ export function keptProvenance(kept: LaneScorecard['reproducibility'] | undefine
   return { engine: kept.engine, gpuDriver: kept.gpu_driver, cudaVersion: kept.cuda_version, memoryHeldBeforeStart: kept.memory_held_before_start };
 }
 
-/** summary.md's provenance table: each lane's engine, driver/CUDA, brainbench and full command. */
-export function provenanceTable(cards: LaneScorecard[]): string {
+/** summary.md's provenance table: each lane's (or lane+harness's) engine, driver/CUDA, brainbench and full command. */
+export function provenanceTable(cards: Array<Pick<LaneScorecard, 'lane' | 'simulated' | 'reproducibility'>>): string {
   const rows = cards.map((c) => {
     const r = c.reproducibility;
     const gpu = [r.gpu_driver && `driver ${r.gpu_driver}`, r.cuda_version && `CUDA ${r.cuda_version}`].filter(Boolean).join(', ');

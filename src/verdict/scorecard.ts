@@ -2,6 +2,7 @@
 import type { AttemptRecord, LaneScorecard, Outcome, ProbeResult, Prompt, PromptStats, ScorecardCompleteness, TelemetryRollup } from '../types.js';
 import { laneStatistics, promptPassK } from './lane-stats.js';
 import { mean, percentile, wilson95 } from '../stats.js';
+import { isGraded, latestPerSlot, slotCompleteness } from './slots.js';
 
 /** An answer reduced for agreement counting: lowercase, whitespace collapsed, no trailing punctuation. */
 export function normaliseAnswer(answer: string): string {
@@ -33,7 +34,7 @@ function modalShare(answers: string[]): number | null {
 
 /** Graded attempts: everything but lane errors, which are the server's fault, not the model's. */
 function graded(records: AttemptRecord[]): AttemptRecord[] {
-  return records.filter((r) => r.outcome !== 'lane_error');
+  return records.filter(isGraded);
 }
 
 /**
@@ -42,7 +43,7 @@ function graded(records: AttemptRecord[]): AttemptRecord[] {
  * N), pass^k and pass@k too.
  */
 export function promptStats(prompt: Prompt, records: AttemptRecord[], opts: { skipped?: string; decidedEarly?: boolean; k?: number } = {}): PromptStats {
-  const own = records.filter((r) => r.prompt_id === prompt.id);
+  const own = latestPerSlot(records.filter((r) => r.prompt_id === prompt.id));
   const attempts = opts.skipped === undefined ? graded(own) : [];
   const runs = attempts.length;
   const passCount = countWhere(attempts, (r) => r.outcome === 'pass');
@@ -98,43 +99,43 @@ export interface LaneScorecardInput {
   decidedEarly?: Set<string>;
 }
 
-/**
- * Attempts done against attempts planned for the prompts that ran. A slot is settled once its
- * latest record is graded or is a lane_error that was already retried, which is exactly what a
- * resume would not run again; a prompt that adaptive stopping decided early plans only what it ran.
- */
+/** Graded slots against planned ones for the prompts that ran (./slots.ts: slots, not records). */
 export function scorecardCompleteness(
   ran: readonly Prompt[],
   records: readonly AttemptRecord[],
   n: number,
   decidedEarly: ReadonlySet<string> = new Set(),
 ): ScorecardCompleteness {
-  const latest = new Map<string, AttemptRecord>();
-  for (const r of records) latest.set(`${r.prompt_id}\u0000${r.attempt}`, r);
-  let done = 0;
-  let planned = 0;
-  for (const p of ran) {
-    let settled = 0;
-    for (let attempt = 1; attempt <= n; attempt++) {
-      const r = latest.get(`${p.id}\u0000${attempt}`);
-      if (r && (r.outcome !== 'lane_error' || r.retry)) settled++;
-    }
-    done += settled;
-    planned += decidedEarly.has(p.id) ? settled : n;
-  }
-  return { attempts_done: done, attempts_planned: planned, complete: done === planned };
+  return slotCompleteness(ran, records, n, decidedEarly);
 }
 
 /** Scorecards written before completeness was recorded were ranked as complete, and still are. */
-export function isComplete(card: LaneScorecard): boolean {
+export function isComplete(card: { completeness?: ScorecardCompleteness }): boolean {
   return card.completeness?.complete ?? true;
 }
 
-/** `partial (4/11 attempts, run <id>)` for a partial scorecard; null for a complete one. */
-export function partialLabel(card: LaneScorecard): string | null {
+/** complete, partial, or degraded (lane errors ate every slot of a core item); old cards without completeness are complete. */
+export function statusWord(c: ScorecardCompleteness | undefined): 'complete' | 'partial' | 'degraded' {
+  if (!c || c.complete) return 'complete';
+  return c.degraded ? 'degraded' : 'partial';
+}
+
+/** `4/11 graded, 2 lane errors`: how much of a run was graded, the lane errors named when there are any. */
+export function gradedLabel(c: ScorecardCompleteness): string {
+  const errors = c.lane_errors ?? 0;
+  return `${c.attempts_done}/${c.attempts_planned} graded${errors > 0 ? `, ${errors} lane error${errors === 1 ? '' : 's'}` : ''}`;
+}
+
+/**
+ * `partial (4/11 attempts, run <id>)` for a partial scorecard, `degraded (…)` when lane errors ate
+ * every slot of a core item; null for a complete one.
+ */
+export function partialLabel(card: { completeness?: ScorecardCompleteness; reproducibility?: { run_id: string }; run_id?: string }): string | null {
   const c = card.completeness;
   if (!c || c.complete) return null;
-  return `partial (${c.attempts_done}/${c.attempts_planned} attempts, run ${card.reproducibility.run_id})`;
+  const errors = c.lane_errors ? `, ${c.lane_errors} lane error${c.lane_errors === 1 ? '' : 's'}` : '';
+  const runId = card.reproducibility?.run_id ?? card.run_id ?? '?';
+  return `${statusWord(c)} (${c.attempts_done}/${c.attempts_planned} attempts${errors}, run ${runId})`;
 }
 
 /**
@@ -142,18 +143,19 @@ export function partialLabel(card: LaneScorecard): string | null {
  * graded attempt (only lane errors) counts in core_n as not passed but has no rate to average.
  */
 export function laneScorecard(input: LaneScorecardInput): LaneScorecard {
+  const records = latestPerSlot(input.records);
   const prompts = input.prompts.map((p) =>
-    promptStats(p, input.records, { skipped: input.skipped[p.id], decidedEarly: input.decidedEarly?.has(p.id), k: input.reproducibility.n }),
+    promptStats(p, records, { skipped: input.skipped[p.id], decidedEarly: input.decidedEarly?.has(p.id), k: input.reproducibility.n }),
   );
   const core = prompts.filter((s) => s.core && s.skipped === undefined);
   const ranIds = new Set(prompts.filter((s) => s.skipped === undefined).map((s) => s.prompt_id));
-  const attempts = graded(input.records.filter((r) => ranIds.has(r.prompt_id)));
+  const attempts = graded(records.filter((r) => ranIds.has(r.prompt_id)));
   const walls = attempts.map((r) => r.wall_s);
   const ran = input.prompts.filter((p) => input.skipped[p.id] === undefined);
   return {
     lane: input.lane,
     simulated: input.simulated,
-    completeness: scorecardCompleteness(ran, input.records, input.reproducibility.n, input.decidedEarly),
+    completeness: scorecardCompleteness(ran, records, input.reproducibility.n, input.decidedEarly),
     core_pass: countWhere(core, (s) => s.pass_count > s.runs / 2),
     core_n: core.length,
     core_pass_rate: mean(core.filter((s) => s.pass_rate !== null).map((s) => s.pass_rate!)),
@@ -169,7 +171,7 @@ export function laneScorecard(input: LaneScorecardInput): LaneScorecard {
         ? null
         : { mean: mean(walls)!, p50: percentile(walls, 50)!, p95: percentile(walls, 95)!, max: Math.max(...walls) },
     telemetry: input.telemetry,
-    escape_attempts: input.records.reduce((sum, r) => sum + r.escape_attempts, 0),
+    escape_attempts: records.reduce((sum, r) => sum + r.escape_attempts, 0),
     prompts,
     statistics: laneStatistics(prompts, input.reproducibility.n),
     reproducibility: input.reproducibility,

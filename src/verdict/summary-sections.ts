@@ -5,7 +5,7 @@ import { laneLabel, table } from './markdown.js';
 import { formatInterval, formatPct } from '../stats.js';
 import { mdCell } from '../safeText.js';
 import type { CategoryStats, LaneScorecard } from '../types.js';
-import { statisticsOf } from './lane-stats.js';
+import { passHatKCell, sharedK, statisticsOf } from './lane-stats.js';
 import { pairedDifference } from './paired.js';
 import { verdictLine } from './words.js';
 
@@ -22,7 +22,8 @@ export function neighbourLines(ranked: LaneScorecard[]): string {
     const upper = ranked[i]!;
     return `- ${i + 1} vs ${i + 2}: ${verdictLine(`**${mdCell(upper.lane)}**`, `**${mdCell(lower.lane)}**`, pairedDifference(upper, lower))}`;
   });
-  const intro = 'Neighbours in the ranking, on core pass rate: the paired difference over the core prompts both lanes ran, with a 95 % interval that treats attempts as clustered within prompts. Not separable means the order between them could be noise.';
+  const intro =
+    'Neighbours in the ranking, on core pass rate: the paired difference over the K core prompts both lanes ran, with a cluster-robust (CR1) 95 % interval on t(K−1), floored at attempt noise on adjusted rates (c+1)/(n+2). Not separable means the order between them could be noise; "would tell" is solved at 80 % power.';
   return [intro, '', ...lines].join('\n');
 }
 
@@ -32,20 +33,20 @@ function agreementCell(s: ReturnType<typeof statisticsOf>): string {
   return `${s.all_pass + s.all_fail}/${prompts} prompts (${s.all_pass} all pass, ${s.all_fail} all fail)`;
 }
 
-/** Per lane: pooled pass rate with its interval, pass^k, pass@k (at k, else each run's N), and verdict agreement as counts. */
+/** Per lane: pooled pass rate with its clustered interval, pass^k and pass@k at one k for every lane, and verdict agreement as counts. */
 export function howSureSection(ranked: LaneScorecard[], k?: number): string {
   if (ranked.length === 0) return 'No complete scorecard yet.';
+  const atK = sharedK(ranked, k);
   const rows = ranked.map((card) => {
-    const s = statisticsOf(card, k);
-    const kCell = s.k_prompts < s.all_pass + s.all_fail + s.split ? `${s.k} (${s.k_prompts} prompts with ${s.k}+ attempts)` : String(s.k);
-    return [laneLabel(card), rateCell(s.pass_count, s.runs, s.pass_rate, s.wilson95), kCell, formatPct(s.pass_hat_k), formatPct(s.pass_at_k), agreementCell(s)];
+    const s = statisticsOf(card, atK);
+    return [laneLabel(card), rateCell(s.pass_count, s.runs, s.pass_rate, s.clustered95), passHatKCell(s), formatPct(s.pass_at_k), agreementCell(s)];
   });
   const notes = [
-    'Core prompts that ran. pass rate: attempts pooled, 95 % Wilson interval (it treats attempts as independent; the neighbour verdicts above do not).',
-    'pass^k: chance that k attempts at a prompt all pass, C(c,k)/C(n,k), averaged over prompts; pass@k: chance that at least one of k passes, 1 − C(n−c,k)/C(n,k).',
+    'Core prompts that ran. pass rate: attempts pooled, 95 % interval clustered by prompt (CR1, t(K−1)), never narrower than Wilson.',
+    `pass^k: chance that k attempts at a prompt all pass, C(c,k)/C(n,k), averaged over the prompts with k or more graded attempts (coverage shown when not all); pass@k: chance that at least one of k passes, 1 − C(n−c,k)/C(n,k). One k for every lane: k=${atK}${k === undefined ? ', the smallest N' : ''}.`,
     'same verdict on every attempt counts prompts whose attempts agree, pass or fail: it measures repeatability, not quality. The rank table\'s consistency is the same thing as a share, so a lane that fails every attempt is 100 % consistent.',
   ];
-  return `${table(['Lane', 'pass rate [95 %]', 'k', 'pass^k', 'pass@k', 'same verdict on every attempt'], rows)}\n\n${notes.join('\n')}`;
+  return `${table(['Lane', 'pass rate [95 %]', `pass^${atK}`, `pass@${atK}`, 'same verdict on every attempt'], rows)}\n\n${notes.join('\n')}`;
 }
 
 /** Category × lane (Milo-Bench style): prompts in the category, then each lane's pooled rate [interval]. */
@@ -61,6 +62,6 @@ export function categorySection(ranked: LaneScorecard[]): string {
     });
     return [mdCell(category), String(prompts), ...cells];
   });
-  const intro = 'Every prompt that ran, core or not: attempts pooled per category, 95 % Wilson interval.';
+  const intro = 'Every prompt that ran, core or not: attempts pooled per category, 95 % Wilson interval (it treats attempts as independent, so it is too narrow where a category\'s prompts differ).';
   return `${intro}\n\n${table(['Category', 'prompts', ...ranked.map(laneLabel)], rows)}`;
 }

@@ -7,11 +7,13 @@ import { mdCell } from '../safeText.js';
 import type { LaneScorecard, PromptStats } from '../types.js';
 import { HONESTY_GATE, passesHonestyGate, rankLanes } from './rank.js';
 import { provenanceTable } from './reproducibility.js';
-import { isComplete, partialLabel } from './scorecard.js';
+import { samplingText } from './provenance-diff.js';
+import { gradedLabel, isComplete, partialLabel, statusWord } from './scorecard.js';
 import { laneLabel, table } from './markdown.js';
 import { categorySection, howSureSection, neighbourLines } from './summary-sections.js';
 import { formatFixed, formatInterval, formatPct, wilson95 } from '../stats.js';
-import { loadTaskScorecards, renderTaskSection } from './task-scorecard.js';
+import { renderTaskSection } from './task-scorecard.js';
+import { loadTaskScorecards } from './scorecard-files.js';
 
 // the cockpit controllers read the leaderboard through here
 export { loadScorecards } from './scorecard-files.js';
@@ -58,7 +60,9 @@ export function renderPartialTable(cards: LaneScorecard[]): string {
 function howMade(cards: LaneScorecard[], generatedAt: string): string {
   const repro = cards.map((c) => c.reproducibility);
   const suites = distinct(repro.map((r) => `${mdCell(r.suite)} (sha256 ${mdCell(r.suite_hash.slice(0, 12))})`)).join(', ');
-  const parts = [`suite ${suites}`, `N=${distinct(repro.map((r) => r.n)).join('/')}`];
+  const fixtures = distinct(repro.map((r) => mdCell((r.fixture_hash || '—').slice(0, 12)))).join(', ');
+  const sampling = distinct(repro.map((r) => mdCell(samplingText(r.sampling) ?? '—'))).join(' / ');
+  const parts = [`suite ${suites}`, `fixtures sha256 ${fixtures}`, `N=${distinct(repro.map((r) => r.n)).join('/')}`, `sampling ${sampling}`];
   const parallel = distinct(repro.map((r) => r.parallel).filter((p) => p > 1));
   if (parallel.length > 0) parts.push(`parallel ${parallel.join('/')}`);
   if (repro.some((r) => r.adaptive)) parts.push('adaptive stopping on');
@@ -77,6 +81,19 @@ function partialSection(cards: LaneScorecard[]): string[] {
   if (!partial) return [];
   const intro = 'Runs stopped before their last attempt. Their figures cover only the attempts made, so they are not ranked; `brainbench run --resume <run>` completes one.';
   return ['## Partial runs (not ranked)', `${intro}\n\n${partial}`];
+}
+
+/**
+ * Graded slots against planned ones and lane errors for every lane (DESIGN §14: shown on every
+ * surface), so a lane whose server ate attempts cannot pass for a whole one.
+ */
+function slotsSection(cards: LaneScorecard[]): string {
+  const rows = cards.map((c) => {
+    const done = c.completeness;
+    return [laneLabel(c), statusWord(done), done ? gradedLabel(done) : '—', String(done?.lane_errors ?? 0)];
+  });
+  const intro = 'Slots, not records: the latest attempt of each (prompt, attempt) counts. A lane_error is not graded; a lane is "degraded" when lane errors ate every attempt of a core prompt, and is then never ranked.';
+  return `${intro}\n\n${table(['Lane', 'status', 'graded/planned', 'lane errors'], rows)}`;
 }
 
 function gateNote(ranked: LaneScorecard[]): string {
@@ -190,6 +207,8 @@ export function renderSummary(cards: LaneScorecard[], opts: SummaryOptions = {})
     telemetrySection(ranked),
     '## Latency',
     latencySection(ranked),
+    '## Graded slots',
+    slotsSection(cards),
     '## Provenance',
     provenanceTable(cards),
     '## Vibe review queue',
@@ -197,11 +216,18 @@ export function renderSummary(cards: LaneScorecard[], opts: SummaryOptions = {})
   ].join('\n\n') + '\n';
 }
 
-/** Writes results/summary.md atomically for these lanes; returns its path. */
+/** summary.md's head when only task suites have run (their section follows). */
+function renderTaskOnlySummary(generatedAt: string): string {
+  return ['# brainbench results', `Made by brainbench from task suites only; generated ${generatedAt}.`].join('\n\n') + '\n';
+}
+
+/** Writes results/summary.md atomically for these lanes and the published task scorecards; returns its path. */
 export async function writeSummary(resultsDir: string, cards: LaneScorecard[], opts: SummaryOptions = {}): Promise<string> {
   await mkdir(resultsDir, { recursive: true });
   const path = join(resultsDir, SUMMARY_FILE);
-  const tasks = renderTaskSection(await loadTaskScorecards(resultsDir)); // task suites (src/tasks) get their own section
-  await writeFileAtomic(path, renderSummary(cards, opts) + (tasks ? `\n${tasks}\n` : ''));
+  const taskCards = await loadTaskScorecards(resultsDir);
+  const tasks = renderTaskSection(taskCards);
+  const head = cards.length === 0 && taskCards.length > 0 ? renderTaskOnlySummary(opts.generatedAt ?? new Date().toISOString()) : renderSummary(cards, opts);
+  await writeFileAtomic(path, head + (tasks ? `\n${tasks}\n` : ''));
   return path;
 }

@@ -1,5 +1,5 @@
 // A paired comparison in plain words: who is ahead, by how much, how sure, and what would settle
-// it ("A ahead of B by 12 points [4, 20] — separable at N=5").
+// it ("A ahead of B by 12 points [4, 20] — separable at N=5 over K=11 prompts").
 import { roundHalfEven } from '../stats.js';
 import type { PairedDifference } from './paired.js';
 
@@ -9,20 +9,24 @@ export function points(x: number): string {
   return String(p === 0 ? 0 : p);
 }
 
-function atN(n: PairedDifference['n']): string {
-  return n.a === n.b ? `N=${n.a}` : `N=${n.a}/${n.b}`;
+/** `N=5 over K=11 prompts`: the attempts and the clusters the verdict rests on. */
+function atN(result: PairedDifference): string {
+  const n = result.n;
+  return `${n.a === n.b ? `N=${n.a}` : `N=${n.a}/${n.b}`} over K=${result.prompts.length} ${result.unit}`;
 }
 
 function whatWouldTell(result: PairedDifference): string {
   const more = result.more!;
   if (more.kind === 'level') return 'no difference seen';
+  const item = result.unit === 'tasks' ? 'task' : 'prompt';
   if (more.kind === 'prompts') {
     return result.prompts.length < 2
-      ? 'one shared prompt cannot separate lanes; more prompts would'
-      : 'the gap sits in a few prompts, not in attempt noise: more attempts per prompt would not tell, more prompts would';
+      ? `one shared ${item} cannot separate lanes; more ${item}s would`
+      : `the gap sits in a few ${item}s, not in attempt noise: more attempts per ${item} would not tell, more ${item}s would`;
   }
+  if (more.kind === 'unmeasured') return `at N=1 attempt noise is unmeasured: run N ≥ 2 to learn how many attempts would tell`;
   const m = more.per_prompt;
-  return `about ${m} more attempt${m === 1 ? '' : 's'} per prompt would tell, if the gap holds`;
+  return `about ${m} more attempt${m === 1 ? '' : 's'} per ${item} would tell at 80 % power, if the gap holds`;
 }
 
 /**
@@ -36,6 +40,6 @@ export function verdictLine(aName: string, bName: string, result: PairedDifferen
   const [d, low, high] = flip ? [-result.difference, -result.high, -result.low] : [result.difference, result.low, result.high];
   const interval = `[${points(low)}, ${points(high)}]`;
   const claim = points(d) === '0' ? `${aName} and ${bName} level: 0 points ${interval}` : `${lead} ahead of ${other} by ${points(d)} points ${interval}`;
-  if (result.separable) return `${claim} — separable at ${atN(result.n)}`;
-  return `${claim} — not separable at ${atN(result.n)}; ${whatWouldTell(result)}`;
+  if (result.separable) return `${claim} — separable at ${atN(result)}`;
+  return `${claim} — not separable at ${atN(result)}; ${whatWouldTell(result)}`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { etaSeconds } from '../../src/cockpit/runView.js';
+import { PROBE_ETA_S } from '../../src/telemetry/probe.js';
 import { LOG_RING, TELEMETRY_RING } from '../../src/store.js';
 import { LANES, prompts, record, runStart, sample, scorecard, storeWithLanes } from './fixtures.js';
 
@@ -70,12 +71,12 @@ describe('cockpit store reducer', () => {
     expect(store.getState().run!.stats[0]!.passCount).toBe(1);
   });
 
-  it('ETA is mean graded wall × remaining ÷ parallel', () => {
+  it('ETA is mean graded wall × remaining ÷ parallel, plus the probe that ends a prompt suite', () => {
     const store = storeWithLanes();
     const list = prompts(2);
     store.getState().apply(runStart(list, { n: 5, parallel: 2, done: [record(list[0]!.id, 1, 'pass', 10), record(list[0]!.id, 2, 'pass', 30)] }));
-    // mean 20 s × 8 remaining ÷ 2
-    expect(etaSeconds(store.getState().run!)).toBe(80);
+    // mean 20 s × 8 remaining ÷ 2, then the probe
+    expect(etaSeconds(store.getState().run!)).toBe(80 + PROBE_ETA_S);
   });
 
   it('lane.state updates the lane and follows the resident lane', () => {

@@ -15,9 +15,10 @@ import { Journal } from '../../src/run/journal.js';
 import { isAlive, readStatus } from '../../src/run/status-file.js';
 import { sandboxAvailable } from '../../src/sandbox/sandbox.js';
 import { bwrapEnvironment } from '../../src/tasks/environment.js';
-import { harnessNamed } from '../../src/harness/kinds.js';
+import { harnessNamed } from '../../src/harness/registry.js';
 import { loadTaskSuite } from '../../src/tasks/load.js';
-import { runTaskSuite } from '../../src/tasks/runner.js';
+import { runItems } from '../../src/run/runner.js';
+import { taskSource } from '../../src/tasks/source.js';
 import type { AttemptRecord, EngineEvent } from '../../src/types.js';
 import { fakeController, LANES, record, storeWithLanes } from '../cockpit/fixtures.js';
 import { spawnCli } from '../helpers/cli.js';
@@ -87,10 +88,8 @@ describe('the cockpit shows the harness of a task run', () => {
     const journal = new Journal(join(root, 'run', 'journal.jsonl'));
     try {
       for (const name of ['oracle', 'null']) {
-        await runTaskSuite({
-          runId: 'r1', runDir: join(root, 'run'), journal, laneId: LANES[0]!.id, harness: harnessNamed(name),
-          environment: bwrapEnvironment([suite.path]), suite, n: 1, parallel: 1, sampling: {}, bus,
-        });
+        const source = taskSource({ suite, harness: harnessNamed(name), environment: bwrapEnvironment([suite.path]), runDir: join(root, 'run') });
+        await runItems({ runId: 'r1', runDir: join(root, 'run'), journal, source, laneId: LANES[0]!.id, lane: undefined, n: 1, parallel: 1, adaptive: false, sampling: {}, bus });
         const shown = await frame(store, 100, 30);
         expect(shown.split('\n')[0]).toMatch(new RegExp(`suite ${suite.name}\\s+harness ${name}\\b`));
         expect(shown).toContain('hello-one');

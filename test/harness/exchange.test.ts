@@ -1,6 +1,7 @@
 // What the proxy reads out of one exchange, in both dialects, streamed or not.
 import { describe, expect, it } from 'vitest';
-import { readExchange, type RawExchange } from '../../src/harness/exchange.js';
+import { readExchange, summariseRequest, topLevelValue, type RawExchange } from '../../src/harness/exchange.js';
+import { collectTurn } from '../../src/agent/turnStream.js';
 import { countPeeks } from '../../src/harness/peek.js';
 
 const raw = (over: Partial<RawExchange>): RawExchange => ({
@@ -51,5 +52,51 @@ describe('the grader-peek audit', () => {
   it('counts calls naming tests/, test.sh, solution, solve.sh or reward, and not ordinary work', () => {
     const calls = ['{"command":"cat ../tests/test.sh"}', '{"path":"/solution/solve.sh"}', '{"command":"ls /logs/verifier/reward.txt"}', '{"command":"ls /tests"}', '{"path":"src/app.py"}', '{"command":"python3 -m pytest -q app_test.py"}'];
     expect(countPeeks(calls.map((a) => ({ arguments: a })))).toBe(4);
+  });
+});
+
+describe("a lane's usage numbers, on both paths", () => {
+  const bad: [string, unknown][] = [['a numeric string', '0lots'], ['a negative', -5], ['an absurd count', 1e12], ['a fraction', 2.5], ['an object', { n: 1 }]];
+
+  it.each(bad)('proxy: %s is not stored; the count comes from the stream and a warning says why', (_, value) => {
+    const body = sse([{ choices: [{ delta: { content: 'Hello there' } }] }, { choices: [{ delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: value, completion_tokens: 3 } }]);
+    const e = readExchange(raw({ contentType: 'text/event-stream', responseBody: body }));
+    expect(e.usage.estimated).toBe(true);
+    expect(Number.isInteger(e.usage.prompt_tokens) && e.usage.prompt_tokens > 0 && e.usage.prompt_tokens < 1e9).toBe(true);
+    expect(e.warnings).toEqual([expect.stringMatching(/usage\.prompt_tokens .* is not a token count/)]);
+  });
+
+  it.each(bad)('builtin loop: %s leaves usage unknown (estimated by the attempt) with a warning', async (_, value) => {
+    async function* chunks() {
+      yield { id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: 'stop' }] } as never;
+      yield { id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [], usage: { prompt_tokens: 4, completion_tokens: value, total_tokens: 4 } } as never;
+    }
+    const turn = await collectTurn(chunks(), () => undefined);
+    expect(turn.usage).toBeNull();
+    expect(turn.warnings).toEqual([expect.stringMatching(/usage\.completion_tokens .* is not a token count/)]);
+  });
+
+  it('valid counts pass unchanged, without warnings', async () => {
+    async function* chunks() {
+      yield { id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [], usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 } } as never;
+    }
+    const turn = await collectTurn(chunks(), () => undefined);
+    expect([turn.usage, turn.warnings]).toEqual([{ prompt_tokens: 4, completion_tokens: 2 }, []]);
+  });
+
+  it('Anthropic, whole reply: prompt tokens include the cache reads and writes', () => {
+    const body = JSON.stringify({ content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn', usage: { input_tokens: 3, cache_read_input_tokens: 2000, cache_creation_input_tokens: 40, output_tokens: 9 } });
+    const e = readExchange(raw({ api: 'anthropic', path: '/v1/messages?beta=true', responseBody: body }));
+    expect(e.usage).toEqual({ prompt_tokens: 2043, completion_tokens: 9, estimated: false });
+  });
+});
+
+describe('a request read without parsing its conversation', () => {
+  it('finds the top-level tools, not a "tools" inside a message or a nested object', () => {
+    const body = JSON.stringify({ messages: [{ role: 'user', content: 'say "tools": [1] \\"', tools: [{ name: 'inner' }] }], meta: { tools: [] }, tools: [{ type: 'function', function: { name: 'bash' } }, { name: 'Read' }] });
+    expect(topLevelValue(Buffer.from(body), 'tools')?.toString()).toBe('[{"type":"function","function":{"name":"bash"}},{"name":"Read"}]');
+    expect(summariseRequest(Buffer.from(body))).toEqual({ messages: [], tools: ['bash', 'Read'], bytes: Buffer.byteLength(body) });
+    expect(topLevelValue(Buffer.from('{"messages":[]}'), 'tools')).toBeNull();
+    expect(topLevelValue(Buffer.from('{"tools":[{"name":"unclosed'), 'tools')).toBeNull();
   });
 });

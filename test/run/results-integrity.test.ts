@@ -94,7 +94,7 @@ describe('a partial run never replaces a complete scorecard', () => {
     const after = completeCard(dir);
     expect(after).toEqual(before);
     const partial = read(partialPath(dir));
-    expect(partial.completeness).toEqual({ attempts_done: 3, attempts_planned: planned, complete: false });
+    expect(partial.completeness).toEqual({ attempts_done: 3, attempts_planned: planned, complete: false, lane_errors: 0, degraded: false });
     expect(partial.reproducibility.run_id).toBe(stopped);
     // both runs keep their own scorecard
     expect(read(join(dir, 'runs', full, 'scorecards', scorecardFileName(LANE))).completeness?.complete).toBe(true);

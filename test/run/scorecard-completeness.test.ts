@@ -47,21 +47,34 @@ const rec = (promptId: string, attempt: number, outcome: Outcome, retry = false)
 describe('scorecardCompleteness', () => {
   const ran = [prompt('a'), prompt('b')];
 
-  it('counts settled slots against prompts × N', () => {
+  it('counts graded slots against prompts × N', () => {
     const records = [rec('a', 1, 'pass'), rec('a', 2, 'wrong_answer'), rec('b', 1, 'pass')];
-    expect(scorecardCompleteness(ran, records, 2)).toEqual({ attempts_done: 3, attempts_planned: 4, complete: false });
+    expect(scorecardCompleteness(ran, records, 2)).toEqual({ attempts_done: 3, attempts_planned: 4, complete: false, lane_errors: 0, degraded: false });
     expect(scorecardCompleteness(ran, [...records, rec('b', 2, 'runaway')], 2).complete).toBe(true);
   });
 
-  it('a lane_error still owed its retry is not done; a retried one is', () => {
+  it('counts slots, not records: a journal line written twice does not make N+1 attempts', () => {
+    const records = [rec('a', 1, 'pass'), rec('a', 1, 'pass'), rec('a', 2, 'pass'), rec('b', 1, 'pass')];
+    expect(scorecardCompleteness(ran, records, 2)).toMatchObject({ attempts_done: 3, attempts_planned: 4, complete: false });
+  });
+
+  it('a lane_error is not graded, retried or not: the scorecard stays partial and counts it', () => {
     const records = [rec('a', 1, 'pass'), rec('b', 1, 'lane_error')];
-    expect(scorecardCompleteness(ran, records, 1)).toEqual({ attempts_done: 1, attempts_planned: 2, complete: false });
-    expect(scorecardCompleteness(ran, [...records, rec('b', 1, 'lane_error', true)], 1).complete).toBe(true);
+    expect(scorecardCompleteness(ran, records, 1)).toEqual({ attempts_done: 1, attempts_planned: 2, complete: false, lane_errors: 1, degraded: true });
+    const retried = scorecardCompleteness(ran, [...records, rec('b', 1, 'lane_error', true)], 1);
+    expect(retried).toEqual({ attempts_done: 1, attempts_planned: 2, complete: false, lane_errors: 1, degraded: true });
+    // the retry that succeeded is the slot's latest record: graded, complete
+    expect(scorecardCompleteness(ran, [...records, rec('b', 1, 'pass', true)], 1)).toMatchObject({ complete: true, lane_errors: 0, degraded: false });
+  });
+
+  it('a core prompt that still has a graded attempt is partial, not degraded', () => {
+    const records = [rec('a', 1, 'pass'), rec('a', 2, 'lane_error', true), rec('b', 1, 'pass'), rec('b', 2, 'pass')];
+    expect(scorecardCompleteness(ran, records, 2)).toEqual({ attempts_done: 3, attempts_planned: 4, complete: false, lane_errors: 1, degraded: false });
   });
 
   it('a prompt decided early plans only the attempts it ran', () => {
     const records = [rec('a', 1, 'pass'), rec('a', 2, 'pass'), rec('a', 3, 'pass'), ...[1, 2, 3, 4, 5].map((i) => rec('b', i, 'pass'))];
-    expect(scorecardCompleteness(ran, records, 5, new Set(['a']))).toEqual({ attempts_done: 8, attempts_planned: 8, complete: true });
+    expect(scorecardCompleteness(ran, records, 5, new Set(['a']))).toEqual({ attempts_done: 8, attempts_planned: 8, complete: true, lane_errors: 0, degraded: false });
     expect(scorecardCompleteness(ran, records, 5).complete).toBe(false);
   });
 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sandboxAvailable } from '../../src/sandbox/sandbox.js';
 import { bwrapEnvironment, dockerEnvironment, imageTag } from '../../src/tasks/environment.js';
-import { harnessNamed, type Harness, type HarnessResult } from '../../src/harness/kinds.js';
+import { harnessNamed } from '../../src/harness/registry.js';
+import type { Harness, HarnessResult } from '../../src/harness/types.js';
 import { loadTaskSuite } from '../../src/tasks/load.js';
 import { runTrial, type TrialSpec } from '../../src/tasks/trial.js';
 import type { TaskScorecard } from '../../src/tasks/types.js';
@@ -145,8 +146,11 @@ describe('the docker environment (shim)', () => {
         expect(c.slice(c.indexOf('--network'), c.indexOf('--network') + 2)).toEqual(['--network', 'none']);
         expect(c.some((a) => /\/workspace:\/(app|bb-seed)$/.test(a))).toBe(true);
       }
-      expect(runs[2]!.slice(-2)).toEqual(['bash', '/tests/test.sh']);
+      // the grader: bash by absolute path, a private HOME, a PATH with no workspace entry
+      expect(runs[2]!.slice(-2)).toEqual(['/bin/bash', '/tests/test.sh']);
       expect(runs[2]).toContain('-w');
+      expect(runs[2]).toContain('HOME=/home/bb-verifier');
+      expect(runs[2]!.find((a) => a.startsWith('PATH='))).toBe('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
       // the shim runs nothing, so no reward appears: a named grader_error, not a crash
       expect(result.outcome).toBe('grader_error');
       expect(existsSync(s.scratch)).toBe(false);

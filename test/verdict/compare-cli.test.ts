@@ -12,6 +12,9 @@ let results: string;
 let state: string;
 let runs: string[];
 const INJECTED = '20991231-235959-beef';
+/** A run of another lane in which five core prompts regressed: enough for the suite verdict at N=5. */
+const BROKEN = '20991231-235959-dead';
+const FIVE = ['p1_read_grounding', 'p3_tool_plus_compute', 'p4_honesty', 'p6_code_task', 'p8_disambiguation'];
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -32,15 +35,18 @@ async function runBrain(brain: string): Promise<void> {
   expect(code).toBe(0);
 }
 
-/** A kept copy of a run's demo scorecard in which p4_honesty failed every attempt: a later run that regressed. */
-function injectRegression(fromRun: string): void {
+/** A kept copy of a run's demo scorecard in which these prompts failed every attempt: a later run that regressed. */
+function injectRegression(fromRun: string, runId: string, prompts: string[], lane = 'demo'): void {
   const card = JSON.parse(readFileSync(join(results, 'runs', fromRun, 'scorecards', 'demo.json'), 'utf8')) as LaneScorecard;
-  const p4 = card.prompts.find((p) => p.prompt_id === 'p4_honesty')!;
-  Object.assign(p4, { pass_count: 0, pass_rate: 0, outcomes: { wrong_answer: p4.runs } });
-  card.reproducibility = { ...card.reproducibility, run_id: INJECTED, started_at: '2099-12-31T23:59:59Z', ended_at: '2100-01-01T00:00:00Z' };
-  const dir = join(results, 'runs', INJECTED, 'scorecards');
+  for (const id of prompts) {
+    const p = card.prompts.find((s) => s.prompt_id === id)!;
+    Object.assign(p, { pass_count: 0, pass_rate: 0, outcomes: { wrong_answer: p.runs } });
+  }
+  card.lane = lane;
+  card.reproducibility = { ...card.reproducibility, run_id: runId, started_at: '2099-12-31T23:59:59Z', ended_at: '2100-01-01T00:00:00Z' };
+  const dir = join(results, 'runs', runId, 'scorecards');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'demo.json'), JSON.stringify(card));
+  writeFileSync(join(dir, `${lane}.json`), JSON.stringify(card));
 }
 
 beforeAll(async () => {
@@ -50,7 +56,8 @@ beforeAll(async () => {
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   for (const brain of ['strong', 'strong', 'weak', 'confabulator']) await runBrain(brain);
   runs = readdirSync(join(results, 'runs')).sort();
-  injectRegression(runs[1]!);
+  injectRegression(runs[1]!, INJECTED, ['p4_honesty']);
+  injectRegression(runs[1]!, BROKEN, FIVE, 'demo-broken');
 }, 180_000);
 
 afterAll(() => {
@@ -70,36 +77,73 @@ describe('scorecards carry their statistics', () => {
 });
 
 describe('brainbench compare', () => {
-  it('stays quiet on two runs of the same deterministic brain', async () => {
+  it('stays quiet on two runs of the same deterministic brain, with an interval of real width and K', async () => {
     const { code, out } = await cli(['compare', runs[0]!, runs[1]!]);
     expect(code).toBe(0);
-    expect(out).toContain('verdict: A and B level: 0 points [0, 0] — not separable at N=5; no difference seen');
-    expect(out).toContain('regressions beyond noise: none');
+    // 5/5 against 5/5 on every prompt: the adjusted-rate floor keeps the interval open
+    expect(out).toContain('verdict: A and B level: 0 points [-13, 13] — not separable at N=5 over K=11 prompts; no difference seen');
+    expect(out).toContain('regression gate: clear — no regression beyond noise');
     expect(out).not.toContain('REGRESSION');
+    expect(out).not.toMatch(/^note:/m);
   });
 
-  it('flags an injected regression, and only that prompt', async () => {
+  it('does not fire on one regressed prompt of thirteen at N=5, and says the per-prompt flags cannot fire until N=6', async () => {
     const { code, out } = await cli(['compare', runs[1]!, `${INJECTED}/demo`]);
+    expect(code).toBe(0);
+    // Fisher p = 2/C(10,5) = 0.008 alone; Holm over 13 prompts: 13 × 0.008 = 0.103
+    expect(out).toMatch(/^p4_honesty\s+honesty\s+5\/5 100 %\s+0\/5 0 %\s+-100\s+0\.008\s+0\.103$/m);
+    expect(out).toContain('regression gate: clear');
+    expect(out).toContain('but: per-prompt flags cannot fire at N=5 over 13 prompts (smallest possible p 0.008, Holm needs < 0.0038); they could at N ≥ 6');
+  });
+
+  it('fires the gate (exit 3) when the suite verdict puts B below A', async () => {
+    const { code, out } = await cli(['compare', runs[1]!, `${BROKEN}/demo-broken`]);
     expect(code).toBe(3);
-    const flagged = out.split('\n').filter((l) => l.includes('REGRESSION'));
-    expect(flagged).toHaveLength(1);
-    expect(flagged[0]).toMatch(/^p4_honesty\s+honesty\s+5\/5 100 %\s+0\/5 0 %\s+-100\s+0\.008\s+REGRESSION$/);
-    expect(out).toContain('regressions beyond noise: 1 (p4_honesty)');
+    expect(out).toMatch(/^verdict: A ahead of B by 45 points \[\d+, \d+\] — separable at N=5 over K=11 prompts$/m);
+    expect(out).toContain('regression gate: fired — B below A on the whole suite beyond noise');
+    expect(out.split('\n').filter((l) => l.includes('REGRESSION'))).toHaveLength(0);
   });
 
-  it('separates strong from weak but not from a brain that differs by one prompt', async () => {
+  it('does not separate strong from weak at N=5 (three prompts of eleven), nor from a brain that differs by one prompt', async () => {
     const weak = await cli(['compare', 'demo', 'demo+weak']);
-    expect(weak.out).toContain('verdict: A ahead of B by 27 points [1, 54] — separable at N=5');
+    // CR1 with t(10): 27 ± 2.228 × sqrt(24/110)/sqrt(11)… → [-4, 59]; z without K/(K−1) said [1, 54], separable
+    expect(weak.out).toContain('verdict: A ahead of B by 27 points [-4, 59] — not separable at N=5 over K=11 prompts; the gap sits in a few prompts');
+    expect(weak.code).toBe(0);
     const confab = await cli(['compare', 'demo', 'demo+confabulator']);
-    expect(confab.out).toContain('verdict: A ahead of B by 9 points [-8, 26] — not separable at N=5');
+    expect(confab.out).toContain('verdict: A ahead of B by 9 points [-11, 29] — not separable at N=5 over K=11 prompts');
   });
 
-  it('prints JSON with --json', async () => {
-    const { out } = await cli(['compare', 'demo', 'demo+weak', '--json']);
-    const json = JSON.parse(out) as { a: { lane: string }; paired: { separable: boolean }; prompts: { prompt_id: string; flag: string | null }[] };
+  it('prints JSON with --json: Holm-adjusted p, the gate and the verdict', async () => {
+    const { out } = await cli(['compare', runs[1]!, `${BROKEN}/demo-broken`, '--json']);
+    const json = JSON.parse(out) as {
+      a: { lane: string };
+      paired: { separable: boolean; quantile: number; unit: string };
+      prompts: { prompt_id: string; p: number | null; p_holm: number | null; flag: string | null }[];
+      gate: { fired: boolean; suite_regressed: boolean; regressed_prompts: string[]; cannot_fire: string[] };
+    };
     expect(json.a.lane).toBe('demo');
-    expect(json.paired.separable).toBe(true);
-    expect(json.prompts.filter((p) => p.flag === 'regression').map((p) => p.prompt_id)).toEqual(['p2_multistep_chain', 'p7_multi_file_join', 'p10_error_recovery']);
+    expect(json.paired).toMatchObject({ separable: true, unit: 'prompts' });
+    expect(json.paired.quantile).toBeCloseTo(2.228139, 5);
+    expect(json.gate).toMatchObject({ fired: true, suite_regressed: true, regressed_prompts: [] });
+    const p1 = json.prompts.find((p) => p.prompt_id === 'p1_read_grounding')!;
+    expect(p1.p).toBeCloseTo(2 / 252, 12);
+    // five equal smallest p of 13: Holm multiplies the first by 13, and later ones stay at least as large
+    expect(p1.p_holm).toBeCloseTo((13 * 2) / 252, 12);
+  });
+
+  it('notes every difference in set-up between A and B: N, sampling, fixture hash, engine, model', async () => {
+    const card = JSON.parse(readFileSync(join(results, 'runs', runs[1]!, 'scorecards', 'demo.json'), 'utf8')) as LaneScorecard;
+    const other = { ...card, reproducibility: { ...card.reproducibility, run_id: '20991231-235959-0ddd', n: 3, sampling: { temperature: 1.5 }, fixture_hash: 'f'.repeat(64), engine_version: 'llama.cpp b1', model: 'sha256:abc' } };
+    const dir = join(results, 'runs', '20991231-235959-0ddd', 'scorecards');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'demo.json'), JSON.stringify(other));
+    const { out } = await cli(['compare', runs[1]!, '20991231-235959-0ddd/demo']);
+    const notes = out.split('\n').filter((l) => l.startsWith('note:'));
+    expect(notes.map((l) => l.slice(0, l.indexOf(' differs')))).toEqual(['note: fixture hash', 'note: N', 'note: sampling', 'note: engine', 'note: model']);
+    expect(notes[1]).toContain('(A 5; B 3)');
+    expect(notes[2]).toContain('B temperature=1.5');
+    expect(notes[4]).toContain('A not recorded; B sha256:abc');
+    rmSync(join(results, 'runs', '20991231-235959-0ddd'), { recursive: true, force: true });
   });
 
   it('refuses what it cannot resolve, with a suggestion', async () => {
@@ -117,8 +161,11 @@ describe('brainbench report --history and --html', () => {
     const rows = out.split('\n').filter((l) => /^\d{8}-\d{6}-[0-9a-f]{4}\s/.test(l));
     expect(rows.map((r) => r.split(/\s+/)[0])).toEqual([runs[0], runs[1], INJECTED]);
     expect(rows[0]).toMatch(/\s5\s+100 % \[93, 100\]\s+55\/55\s.*complete\s+—$/);
-    expect(rows[1]).toMatch(/complete\s+0 \[0, 0\]$/);
-    expect(rows[2]).toMatch(/91 % \[80, 96\]\s+50\/55\s.*-9 \[-26, 8\]$/);
+    // every attempt agrees: the interval stays open (adjusted-rate floor), and K is said
+    expect(rows[1]).toMatch(/complete\s+0 \[-13, 13\] K=11$/);
+    // one of eleven prompts lost: clustered by prompt, CR1 with t(10), the pooled interval is
+    // [71, 100] (plain Wilson, attempts as independent, said [80, 96]); the paired one [-29, 11]
+    expect(rows[2]).toMatch(/91 % \[71, 100\]\s+50\/55\s.*-9 \[-29, 11\] K=11$/);
     expect((await cli(['report', '--history', 'nobody'])).code).toBe(1);
   });
 

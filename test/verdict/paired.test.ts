@@ -6,14 +6,34 @@ import { laneCard, stat } from './cards.js';
 
 const all = (k: number, pass: number) => Array.from({ length: k }, () => pass);
 
+// t quantiles (R: qt(0.975, 9) = 2.262157, qt(0.975, 10) = 2.228139, qt(0.8, 9) = 0.8834039)
+const T9 = 2.262157;
+const T10 = 2.228139;
+/** Agresti–Caffo: the variance of (c+1)/(n+2) over n+2 attempts. */
+const adj = (c: number, n: number) => (((c + 1) / (n + 2)) * (1 - (c + 1) / (n + 2))) / (n + 2);
+
 describe('paired difference of two lanes', () => {
-  it('separates clearly different lanes', () => {
+  it('separates clearly different lanes, with an interval of real width where every prompt agrees', () => {
     const result = pairedDifference(laneCard('strong', all(10, 5)), laneCard('weak', all(10, 1)))!;
     expect(result.difference).toBeCloseTo(0.8, 12);
+    // D is 0.8 on every prompt: between = 0, so the floor sets the SE: 5/5 on its adjusted rate,
+    // 1/5 on its unbiased variance 1·4/(25·4) = 0.04 (larger than the adjusted 10/343)
+    const se = Math.sqrt((10 * (adj(5, 5) + 0.04)) / 100);
+    expect(result.se).toBeCloseTo(se, 12);
+    expect(result.quantile).toBeCloseTo(T9, 5);
+    expect(result.low).toBeCloseTo(0.8 - T9 * se, 5);
     expect(result.separable).toBe(true);
-    expect(result.low).toBeGreaterThan(0.5);
     expect(result.more).toBeNull();
-    expect(verdictLine('strong', 'weak', result)).toMatch(/^strong ahead of weak by 80 points \[\d+, \d+\] — separable at N=5$/);
+    expect(verdictLine('strong', 'weak', result)).toBe('strong ahead of weak by 80 points [63, 97] — separable at N=5 over K=10 prompts');
+  });
+
+  it('never gives a zero-width interval: 0/5 against 0/5 on eleven prompts', () => {
+    const result = pairedDifference(laneCard('a', all(11, 0)), laneCard('b', all(11, 0)))!;
+    // floor = 11 · 2 · adj(0, 5) / 11² = 2 · (6/343) / 11; half-width t(10) · sqrt(floor) = 0.126
+    const half = T10 * Math.sqrt((2 * adj(0, 5)) / 11);
+    expect(result.high).toBeCloseTo(half, 5);
+    expect(result.low).toBeCloseTo(-half, 5);
+    expect(verdictLine('a', 'b', result)).toBe('a and b level: 0 points [-13, 13] — not separable at N=5 over K=11 prompts; no difference seen');
   });
 
   it('calls identical lanes level, not separable', () => {
@@ -22,45 +42,56 @@ describe('paired difference of two lanes', () => {
     expect(result.difference).toBe(0);
     expect(result.separable).toBe(false);
     expect(result.more).toEqual({ kind: 'level' });
-    expect(verdictLine('a', 'b', result)).toMatch(/^a and b level: 0 points \[-\d+, \d+\] — not separable at N=5; no difference seen$/);
+    expect(verdictLine('a', 'b', result)).toMatch(/^a and b level: 0 points \[-\d+, \d+\] — not separable at N=5 over K=8 prompts; no difference seen$/);
   });
 
   it('does not separate lanes that differ by one deterministic prompt of eleven; more prompts would tell, not more attempts', () => {
     const result = pairedDifference(laneCard('strong', all(11, 5)), laneCard('confab', [...all(3, 5), 0, ...all(7, 5)]))!;
-    // D = 1 on one prompt: D̄ = 1/11, SE = sqrt(Σ(D−D̄)²)/11 = sqrt(10/11)/11
+    // D = 1 on one prompt: D̄ = 1/11; CR1: SE² = Σ(D−D̄)²/(K(K−1)) = (10/11)/110
     expect(result.difference).toBeCloseTo(1 / 11, 12);
-    expect(result.se).toBeCloseTo(Math.sqrt(10 / 11) / 11, 12);
+    expect(result.se).toBeCloseTo(Math.sqrt(10 / 11 / 110), 12);
     expect(result.separable).toBe(false);
     expect(result.more).toEqual({ kind: 'prompts' });
     expect(verdictLine('strong', 'confab', result)).toBe(
-      'strong ahead of confab by 9 points [-8, 26] — not separable at N=5; the gap sits in a few prompts, not in attempt noise: more attempts per prompt would not tell, more prompts would',
+      'strong ahead of confab by 9 points [-11, 29] — not separable at N=5 over K=11 prompts; the gap sits in a few prompts, not in attempt noise: more attempts per prompt would not tell, more prompts would',
     );
   });
 
-  it('separates lanes that differ by three deterministic prompts of eleven (hand-computed interval)', () => {
+  it('does not separate three deterministic prompts of eleven (z said it did), and does separate five', () => {
     const weak = [5, 0, 5, 5, 5, 5, 0, 5, 5, 0, 5];
     const result = pairedDifference(laneCard('strong', all(11, 5)), laneCard('weak', weak))!;
-    // D̄ = 3/11; Σ(D−D̄)² = 3·(8/11)² + 8·(3/11)² = 24/11; SE = sqrt(24/11)/11
-    const se = Math.sqrt(24 / 11) / 11;
+    // D̄ = 3/11; Σ(D−D̄)² = 24/11; CR1 SE = sqrt(24/11/110); t(10): [3/11 ∓ 2.228·SE] = [-4, 59]
+    const se = Math.sqrt(24 / 11 / 110);
     expect(result.se).toBeCloseTo(se, 12);
-    expect(result.low).toBeCloseTo(3 / 11 - 1.959964 * se, 9);
-    expect(result.high).toBeCloseTo(3 / 11 + 1.959964 * se, 9);
-    expect(result.separable).toBe(true);
-    expect(verdictLine('strong', 'weak', result)).toBe('strong ahead of weak by 27 points [1, 54] — separable at N=5');
+    expect(result.low).toBeCloseTo(3 / 11 - T10 * se, 5);
+    expect(result.high).toBeCloseTo(3 / 11 + T10 * se, 5);
+    expect(result.separable).toBe(false);
+    expect(verdictLine('strong', 'weak', result)).toMatch(/^strong ahead of weak by 27 points \[-4, 59\] — not separable at N=5 over K=11 prompts;/);
+    const five = pairedDifference(laneCard('strong', all(11, 5)), laneCard('weak', [0, 0, 5, 0, 5, 5, 0, 5, 5, 0, 5]))!;
+    // D̄ = 5/11; Σ(D−D̄)² = 30/11; low = 5/11 − 2.228·sqrt(30/11/110) = 0.104
+    expect(five.low).toBeCloseTo(5 / 11 - T10 * Math.sqrt(30 / 11 / 110), 5);
+    expect(five.separable).toBe(true);
   });
 
-  it('floors the interval at attempt noise, and says how many more attempts would tell', () => {
+  it('floors the interval at attempt noise, and says how many more attempts would tell at 80 % power', () => {
     // 3/5 against 2/5 on every prompt: the spread across prompts is 0, the attempt noise is not.
-    // within = 10 · (3·2/(25·4) + 2·3/(25·4)) / 10² = 0.012; SE = sqrt(0.012)
+    // within = 10 · (3·2/(25·4) + 2·3/(25·4)) / 10² = 0.012 (above the adjusted 24/343 · 0.1); SE = sqrt(0.012)
     const result = pairedDifference(laneCard('a', all(10, 3)), laneCard('b', all(10, 2)))!;
     expect(result.se).toBeCloseTo(Math.sqrt(0.012), 12);
     expect(result.separable).toBe(false);
-    // N' = 5 · 0.012 / (0.2/1.959964)² = 5.76 → 1 more attempt per prompt
-    expect(result.more).toEqual({ kind: 'attempts', per_prompt: 1 });
-    expect(verdictLine('a', 'b', result)).toMatch(/— not separable at N=5; about 1 more attempt per prompt would tell, if the gap holds$/);
+    // 80 % power: N' = 5 · 0.012 / (0.2/(2.262157 + 0.8834039))² = 14.8 → 10 more attempts per prompt
+    expect(result.more).toEqual({ kind: 'attempts', per_prompt: 10 });
+    expect(verdictLine('a', 'b', result)).toMatch(/— not separable at N=5 over K=10 prompts; about 10 more attempts per prompt would tell at 80 % power, if the gap holds$/);
     // and it is attempts that were missing: the same rates at N=10 (6/10 against 4/10) separate
     const more = pairedDifference(laneCard('a', all(10, 6), 10), laneCard('b', all(10, 4), 10))!;
     expect(more.separable).toBe(true);
+  });
+
+  it('at N=1 says attempt noise is unmeasured instead of solving for N', () => {
+    const result = pairedDifference(laneCard('a', [1, 1, 0, 1, 1, 0, 1, 1], 1), laneCard('b', [1, 0, 0, 1, 0, 0, 1, 1], 1))!;
+    expect(result.separable).toBe(false);
+    expect(result.more).toEqual({ kind: 'unmeasured' });
+    expect(verdictLine('a', 'b', result)).toContain('at N=1 attempt noise is unmeasured');
   });
 
   it('names the leader first when B is ahead, with the interval flipped', () => {

@@ -16,13 +16,16 @@ const summary = renderSummary(cards, { generatedAt: 'now' });
 const row = (text: string, start: string) => text.split('\n').find((l) => l.startsWith(start));
 
 describe('summary.md statistics', () => {
-  it('gives each lane its pooled pass rate with a Wilson interval, pass^k, pass@k and verdict agreement in prompts', () => {
-    // Wilson 10/10 = [72, 100]; 0/10 = [0, 28]; 1/2 = [9, 91]; 7/10 = [40, 89]
-    expect(row(summary, '| all |')).toBe('| all | 100 % [72, 100] (10/10) | 5 | 100 % | 100 % | 2/2 prompts (2 all pass, 0 all fail) |');
-    expect(row(summary, '| none |')).toBe('| none | 0 % [0, 28] (0/10) | 5 | 0 % | 0 % | 2/2 prompts (0 all pass, 2 all fail) |');
-    expect(row(summary, '| one |')).toBe('| one | 50 % [9, 91] (1/2) | 1 | 50 % | 50 % | 2/2 prompts (1 all pass, 1 all fail) |');
-    // 3/5 and 4/5 at k = 5: pass^5 = 0 on both, pass@5 = 1 on both
-    expect(row(summary, '| mid |')).toBe('| mid | 70 % [40, 89] (7/10) | 5 | 0 % | 100 % | 0/2 prompts (0 all pass, 0 all fail) |');
+  it('gives each lane its pooled pass rate with a clustered interval, pass^k and pass@k at one k, and verdict agreement in prompts', () => {
+    // one k for every lane: the smallest N (lane one ran N=1), so pass^1 = pass@1 = the pass rate.
+    // Intervals: Wilson 10/10 = [72, 100], 0/10 = [0, 28] (no spread between prompts); mid 3/5 and
+    // 4/5: CR1 SE = sqrt(2/1 · (0.5² + 0.5²)/10²) = 0.1, t(1) = 12.71 → [0, 100]
+    expect(summary).toContain('| Lane | pass rate [95 %] | pass^1 | pass@1 | same verdict on every attempt |');
+    expect(row(summary, '| all |')).toBe('| all | 100 % [72, 100] (10/10) | 100 % | 100 % | 2/2 prompts (2 all pass, 0 all fail) |');
+    expect(row(summary, '| none |')).toBe('| none | 0 % [0, 28] (0/10) | 0 % | 0 % | 2/2 prompts (0 all pass, 2 all fail) |');
+    expect(row(summary, '| one |')).toBe('| one | 50 % [0, 100] (1/2) | 50 % | 50 % | 2/2 prompts (1 all pass, 1 all fail) |');
+    expect(row(summary, '| mid |')).toBe('| mid | 70 % [0, 100] (7/10) | 70 % | 70 % | 0/2 prompts (0 all pass, 0 all fail) |');
+    expect(summary).toContain('One k for every lane: k=1, the smallest N.');
   });
 
   it('does not let a lane that fails every attempt read as consistent in a good way', () => {
@@ -31,24 +34,32 @@ describe('summary.md statistics', () => {
     expect(summary).toContain('a lane that fails every attempt is 100 % consistent');
   });
 
-  it('takes a stated k', () => {
+  it('takes a stated k, and says the coverage where a lane has fewer attempts', () => {
     // k = 2: pass^2 = (C(3,2) + C(4,2)) / C(5,2) / 2 = (0.3 + 0.6) / 2; pass@2 = (0.9 + 1) / 2
     const atTwo = renderSummary(cards, { generatedAt: 'now', k: 2 });
-    expect(row(atTwo, '| mid |')).toBe('| mid | 70 % [40, 89] (7/10) | 2 | 45 % | 95 % | 0/2 prompts (0 all pass, 0 all fail) |');
+    expect(row(atTwo, '| mid |')).toBe('| mid | 70 % [0, 100] (7/10) | 45 % | 95 % | 0/2 prompts (0 all pass, 0 all fail) |');
     // one lane made only 1 attempt per prompt: no prompt has 2
-    expect(row(atTwo, '| one |')).toContain('| 2 (0 prompts with 2+ attempts) | — | — |');
+    expect(row(atTwo, '| one |')).toContain('| — (0 of 2 prompts) | — |');
+    expect(atTwo).toContain('One k for every lane: k=2.');
   });
 
-  it('says for every adjacent pair in the ranking whether it is separable', () => {
+  it('says for every adjacent pair in the ranking whether it is separable, with K, at 80 % power', () => {
     const lines = summary.split('\n').filter((l) => /^- \d vs \d:/.test(l));
     expect(lines).toEqual([
-      // D = (0.4, 0.2); within = (0.06 + 0.04)/4 = 0.025 beats between = 0.005: SE 0.158; N' = 5·0.025/(0.3/1.96)² = 5.3
-      '- 1 vs 2: **all** ahead of **mid** by 30 points [-1, 61] — not separable at N=5; about 1 more attempt per prompt would tell, if the gap holds',
-      // D = (−0.4, 0.8): between = 0.72/4 = 0.18 beats within 0.025: SE 0.424, and 0.18 − 0.025 alone exceeds (0.2/1.96)²
-      '- 2 vs 3: **mid** ahead of **one** by 20 points [-63, 100] — not separable at N=5/1; the gap sits in a few prompts, not in attempt noise: more attempts per prompt would not tell, more prompts would',
-      // D = (1, 0): between = 0.125, no attempt noise at all: it is the prompts, not the attempts
-      '- 3 vs 4: **one** ahead of **none** by 50 points [-19, 100] — not separable at N=1/5; the gap sits in a few prompts, not in attempt noise: more attempts per prompt would not tell, more prompts would',
+      // D = (0.4, 0.2): CR1 between = 0.02/2 = 0.01; floor (0.06 + 0.04)/4 = 0.025 is larger: SE 0.158,
+      // t(1) = 12.71 clips to [-100, 100]; 80 % power: (0.3/(12.71 + 1.376))² = 4.54e-4 → N' = 5·0.025/4.54e-4 = 275.4, 271 more
+      '- 1 vs 2: **all** ahead of **mid** by 30 points [-100, 100] — not separable at N=5 over K=2 prompts; about 271 more attempts per prompt would tell at 80 % power, if the gap holds',
+      '- 2 vs 3: **mid** ahead of **one** by 20 points [-100, 100] — not separable at N=5/1 over K=2 prompts; at N=1 attempt noise is unmeasured: run N ≥ 2 to learn how many attempts would tell',
+      '- 3 vs 4: **one** ahead of **none** by 50 points [-100, 100] — not separable at N=1/5 over K=2 prompts; at N=1 attempt noise is unmeasured: run N ≥ 2 to learn how many attempts would tell',
     ]);
+  });
+
+  it('names the sampling and the fixture hash the lanes ran with', () => {
+    expect(summary).toContain('fixtures sha256 def, N=5/1, sampling default;');
+    const hot = lane('hot', [5, 5], 5);
+    hot.reproducibility.sampling = { temperature: 0.7, top_p: 0.9 };
+    hot.reproducibility.fixture_hash = '0123456789abcdef';
+    expect(renderSummary([...cards, hot], { generatedAt: 'now' })).toContain('fixtures sha256 def, 0123456789ab, N=5/1, sampling default / temperature=0.7, top_p=0.9;');
   });
 
   it('has a per-category table with pooled rates and intervals', () => {
