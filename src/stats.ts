@@ -80,8 +80,14 @@ export function passAtK(passes: number, n: number, k: number): number | null {
   return 1 - binomcoef(n - passes, k) / binomcoef(n, k);
 }
 
-/** An interval in whole percentage points, half to even: `[38, 96]`; null → "". */
+/**
+ * An interval in whole percentage points, half to even: `[38, 96]`; null → "". One that would
+ * round to zero width (0/800 → [0, 0.5]) is rounded outward instead (`[0, 1]`): no printed
+ * interval may claim exactness (issue 21).
+ */
 export function formatInterval(interval: WilsonInterval | null | undefined): string {
   if (!interval) return '';
-  return `[${roundHalfEven(interval.low * 100, 0)}, ${roundHalfEven(interval.high * 100, 0)}]`;
+  const [low, high] = [roundHalfEven(interval.low * 100, 0), roundHalfEven(interval.high * 100, 0)];
+  if (low === high && interval.high > interval.low) return `[${Math.floor(interval.low * 100)}, ${Math.ceil(interval.high * 100)}]`;
+  return `[${low}, ${high}]`;
 }

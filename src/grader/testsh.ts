@@ -58,7 +58,7 @@ export const GRADER_OUTPUT_CHARS = 2048;
 const tail = (text: string) => (text.length > GRADER_OUTPUT_CHARS ? `…${text.slice(-GRADER_OUTPUT_CHARS)}` : text);
 
 /** The grader's HOME inside the sandbox: a fresh private tmpfs (see above). */
-export const VERIFIER_HOME = '/home/bb-verifier';
+export const VERIFIER_HOME = '/bb-verifier-home'; // at the root: no WORKDIR but / can cover it
 const INTERPRETER = '/bin/bash';
 const SYSTEM_DIRS = SANDBOX_PATH.split(':');
 const PYTEST_INI = ['pytest.ini', 'pyproject.toml', 'tox.ini', 'setup.cfg'];

@@ -3,10 +3,10 @@
 import type { EventBus } from '../events.js';
 import { probeThroughput } from '../telemetry/probe.js';
 import { isAttempt, type ProbeResult, type Suite } from '../types.js';
-import { laneProvenance, reproducibilityOf } from '../verdict/reproducibility.js';
 import { laneScorecard } from '../verdict/scorecard.js';
 import { loadScorecards, publishScorecard } from '../verdict/scorecard-files.js';
 import { writeSummary } from '../verdict/summary.js';
+import { cellProvenance } from './cell-provenance.js';
 import type { RunPlan } from './plan.js';
 import { promptSource } from './prompt-source.js';
 import type { Cell, CellEnd } from './queue.js';
@@ -49,14 +49,7 @@ export function promptCell(opts: PromptCellOptions): Cell {
         probe,
         telemetry: end.sampler.rollup(),
         decidedEarly: end.outcome.decidedEarly,
-        reproducibility: reproducibilityOf(plan, suite, {
-          laneSampling: end.lane?.sampling,
-          laneCommand: end.lane?.command ?? '',
-          parallel: end.parallel,
-          ...(end.lane && (await laneProvenance(end.lane))),
-          startedAt: end.startedAt,
-          endedAt: new Date().toISOString(),
-        }),
+        reproducibility: await cellProvenance(plan, suite, end),
       });
       // a partial scorecard (stopped, paused) never replaces the lane's complete one
       const scorecardPath = await publishScorecard(opts.resultsDir, opts.runDir, card);

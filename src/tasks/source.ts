@@ -23,6 +23,7 @@ import { builtinSuitesDir } from '../paths.js';
 import { bwrapEnvironment, dockerEnvironment, type EnvironmentKind } from './environment.js';
 import { isTaskSuiteDir } from './load.js';
 import { runTrial, type TrialResult } from './trial.js';
+import { cellProvenance } from '../run/cell-provenance.js';
 import type { Task, TaskScorecard, TaskSuite } from './types.js';
 
 export interface TaskSourceOptions {
@@ -181,6 +182,7 @@ export async function taskCells(opts: TaskCellsOptions): Promise<Cell[]> {
         const card = taskScorecard({
           lane: end.laneId, harness: harness.name, environment: environment.name, simulated: end.lane?.simulated ?? false, suite,
           records: end.outcome.records.filter(isTrial), skipped: end.outcome.skipped, n: plan.n, runId: plan.runId, startedAt: end.startedAt, endedAt: new Date().toISOString(),
+          reproducibility: await cellProvenance(plan, suite, end),
         });
         const path = await publishTaskScorecard(opts.resultsDir, opts.runDir, card);
         await writeSummary(opts.resultsDir, await loadScorecards(opts.resultsDir, () => undefined));

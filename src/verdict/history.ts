@@ -9,7 +9,7 @@ import { cardRunId, cardTimes, isTaskCard, type AnyScorecard } from './scorecard
 import { runN } from './paired.js';
 import { pairedDifference } from './paired.js';
 import { textTable } from './text-table.js';
-import { points } from './words.js';
+import { points, pointsInterval } from './words.js';
 
 /** The serving engine's version, where a scorecard recorded one (task cards before issue 20 did not). */
 function engineVersion(card: AnyScorecard): string {
@@ -45,7 +45,7 @@ function versusPrevious(card: AnyScorecard, previous: AnyScorecard | undefined):
   if (!paired) return 'no shared prompt';
   const d = points(paired.difference);
   const signed = d.startsWith('-') || d === '0' ? d : `+${d}`;
-  return `${signed} [${points(paired.low)}, ${points(paired.high)}] K=${paired.prompts.length}${paired.separable ? ' separable' : ''}`;
+  return `${signed} ${pointsInterval(paired.low, paired.high)} K=${paired.prompts.length}${paired.separable ? ' separable' : ''}`;
 }
 
 /** complete, or `partial 3/5` / `degraded 0/5, 5 lane errors`. */

@@ -29,7 +29,7 @@ export interface LaneRunFacts {
 }
 
 /** A prompt suite, or a task suite (no fixtures, no suite sampling: its hash covers every task folder). */
-type SuiteFacts = Pick<Suite, 'name' | 'hash'> & Partial<Pick<Suite, 'fixtureHash' | 'sampling'>>;
+export type SuiteFacts = Pick<Suite, 'name' | 'hash'> & Partial<Pick<Suite, 'fixtureHash' | 'sampling'>>;
 
 /** The provenance block of a prompt scorecard, or of a task scorecard (taskScorecard's `reproducibility`). */
 export function reproducibilityOf(plan: RunPlan, suite: SuiteFacts, facts: LaneRunFacts): LaneScorecard['reproducibility'] {

@@ -10,6 +10,12 @@ export function points(x: number): string {
 }
 
 /** `N=5 over K=11 prompts`: the attempts and the clusters the verdict rests on. */
+/** `[-4, 59]` in points; rounded outward where whole points would show no width, so no interval claims exactness. */
+export function pointsInterval(low: number, high: number): string {
+  if (points(low) !== points(high)) return `[${points(low)}, ${points(high)}]`;
+  return `[${points(Math.floor(low * 100) / 100)}, ${points(Math.ceil(high * 100) / 100)}]`;
+}
+
 function atN(result: PairedDifference): string {
   const n = result.n;
   return `${n.a === n.b ? `N=${n.a}` : `N=${n.a}/${n.b}`} over K=${result.prompts.length} ${result.unit}`;
@@ -38,7 +44,7 @@ export function verdictLine(aName: string, bName: string, result: PairedDifferen
   const flip = result.difference < 0;
   const [lead, other] = flip ? [bName, aName] : [aName, bName];
   const [d, low, high] = flip ? [-result.difference, -result.high, -result.low] : [result.difference, result.low, result.high];
-  const interval = `[${points(low)}, ${points(high)}]`;
+  const interval = pointsInterval(low, high);
   const claim = points(d) === '0' ? `${aName} and ${bName} level: 0 points ${interval}` : `${lead} ahead of ${other} by ${points(d)} points ${interval}`;
   if (result.separable) return `${claim} — separable at ${atN(result)}`;
   return `${claim} — not separable at ${atN(result)}; ${whatWouldTell(result)}`;

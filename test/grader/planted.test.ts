@@ -64,7 +64,7 @@ describe.runIf(bwrap)('a planted workspace cannot forge a pass', () => {
     const graded = await grade(trial);
     if (!graded.ok) throw graded.error;
     const out = graded.result.output;
-    expect(out).toMatch(/^HOME=\/home\/bb-verifier\n0\n/);
+    expect(out).toMatch(/^HOME=\/bb-verifier-home\n0\n/);
     expect(out).toContain('GREETING=hi'); // the task's own ENV is kept
     expect(out).toMatch(/^PATH=\/usr\/local\/sbin:\/usr\/local\/bin:\/usr\/sbin:\/usr\/bin:\/sbin:\/bin$/m);
     expect(out).toMatch(/^PYTHONNOUSERSITE=1$/m);

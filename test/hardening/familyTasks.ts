@@ -294,7 +294,8 @@ export function whoAll(): Who[] {
 }
 
 /** A temp folder `who` owns (0755: the sandbox uid walks through it). */
-export function ownedDir(prefix: string, who: Who, parent?: string): string {
+export function ownedDir(prefix: string, who: Who, parent = '/tmp'): string {
+  // not under TMPDIR: a test run's is private to root
   const dir = tempDir(prefix, parent);
   chmodSync(dir, 0o755);
   if (who.uid !== null) chownSync(dir, who.uid, who.uid);
@@ -336,7 +337,7 @@ function filesUnder(dir: string): string[] {
 export async function runTaskCli(suite: string, who: Who, extraEnv: Record<string, string> = {}): Promise<CliRun> {
   const home = ownedDir('bb-chaos19-home-', who);
   const results = join(home, 'results');
-  const scratch = ownedDir('bb-chaos19-scratch-', who, existsSync('/dev/shm') ? '/dev/shm' : undefined);
+  const scratch = ownedDir('bb-chaos19-scratch-', who, existsSync('/dev/shm') ? '/dev/shm' : '/tmp');
   const env = {
     ...process.env,
     ...extraEnv,
@@ -383,9 +384,24 @@ export async function runTaskCli(suite: string, who: Who, extraEnv: Record<strin
       return [];
     }
   });
-  const records = events.filter((e) => e.type === 'attempt.end' && e.record).map((e) => e.record!);
-  const started = events.filter((e) => e.type === 'attempt.start').map((e) => e.promptId!);
-  const stalledOn = stalled ? (started.find((id) => !records.some((r) => r.prompt_id === id)) ?? '(before any task)') : null;
+  // the journal is the record (what --json prints too, where it prints trials)
+  const journals = filesUnder(join(results, 'runs')).filter((f) => f.endsWith('journal.jsonl'));
+  const fromJournal = journals.flatMap((f) =>
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as TrialRecord];
+        } catch {
+          return [];
+        }
+      }),
+  );
+  const fromEvents = events.filter((e) => e.type === 'attempt.end' && e.record).map((e) => e.record!);
+  const records = [...fromJournal, ...fromEvents.filter((e) => !fromJournal.some((j) => j.prompt_id === e.prompt_id))];
+  // tasks run one at a time in name order: the one in flight is the first without a record
+  const names = readdirSync(suite).sort();
+  const stalledOn = stalled ? (names.find((id) => !records.some((r) => r.prompt_id === id)) ?? '(after the last task)') : null;
   const texts = [out, err, ...[...filesUnder(results), ...filesUnder(join(home, 'state'))].map((f) => readFileSync(f, 'latin1'))];
   return { records, stalledOn, sigtermWorked: stalled ? !killed : null, exitCode, output: `${out}\n${err}`, texts };
 }
@@ -727,7 +743,7 @@ export async function proxyFlood(opts: { requests?: number; mb?: number; boundMb
   const boundMb = opts.boundMb ?? Math.min(64, (requests * mb) / 3);
   const gc = gcNow();
   if (!gc) return notRun(family, 'no way to run the garbage collector');
-  const dir = tempDir('bb-chaos19-proxy-');
+  const dir = tempDir('bb-chaos19-proxy-', '/tmp');
   const stub = spawn(process.execPath, ['-e', STUB], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {

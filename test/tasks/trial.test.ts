@@ -149,7 +149,7 @@ describe('the docker environment (shim)', () => {
       // the grader: bash by absolute path, a private HOME, a PATH with no workspace entry
       expect(runs[2]!.slice(-2)).toEqual(['/bin/bash', '/tests/test.sh']);
       expect(runs[2]).toContain('-w');
-      expect(runs[2]).toContain('HOME=/home/bb-verifier');
+      expect(runs[2]).toContain('HOME=/bb-verifier-home');
       expect(runs[2]!.find((a) => a.startsWith('PATH='))).toBe('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
       // the shim runs nothing, so no reward appears: a named grader_error, not a crash
       expect(result.outcome).toBe('grader_error');
