@@ -22,13 +22,20 @@ const normal = (rand: Random) => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos
 const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 const binomial = (rand: Random, n: number, p: number) => Array.from({ length: n }, () => rand() < p).filter(Boolean).length;
 
-/** Spreads of prompt difficulty, as logits: logit-normal (centre 1 = 73 %, sd 1.5: most easy, a few near 0 or 1), or rates uniform on (0.05, 0.95). */
+const logitOfUniform = (rand: Random, low: number, high: number) => {
+  const u = low + (high - low) * rand();
+  return Math.log(u / (1 - u));
+};
+
+/**
+ * Spreads of prompt difficulty, as logits: logit-normal (centre 1 = 73 %, sd 1.5: most easy, a few
+ * near 0 or 1), rates uniform on (0.05, 0.95), or all mid-range, uniform on (0.3, 0.7) — the
+ * hardest case for per-prompt tests, where every prompt can flip.
+ */
 const SPREADS = {
   'logit-normal': (rand: Random) => 1 + 1.5 * normal(rand),
-  uniform: (rand: Random) => {
-    const u = 0.05 + 0.9 * rand();
-    return Math.log(u / (1 - u));
-  },
+  uniform: (rand: Random) => logitOfUniform(rand, 0.05, 0.95),
+  'mid-range': (rand: Random) => logitOfUniform(rand, 0.3, 0.7),
 } satisfies Record<string, (rand: Random) => number>;
 type Spread = keyof typeof SPREADS;
 

@@ -64,8 +64,6 @@ async function issue19Families(): Promise<{ rows: Row[]; problems: string[]; ver
       const forged = seen.filter((v) => v.outcome === 'pass').length;
       out.verdicts.push({ family: `  ${id}`, verdict: 'LIMIT', held: `${seen.length - forged}/${seen.length}`, note: `forged ${forged}/${seen.length}: ${seen[0]!.why ?? ''}` });
     }
-    // every case that did not hold, with what brainbench recorded
-    for (const v of tasks.verdicts.filter((x) => x.family !== 'limit' && x.problems.length)) out.problems.push(`${v.id} (${v.who}): ${v.outcome}: ${v.detail.slice(0, 160)}`);
     add(await hostileFolders());
   } else {
     add(notRunRow('19 task families', 'no bubblewrap'));

@@ -5,6 +5,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { attemptLogLine } from './cockpit/eventLog.js';
 import { laneStateRepeats } from './lanes/state-repeats.js';
 import { partialLabel } from './verdict/scorecard.js';
+import { taskCardLines } from './verdict/task-scorecard.js';
 import { oneLine } from './safeText.js';
 import { createRunView, isRunActive, runState, updateCell, type RunState, type RunView } from './cockpit/runView.js';
 import type { RunRecord, EngineEvent, LaneKind, LaneScorecard, LaneState, ProbeResult, TelemetrySample } from './types.js';
@@ -254,7 +255,7 @@ function finalState(s: CockpitData, state: RunState, reason: string | null, ctx:
   return { run, liveRate: null, ...ctx.withLog(s, 'error', `run ${run.runId} ${state}: ${reason}${hint}`) };
 }
 
-const runReducers: Pick<Reducers, 'run.start' | 'run.paused' | 'run.resumed' | 'run.end' | 'run.state'> = {
+const runReducers: Pick<Reducers, 'run.start' | 'run.paused' | 'run.resumed' | 'run.end' | 'cell.end' | 'run.state'> = {
   'run.start': (s, e, ctx) => {
     const run = createRunView(e);
     return {
@@ -286,6 +287,8 @@ const runReducers: Pick<Reducers, 'run.start' | 'run.paused' | 'run.resumed' | '
       ...ctx.withLog(s, 'info', `run ${e.runId} ${runState(run)}: core ${c.core_pass}/${c.core_n}${partial ? ` · ${partial}` : ''} · ${e.scorecardPath}`),
     };
   },
+  // one (lane, harness) of a task run is done; the run view goes on with the next cell
+  'cell.end': (s, e, ctx) => ctx.withLog(s, 'info', taskCardLines(e.scorecard, e.scorecardPath).join(' · ')),
   // a run that failed before its first lane started has no view here
   'run.state': (s, e, ctx) => (s.run?.runId === e.runId ? finalState(s, e.state, e.reason ?? null, ctx) : {}),
 };

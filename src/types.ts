@@ -1,5 +1,6 @@
 // Shared data shapes of brainbench: suites, attempts, scorecards, lanes, telemetry and the
 // engine's event stream. Every module speaks these; field names follow DESIGN.md §4–§7.
+import type { TaskScorecard } from './tasks/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Suites (DESIGN §4)
@@ -229,6 +230,11 @@ export interface TelemetryRollup {
   gpu_temp_c_max: number | null;
   power_w_max: number | null;
   unified_idle_gb?: number | null;
+  /**
+   * 'before_load': unified_idle_gb was measured before the lane loaded its model (lane manager),
+   * so peak − idle is what the lane took; absent: it is the first sample, taken with the lane up.
+   */
+  unified_idle_basis?: 'before_load';
   /** Samples in which a GPU reported a slowdown (power cap, thermal, power brake), and which ones. */
   throttled_samples?: number;
   throttle_reasons?: string[];
@@ -446,6 +452,8 @@ export type EngineEvent =
   | { type: 'run.paused'; lane: string; reason: string; user?: boolean }
   | { type: 'run.resumed'; lane: string }
   | { type: 'run.end'; runId: string; lane: string; scorecard: LaneScorecard; scorecardPath: string; summaryPath: string }
+  /** A task suite under one harness finished on a lane; laneDone: it was the lane's last cell. */
+  | { type: 'cell.end'; runId: string; lane: string; harness: string; scorecard: TaskScorecard; scorecardPath: string; summaryPath: string; laneDone: boolean }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   /** The run's final state, as the process running it ends it (stopped or done); reason: the error that ended it. */
   | { type: 'run.state'; runId: string; state: RunState; reason?: string };

@@ -104,7 +104,7 @@ async function laneRoom(lane: LaneSpec, memory: Meminfo | null, resident: LaneRe
   if (!memory) return null;
   const need = await memoryNeed(lane, defaultResultsDir(), memory.total_gb);
   const stopping = resident.filter((r) => r.id !== lane.id);
-  return need ? admit(lane.id, need, memory, residentGb(stopping, memory.used_gb), stopping.map((r) => r.id)) : null;
+  return need ? admit(lane, need, memory, residentGb(stopping, memory.used_gb), stopping.map((r) => r.id)) : null;
 }
 
 /** $BRAINBENCH_MEMINFO: a meminfo file to read instead of /proc/meminfo (tests, what-if checks). */

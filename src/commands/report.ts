@@ -46,15 +46,17 @@ marked), the lanes × prompts heatmap, and for task suites the lanes × harnesse
 the task frontier (pass rate vs decode rate), each with its table beside it.
 
 With --history LANE (or LANE+HARNESS for a task suite), prints its kept runs over time instead (DIR/runs/*/scorecards):
-pass rate with its 95 % interval, tok/s, peak memory, engine version where recorded,
-complete or partial, and the paired difference from the run before. Nothing is written.
+pass rate with its 95 % interval (clustered by prompt, CR1 with t(K−1)), tok/s, peak memory,
+engine version where recorded, complete or partial, and the paired difference from the run
+before over K shared prompts. Nothing is written.
 
 Flags:
   --results DIR     results folder (default: $BRAINBENCH_RESULTS or ./results)
   --from-journals   rebuild the scorecards from the runs' journals first
   --html FILE       also write the HTML report to FILE
   --history KEY     print a lane's (or lane+harness's) runs over time
-  --k K             pass^k and pass@k at k = K in summary.md (default: each run's N)
+  --k K             pass^k and pass@k at k = K in summary.md and the HTML page (default: the
+                    smallest N among the lanes: one k for every lane, coverage shown)
   -h, --help        this text
 
 Exit status: 0 when summary.md was written (or the history printed), 1 when there is no
@@ -119,7 +121,7 @@ export const reportCommand: Command = {
     const path = await writeSummary(resultsDir, cards, { k });
     const tasks = taskCards.length > 0 ? `, ${taskCards.length} task scorecard${taskCards.length === 1 ? '' : 's'}` : '';
     console.log(`wrote ${path} (${cards.length} lane${cards.length === 1 ? '' : 's'}${tasks})`);
-    if (values.html !== undefined) console.log(`wrote ${await writeHtmlReport(values.html, cards, taskCards)}`);
+    if (values.html !== undefined) console.log(`wrote ${await writeHtmlReport(values.html, cards, taskCards, k)}`);
     console.log('');
     printRanking(cards, taskCards);
     return 0;

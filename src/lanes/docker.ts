@@ -20,10 +20,14 @@ export async function docker(lane: string, args: string[], opts: { env?: Record<
   return opts.interleaved ? (result.all ?? '') : result.stdout;
 }
 
-/** Like docker(), but a failure is returned instead of thrown (for clean-up steps that may find nothing). */
-export async function dockerQuiet(lane: string, args: string[]): Promise<{ ok: true; stdout: string } | { ok: false; error: LaneError }> {
+/**
+ * Like docker(), but a failure is returned instead of thrown (for clean-up steps that may find
+ * nothing). `interleaved`: stdout and stderr together — what `docker logs` needs, since it prints
+ * the container's stderr (tracebacks, vLLM's memory errors) on its own stderr.
+ */
+export async function dockerQuiet(lane: string, args: string[], opts: { interleaved?: boolean } = {}): Promise<{ ok: true; stdout: string } | { ok: false; error: LaneError }> {
   try {
-    return { ok: true, stdout: await docker(lane, args) };
+    return { ok: true, stdout: await docker(lane, args, opts) };
   } catch (err) {
     if (err instanceof LaneError && err.reason === 'missing') throw err;
     return { ok: false, error: err as LaneError };

@@ -42,6 +42,11 @@ export interface ReadyLane {
   engine?: EngineInfo;
   /** Memory an earlier lane's stop had not given back when this one started. */
   memoryHeldBeforeStart?: MemoryRelease;
+  /**
+   * Unified memory in use (GB) just before this lane loaded its model: the run's idle baseline, so
+   * its recorded peak minus this is what the lane took (admission of its next start).
+   */
+  idleBaselineGb?: number;
 }
 
 export interface LaneStatus {
@@ -229,6 +234,7 @@ export class LaneManager {
 
   private async startLocked(spec: LaneSpec, driver: LaneDriver, force: boolean): Promise<ReadyLane> {
     await this.store.clearStoppedByUser(spec.id); // asked to run again
+    await driver.prepare?.(spec); // before the command is built (vLLM: the image's entrypoint)
     const command = this.commandOf(spec);
     const records = await this.records();
     const own = records[spec.id];
@@ -373,9 +379,14 @@ export class LaneManager {
     }
   }
 
+  /**
+   * The lane's last lines for an error message, and where its full log is. A container's log (stdout
+   * and stderr) is saved to record.logPath before the container is removed (container.ts terminate).
+   */
   private tailText(record: LaneRecord, tail: string): string {
     const where = record.container ? `docker logs --tail 20 ${record.container}` : record.logPath;
-    if (tail.trim()) return `\nlast lines of ${where}:\n${this.redact(tail.trimEnd())}`;
+    const full = record.container && record.logPath ? `\nfull log (stdout and stderr): ${record.logPath}` : '';
+    if (tail.trim()) return `\nlast lines of ${where}:\n${this.redact(tail.trimEnd())}${full}`;
     return record.logPath ? ` (log: ${record.logPath})` : '';
   }
 
@@ -399,6 +410,7 @@ export class LaneManager {
     return {
       engine,
       ...(held && held.lane !== spec.id ? { memoryHeldBeforeStart: held } : {}),
+      ...(record.baselineGb !== undefined ? { idleBaselineGb: record.baselineGb } : {}),
       id: spec.id,
       kind: spec.kind,
       baseURL,

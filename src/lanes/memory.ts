@@ -1,19 +1,21 @@
 // Unified memory around a swap (DESIGN §15): what a lane needs before it is started (admission),
 // and whether a stopped lane gave its memory back. All figures are decimal GB from /proc/meminfo.
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { scorecardFileName, PARTIAL_DIR } from '../verdict/scorecard-files.js';
 import { readUnifiedMemory, type Meminfo } from '../telemetry/meminfo.js';
 import type { LaneScorecard, MemoryRelease } from '../types.js';
+import { argValue, ggufShards, kvCacheOf, LLAMA_DEFAULT_CTX, readGgufMetadata, shardSizes } from './gguf.js';
 import type { LaneSpec } from './manifest.js';
 import { sleep } from './net.js';
 
 /**
- * A GGUF's weights are mapped whole; on top come the KV cache at a typical context, compute
- * buffers and the CUDA context. 1.25 × the file covers a 30B Q4 model at 64k context on a GB10;
- * a lane's own recorded peak replaces the estimate after its first run.
+ * A GGUF whose header cannot be read: weights × 1.25 covers a 30B Q4 model at 64k context on a
+ * GB10 (KV cache, compute buffers, CUDA context).
  */
 export const GGUF_OVERHEAD = 1.25;
+/** llama.cpp's compute buffers and CUDA context on top of weights and KV cache (a GB10 at -ngl 99). */
+export const LLAMA_BUFFERS_GB = 2;
 /** vLLM takes gpu_memory_utilization × the GPU's memory up front; its default is 0.9. */
 const VLLM_DEFAULT_UTILIZATION = 0.9;
 
@@ -25,14 +27,17 @@ export interface MemoryNeed {
 
 const gb1 = (x: number) => x.toFixed(1);
 
-/** The lane's peak over its idle baseline in its latest scorecard (complete, else partial). */
+/**
+ * The lane's peak over its idle baseline in its latest scorecard (complete, else partial). Only a
+ * baseline measured before the load counts: one taken with the lane up (older runs) would make the
+ * lane's own memory "idle" and its need ~0.
+ */
 async function recordedPeak(resultsDir: string, lane: string): Promise<MemoryNeed | null> {
   for (const dir of [resultsDir, join(resultsDir, PARTIAL_DIR)]) {
     try {
       const card = JSON.parse(await readFile(join(dir, scorecardFileName(lane)), 'utf8')) as LaneScorecard;
-      const peak = card.telemetry?.unified_used_gb_max;
-      if (typeof peak !== 'number') continue;
-      const idle = card.telemetry?.unified_idle_gb ?? 0;
+      const { unified_used_gb_max: peak, unified_idle_gb: idle, unified_idle_basis: basis } = card.telemetry ?? {};
+      if (typeof peak !== 'number' || typeof idle !== 'number' || basis !== 'before_load') continue;
       return { gb: Math.max(0, peak - idle), basis: `recorded peak of run ${card.reproducibility.run_id}` };
     } catch {
       // no scorecard there
@@ -41,19 +46,43 @@ async function recordedPeak(resultsDir: string, lane: string): Promise<MemoryNee
   return null;
 }
 
-/** What starting `spec` will take: its recorded peak, else an estimate by kind; null when unknown. */
-export async function memoryNeed(spec: LaneSpec, resultsDir: string, totalGb: number): Promise<MemoryNeed | null> {
-  const recorded = await recordedPeak(resultsDir, spec.id);
-  if (recorded) return recorded;
-  if (spec.kind === 'llamacpp') {
-    const size = await stat(spec.model!).then((s) => s.size / 1e9, () => null);
-    return size === null ? null : { gb: size * GGUF_OVERHEAD, basis: `model file ${gb1(size)} GB × ${GGUF_OVERHEAD}` };
-  }
+/** All shards of the GGUF, plus the KV cache at the lane's context from the header, plus buffers. */
+async function llamacppEstimate(spec: LaneSpec): Promise<MemoryNeed | null> {
+  const model = spec.model!;
+  const weights = await shardSizes(model);
+  if (weights.gb === 0) return null;
+  const files = weights.files > 1 ? ` (${weights.files - weights.missing.length} of ${weights.files} shards)` : '';
+  const meta = await readGgufMetadata(ggufShards(model)[0]!);
+  const ctx = spec.ctx ?? (Number(argValue(spec.args, ['-c', '--ctx-size'])) || LLAMA_DEFAULT_CTX);
+  const typeK = argValue(spec.args, ['-ctk', '--cache-type-k']) ?? 'f16';
+  const typeV = argValue(spec.args, ['-ctv', '--cache-type-v']) ?? 'f16';
+  const kv = meta ? kvCacheOf(meta, ctx, typeK, typeV) : null;
+  if (!kv) return { gb: weights.gb * GGUF_OVERHEAD, basis: `model file${files} ${gb1(weights.gb)} GB × ${GGUF_OVERHEAD}` };
+  return {
+    gb: weights.gb + kv.gb + LLAMA_BUFFERS_GB,
+    basis: `model${files} ${gb1(weights.gb)} GB + KV cache ${gb1(kv.gb)} GB (${kv.text}) + ${LLAMA_BUFFERS_GB} GB buffers`,
+  };
+}
+
+/** The kind's own estimate: llamacpp from the GGUF, vLLM its share of the total; null for the rest. */
+async function kindEstimate(spec: LaneSpec, totalGb: number): Promise<MemoryNeed | null> {
+  if (spec.kind === 'llamacpp') return llamacppEstimate(spec);
   if (spec.kind === 'vllm') {
     const share = spec.gpu_memory_utilization ?? VLLM_DEFAULT_UTILIZATION;
     return { gb: share * totalGb, basis: `gpu_memory_utilization ${share} × ${gb1(totalGb)} GB` };
   }
   return null;
+}
+
+/**
+ * What starting `spec` will take: the larger of its kind's estimate and its recorded peak (a run
+ * that peaked low — a short suite, a baseline taken late — never lowers the estimate); null when unknown.
+ */
+export async function memoryNeed(spec: LaneSpec, resultsDir: string, totalGb: number): Promise<MemoryNeed | null> {
+  const [estimate, recorded] = [await kindEstimate(spec, totalGb), await recordedPeak(resultsDir, spec.id)];
+  if (!estimate || !recorded) return estimate ?? recorded;
+  if (recorded.gb > estimate.gb) return { gb: recorded.gb, basis: `${recorded.basis}; estimate ${gb1(estimate.gb)} GB: ${estimate.basis}` };
+  return { gb: estimate.gb, basis: `${estimate.basis}; ${recorded.basis}: ${gb1(recorded.gb)} GB` };
 }
 
 export interface Admission {
@@ -64,14 +93,25 @@ export interface Admission {
 }
 
 /**
- * Whether `need` fits in MemTotal − what stays in use once the resident lanes (holding
- * `residentGb` together) are stopped.
+ * Whether `need` fits once the resident lanes (holding `residentGb` together) are stopped. A llamacpp
+ * (or other) lane is weighed against MemTotal − what stays in use (MemAvailable counts the page cache
+ * as free: the kernel gives it up). A vLLM lane is weighed as vLLM itself checks at startup: against
+ * free memory excluding the page cache (on GB10 that is what CUDA reports free), unless the lane
+ * drops the cache first (drop_caches: true).
  */
-export function admit(lane: string, need: MemoryNeed, memory: Meminfo, residentGb: number, stopping: string[]): Admission {
-  const freeGb = memory.total_gb - Math.max(0, memory.used_gb - residentGb);
+export function admit(spec: Pick<LaneSpec, 'id' | 'kind' | 'drop_caches'>, need: MemoryNeed, memory: Meminfo, residentGb: number, stopping: string[]): Admission {
   const after = stopping.length > 0 ? ` after stopping ${stopping.join(', ')}` : '';
-  const cache = memory.cache_gb !== null && memory.cache_gb >= 0.1 * memory.total_gb ? `; the page cache holds ${gb1(memory.cache_gb)} GB (dropping it may help)` : '';
-  const message = `lane ${lane} needs ~${gb1(need.gb)} GB (${need.basis}), ${gb1(freeGb)} GB free${after} (MemTotal ${gb1(memory.total_gb)} GB, ${gb1(memory.used_gb)} GB in use)${cache}`;
+  const head = `lane ${spec.id} needs ~${gb1(need.gb)} GB (${need.basis})`;
+  const cacheGb = memory.cache_gb ?? 0;
+  if (spec.kind === 'vllm' && !spec.drop_caches && typeof memory.free_gb === 'number') {
+    const freeGb = memory.free_gb + residentGb;
+    const ok = need.gb <= freeGb;
+    const fix = ok ? '' : ` — drop the page cache (${gb1(cacheGb)} GB: sudo sh -c 'sync; echo 3 > /proc/sys/vm/drop_caches', or drop_caches: true on the lane as root) or lower gpu_memory_utilization`;
+    const message = `${head}, ${gb1(freeGb)} GB free excluding the page cache${after}, as vLLM checks it (MemFree ${gb1(memory.free_gb)} GB, page cache ${gb1(cacheGb)} GB, MemTotal ${gb1(memory.total_gb)} GB)${fix}`;
+    return { ok, freeGb, message };
+  }
+  const freeGb = memory.total_gb - Math.max(0, memory.used_gb - residentGb);
+  const message = `${head}, ${gb1(freeGb)} GB free${after} (MemTotal ${gb1(memory.total_gb)} GB, ${gb1(memory.used_gb)} GB in use, page cache counted as free)`;
   return { ok: need.gb <= freeGb, freeGb, message };
 }
 

@@ -55,7 +55,7 @@ export class SwapGuard {
     if (!memory) return;
     const need = await memoryNeed(spec, this.opts.resultsDir, memory.total_gb);
     if (!need) return;
-    const admission = admit(spec.id, need, memory, residentGb(resident, memory.used_gb), resident.map((r) => r.id));
+    const admission = admit(spec, need, memory, residentGb(resident, memory.used_gb), resident.map((r) => r.id));
     if (!admission.ok) throw new LaneError(spec.id, 'missing', `${admission.message} — free memory, or pass --force to try anyway`);
   }
 

@@ -4,7 +4,7 @@
 // file is opened O_NOFOLLOW|O_NONBLOCK (a FIFO never blocks the open), it must then be a regular
 // file, and at most `maxBytes` of it are read. Called after every sandboxed process is gone, so
 // nothing swaps a component between the checks and the open.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Dirent, type Stats } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 
 export type SafeRead = { ok: true; text: string; truncated: boolean } | { ok: false; rule: string; missing?: true };
@@ -20,12 +20,20 @@ export interface SafeReadOptions {
 
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
+/** What an entry is when it is none of file, folder or link ("a FIFO"); null for those three. */
+export function specialKind(entry: Stats | Dirent): string | null {
+  if (entry.isFIFO()) return 'a FIFO';
+  if (entry.isCharacterDevice()) return 'a character device';
+  if (entry.isBlockDevice()) return 'a block device';
+  if (entry.isSocket()) return 'a socket';
+  return null;
+}
+
 /** What a non-regular file is, in words. */
 export function kindOf(st: Stats): string {
   if (st.isSymbolicLink()) return 'is a symbolic link';
-  if (st.isFIFO()) return 'is a FIFO';
-  if (st.isSocket()) return 'is a socket';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'is a device';
+  const special = specialKind(st);
+  if (special) return `is ${special}`;
   if (st.isDirectory()) return 'is a directory';
   return st.isFile() ? 'is a regular file' : 'is not a regular file';
 }

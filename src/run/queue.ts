@@ -20,6 +20,8 @@ export interface CellEnd {
   sampler: TelemetrySampler;
   parallel: number;
   startedAt: string;
+  /** The lane's last cell: the lane is done after it. */
+  last: boolean;
 }
 
 /**
@@ -92,21 +94,21 @@ async function startLane(opts: QueueOptions, laneId: string, cells: readonly Cel
 /** Every cell on one started lane, with telemetry; why it did not finish, if it did not. */
 async function runLane(opts: QueueOptions, journal: Journal, cells: readonly Cell[], laneId: string, lane: ReadyLane | undefined): Promise<string | undefined> {
   const { plan, manager } = opts;
-  const sampler = new TelemetrySampler({ bus: opts.bus, intervalMs: opts.telemetryIntervalMs ?? 500, jsonlPath: join(opts.runDir, 'telemetry.jsonl'), metricsUrl: lane?.metricsUrl });
+  const sampler = new TelemetrySampler({ bus: opts.bus, intervalMs: opts.telemetryIntervalMs ?? 500, jsonlPath: join(opts.runDir, 'telemetry.jsonl'), metricsUrl: lane?.metricsUrl, idleBaselineGb: lane?.idleBaselineGb });
   sampler.start();
   const parallel = plan.parallel ?? lane?.slots ?? 1;
   const runnable = (c: Cell) => c.source.items.filter((p) => p.skipped === undefined).length * plan.n;
   const laneTotal = cells.length > 1 ? cells.reduce((s, c) => s + runnable(c), 0) : undefined;
   const health = { isUp: () => manager.isUp(laneId), restart: () => manager.restart(laneId), stoppedByUser: () => manager.stoppedByUser(laneId) };
   try {
-    for (const cell of cells) {
+    for (const [i, cell] of cells.entries()) {
       const startedAt = new Date().toISOString();
       const outcome = await runItems({
         runId: plan.runId, runDir: opts.runDir, journal, source: cell.source, laneId, lane: cell.needsLane ? lane : undefined,
         n: plan.n, parallel, adaptive: plan.adaptive, sampling: { ...cell.sampling, ...lane?.sampling, ...plan.sampling },
         bus: opts.bus, control: opts.control, ...(cell.needsLane && lane && { health }), ...(laneTotal !== undefined && { laneTotal }),
       });
-      await cell.finish({ laneId, lane, outcome, sampler, parallel, startedAt });
+      await cell.finish({ laneId, lane, outcome, sampler, parallel, startedAt, last: i === cells.length - 1 });
       const unfinished = outcome.paused ?? outcome.stopped;
       if (unfinished) return unfinished;
     }

@@ -5,6 +5,7 @@ import { CELL_STYLE } from '../cockpit/glyphs.js';
 import type { EngineEvent } from '../types.js';
 import { formatPct } from '../stats.js';
 import { partialLabel } from '../verdict/scorecard.js';
+import { taskCardLines } from '../verdict/task-scorecard.js';
 import { PROBE_ETA_S } from '../telemetry/probe.js';
 
 function clock(seconds: number): string {
@@ -127,6 +128,8 @@ export function createLineReporter(write: (line: string) => void): (event: Engin
         return [`resumed ${oneLine(event.lane)}`];
       case 'run.end':
         return runEndLines(event);
+      case 'cell.end':
+        return taskCardLines(event.scorecard, event.scorecardPath);
       case 'log':
         return [`${event.level === 'info' ? '' : `${event.level}: `}${stripControl(event.message)}`];
       default:

@@ -122,6 +122,9 @@ function statusTracker(status: RunStatus) {
           if (event.scorecard.completeness?.complete !== false) status.lanesDone.push(event.lane);
           status.etaS = 0;
           return 'now';
+        case 'cell.end':
+          if (event.laneDone && event.scorecard.completeness.complete) status.lanesDone.push(event.lane);
+          return 'now';
         case 'lane.rate':
           if (event.lane !== status.lane) return null;
           status.tokPerSec = event.tokPerSec;

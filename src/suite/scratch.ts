@@ -18,24 +18,15 @@ import {
   rmSync,
   statSync,
   symlinkSync,
-  type Dirent,
   type Stats,
 } from 'node:fs';
 import { join } from 'node:path';
+import { specialKind } from '../os/safeRead.js';
 import type { Suite } from '../types.js';
 import { SuiteError } from './errors.js';
 
 /** The hash of a suite with no scratch tree (sha256 of nothing). */
 export const EMPTY_TREE_HASH = createHash('sha256').digest('hex');
-
-/** What an entry is when it is none of file, folder or link ("a FIFO"); null for those three. */
-export function specialKind(entry: Stats | Dirent): string | null {
-  if (entry.isFIFO()) return 'a FIFO';
-  if (entry.isCharacterDevice()) return 'a character device';
-  if (entry.isBlockDevice()) return 'a block device';
-  if (entry.isSocket()) return 'a socket';
-  return null;
-}
 
 const NOT_A_FILE = 'only regular files, folders and links are allowed; refused unopened';
 

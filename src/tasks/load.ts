@@ -8,7 +8,8 @@ import { isInside } from '../agent/sandbox.js';
 import { LIMITS } from '../cli/args.js';
 import { oneLine } from '../safeText.js';
 import { SuiteError } from '../suite/errors.js';
-import { hashTree, readRegularFileSync, specialKind, UnsafeFileError } from '../suite/scratch.js';
+import { specialKind } from '../os/safeRead.js';
+import { hashTree, readRegularFileSync, UnsafeFileError } from '../suite/scratch.js';
 import type { Task, TaskConfig, TaskSuite } from './types.js';
 
 /** Harbor's defaults when task.toml leaves a timeout out. */

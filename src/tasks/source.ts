@@ -15,7 +15,6 @@ import type { Cell } from '../run/queue.js';
 import { internalError, type ItemSource, type SlotContext } from '../run/runner.js';
 import { oneLine } from '../safeText.js';
 import { sandboxAvailable } from '../sandbox/sandbox.js';
-import { formatFixed, formatPct } from '../stats.js';
 import { isTrial, type TrialRecord } from '../types.js';
 import { loadScorecards, writeSummary } from '../verdict/summary.js';
 import { publishTaskScorecard, taskScorecard } from '../verdict/task-scorecard.js';
@@ -24,7 +23,7 @@ import { bwrapEnvironment, dockerEnvironment, type EnvironmentKind } from './env
 import { isTaskSuiteDir } from './load.js';
 import { runTrial, type TrialResult } from './trial.js';
 import { cellProvenance } from '../run/cell-provenance.js';
-import type { Task, TaskScorecard, TaskSuite } from './types.js';
+import type { Task, TaskSuite } from './types.js';
 
 export interface TaskSourceOptions {
   suite: TaskSuite;
@@ -143,15 +142,6 @@ async function environmentFor(name: TaskPlan['environment'], hide: string[]): Pr
   return bwrapEnvironment(hide);
 }
 
-function cardLines(card: TaskScorecard, path: string): string[] {
-  const buckets = Object.entries(card.outcomes).map(([k, v]) => `${k} ${v}`).join(', ');
-  return [
-    `${oneLine(card.key)}: pass ${formatPct(card.pass_rate)}, mean reward ${formatFixed(card.mean_reward, 2)} (${buckets || 'no trials'})`,
-    ...card.tasks.filter((t) => t.skipped !== undefined).map((t) => `  skipped ${oneLine(t.task_id)}: ${oneLine(t.skipped!)}`),
-    `scorecard: ${path}`,
-  ];
-}
-
 export interface TaskCellsOptions {
   plan: RunPlan & { tasks: TaskPlan };
   suite: TaskSuite;
@@ -184,9 +174,9 @@ export async function taskCells(opts: TaskCellsOptions): Promise<Cell[]> {
           records: end.outcome.records.filter(isTrial), skipped: end.outcome.skipped, n: plan.n, runId: plan.runId, startedAt: end.startedAt, endedAt: new Date().toISOString(),
           reproducibility: await cellProvenance(plan, suite, end),
         });
-        const path = await publishTaskScorecard(opts.resultsDir, opts.runDir, card);
-        await writeSummary(opts.resultsDir, await loadScorecards(opts.resultsDir, () => undefined));
-        for (const line of cardLines(card, path)) say(line);
+        const scorecardPath = await publishTaskScorecard(opts.resultsDir, opts.runDir, card);
+        const summaryPath = await writeSummary(opts.resultsDir, await loadScorecards(opts.resultsDir, () => undefined));
+        bus.emit({ type: 'cell.end', runId: plan.runId, lane: end.laneId, harness: harness.name, scorecard: card, scorecardPath, summaryPath, laneDone: end.last });
       },
     };
   });

@@ -27,6 +27,11 @@ export interface Meminfo {
   total_gb: number;
   /** Page cache: Cached + Buffers (null where the file lacks them). */
   cache_gb: number | null;
+  /**
+   * MemFree: free memory not counting the page cache (null where the file lacks it). On GB10 this
+   * is about what cudaMemGetInfo reports free, and what vLLM checks at startup.
+   */
+  free_gb?: number | null;
 }
 
 /** Memory in use, in total and as page cache, in GB; null where /proc/meminfo is absent or lacks the fields. */
@@ -36,7 +41,13 @@ export function parseMeminfo(text: string): Meminfo | null {
   if (total === null || available === null) return null;
   const cached = kbField(text, 'Cached');
   const buffers = kbField(text, 'Buffers');
-  return { used_gb: gb(total - available), total_gb: gb(total), cache_gb: cached === null ? null : gb(cached + (buffers ?? 0)) };
+  const free = kbField(text, 'MemFree');
+  return {
+    used_gb: gb(total - available),
+    total_gb: gb(total),
+    cache_gb: cached === null ? null : gb(cached + (buffers ?? 0)),
+    ...(free !== null ? { free_gb: gb(free) } : {}),
+  };
 }
 
 export function readUnifiedMemory(path = '/proc/meminfo'): Meminfo | null {

@@ -181,6 +181,7 @@ export class RateMeter {
         for (const lane of this.lanes.values()) lane.paused = e.type === 'run.paused';
         return;
       case 'run.end':
+      case 'cell.end':
         Object.assign(this.lane(e.lane), { meter: EMPTY_METER, inFlight: new Set() });
         return;
       case 'run.state':

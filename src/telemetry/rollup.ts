@@ -30,6 +30,14 @@ export function summarizeGpus(gpus: GpuSample[] | null): GpuSummary {
 
 const maxOf = (current: number | null, value: number | null) => (value === null ? current : current === null ? value : Math.max(current, value));
 
+export interface RollupOptions {
+  /**
+   * Unified memory in use before the lane loaded its model (the lane manager measures it): the
+   * idle baseline. Without it the first sample stands in, unmarked (the lane may already hold memory).
+   */
+  idleBaselineGb?: number;
+}
+
 export class RollupAccumulator {
   private n = 0;
   private utilSum = 0;
@@ -42,6 +50,12 @@ export class RollupAccumulator {
   private throttled = 0;
   private readonly throttleReasons = new Set<string>();
   private stale = 0;
+  private readonly idleMeasured: boolean;
+
+  constructor(opts: RollupOptions = {}) {
+    this.idleMeasured = opts.idleBaselineGb !== undefined;
+    if (this.idleMeasured) this.unifiedIdle = opts.idleBaselineGb;
+  }
 
   add(sample: TelemetrySample): void {
     const gpu = summarizeGpus(sample.gpus);
@@ -54,7 +68,7 @@ export class RollupAccumulator {
     this.tempMax = maxOf(this.tempMax, gpu.temp_c);
     this.powerMax = maxOf(this.powerMax, gpu.power_w);
     this.unifiedMax = maxOf(this.unifiedMax, sample.unified_used_gb);
-    // The first sample is taken before the lane loads its model: the idle baseline.
+    // No baseline from before the load: the first sample stands in (for display only, see result()).
     if (this.unifiedIdle === undefined) this.unifiedIdle = sample.unified_used_gb;
     const reasons = (sample.gpus ?? []).flatMap((g) => g.throttle ?? []);
     if (reasons.length > 0) this.throttled++;
@@ -71,6 +85,8 @@ export class RollupAccumulator {
       gpu_temp_c_max: this.tempMax,
       power_w_max: this.powerMax,
       unified_idle_gb: this.unifiedIdle ?? null,
+      // only a baseline taken before the load may size the lane's next admission (lanes/memory.ts)
+      ...(this.idleMeasured ? { unified_idle_basis: 'before_load' as const } : {}),
       // only when it happened: most runs are never throttled nor lose nvidia-smi
       ...(this.throttled > 0 ? { throttled_samples: this.throttled, throttle_reasons: [...this.throttleReasons].sort() } : {}),
       ...(this.stale > 0 ? { gpu_stale_samples: this.stale } : {}),
@@ -79,8 +95,8 @@ export class RollupAccumulator {
 }
 
 /** The roll-up of a list of samples (e.g. a telemetry.jsonl read back). */
-export function rollupOf(samples: TelemetrySample[]): TelemetryRollup {
-  const accumulator = new RollupAccumulator();
+export function rollupOf(samples: TelemetrySample[], opts: RollupOptions = {}): TelemetryRollup {
+  const accumulator = new RollupAccumulator(opts);
   for (const sample of samples) accumulator.add(sample);
   return accumulator.result();
 }

@@ -22,6 +22,8 @@ export interface TelemetrySamplerOptions {
   nvidiaSmiBin?: string;
   /** No GPU reading for this long: the gauges say stale and a hung nvidia-smi is restarted. */
   gpuStaleAfterMs?: number;
+  /** Unified memory in use before the lane loaded (ReadyLane.idleBaselineGb): the roll-up's idle baseline. */
+  idleBaselineGb?: number;
   /** Injectable for tests: /proc/meminfo and /proc/pressure/memory. */
   meminfoPath?: string;
   pressurePath?: string;
@@ -35,7 +37,7 @@ export class TelemetrySampler {
   private readonly gpu: GpuStream;
   private readonly lane: LaneMetricsPoller | null;
   private samples: TelemetrySample[] = [];
-  private accumulator = new RollupAccumulator();
+  private readonly accumulator: RollupAccumulator;
   private timer: NodeJS.Timeout | null = null;
   private jsonl: WriteStream | null = null;
   private readonly meminfoPath: string | undefined;
@@ -49,6 +51,7 @@ export class TelemetrySampler {
     this.bus = opts.bus;
     this.jsonlPath = opts.jsonlPath;
     this.gpu = new GpuStream({ bin: opts.nvidiaSmiBin, intervalMs: this.intervalMs, staleAfterMs: opts.gpuStaleAfterMs });
+    this.accumulator = new RollupAccumulator({ idleBaselineGb: opts.idleBaselineGb });
     this.meminfoPath = opts.meminfoPath;
     this.pressurePath = opts.pressurePath;
     // A scrape may take at most one interval, so there is never a backlog.

@@ -131,12 +131,12 @@ function neighbours(ranked: LaneScorecard[]): string {
 }
 
 /** The whole page for these scorecards: complete ones ranked and drawn; partial ones are not. */
-export async function renderHtmlReport(cards: LaneScorecard[], opts: { generatedAt?: string; taskCards?: readonly TaskScorecard[] } = {}): Promise<string> {
+export async function renderHtmlReport(cards: LaneScorecard[], opts: { generatedAt?: string; taskCards?: readonly TaskScorecard[]; k?: number } = {}): Promise<string> {
   const ranked = rankLanes(cards.filter(isComplete));
   const generatedAt = opts.generatedAt ?? new Date().toISOString();
   const partial = cards.length - ranked.length;
   const tasks = opts.taskCards?.length ?? 0;
-  const k = ranked.length > 0 ? sharedK(ranked) : 1;
+  const k = ranked.length > 0 ? sharedK(ranked, opts.k) : 1;
   const made = `${ranked.length} ranked lane${ranked.length === 1 ? '' : 's'}${partial > 0 ? ` (${partial} partial or degraded run${partial === 1 ? '' : 's'} not drawn)` : ''}${tasks > 0 ? `, ${tasks} task scorecard${tasks === 1 ? '' : 's'}` : ''}; generated ${generatedAt}.`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>brainbench results</title><style>${STYLE}</style></head>
@@ -159,9 +159,9 @@ ${await harnessSection(opts.taskCards ?? [])}
 }
 
 /** Writes the page atomically to `file` (its folder is made); returns the absolute path. */
-export async function writeHtmlReport(file: string, cards: LaneScorecard[], taskCards: readonly TaskScorecard[] = []): Promise<string> {
+export async function writeHtmlReport(file: string, cards: LaneScorecard[], taskCards: readonly TaskScorecard[] = [], k?: number): Promise<string> {
   const path = resolve(file);
   await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomic(path, await renderHtmlReport(cards, { taskCards }));
+  await writeFileAtomic(path, await renderHtmlReport(cards, { taskCards, ...(k !== undefined && { k }) }));
   return path;
 }

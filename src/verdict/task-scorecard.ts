@@ -4,11 +4,11 @@
 // runs/<id>/scorecards/, results/tasks/<key>.json, results/tasks/partial/<key>.json.
 import { brainbenchVersion } from '../paths.js';
 import { formatFixed, formatPct, mean } from '../stats.js';
-import { mdCell } from '../safeText.js';
+import { mdCell, oneLine } from '../safeText.js';
 import { renderHarnessMatrix } from '../tasks/matrix.js';
 import type { LaneScorecard } from '../types.js';
 import { TRIAL_OUTCOMES, type TaskScorecard, type TaskStats, type TaskSuite, type TrialOutcome, type TrialRecord } from '../tasks/types.js';
-import { gradedLabel, isComplete, statusWord } from './scorecard.js';
+import { gradedLabel, isComplete, partialLabel, statusWord } from './scorecard.js';
 import { provenanceTable } from './reproducibility.js';
 import { isGraded, latestPerSlot, slotCompleteness } from './slots.js';
 
@@ -128,4 +128,15 @@ export function renderTaskSection(cards: readonly TaskScorecard[]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const intro = 'One row per (lane, harness). Every trial lands in exactly one bucket; a pass needs reward ≥ 1, and a grader_fail keeps its reward as partial credit.';
   return ['## Task suites', intro, '', line(header), line(header.map(() => '---')), ...rows.map(line), '', renderHarnessMatrix(cards), ...taskProvenance(cards)].join('\n');
+}
+
+/** What a finished (lane, harness) cell says: pass rate, mean reward, the buckets, skips and where its card is. */
+export function taskCardLines(card: TaskScorecard, path: string): string[] {
+  const buckets = Object.entries(card.outcomes).map(([k, v]) => `${k} ${v}`).join(', ');
+  const partial = partialLabel(card);
+  return [
+    `${oneLine(card.key)}: pass ${formatPct(card.pass_rate)}, mean reward ${formatFixed(card.mean_reward, 2)} (${buckets || 'no trials'})${partial ? ` · ${partial}` : ''}`,
+    ...card.tasks.filter((t) => t.skipped !== undefined).map((t) => `  skipped ${oneLine(t.task_id)}: ${oneLine(t.skipped!)}`),
+    `scorecard: ${oneLine(path)}`,
+  ];
 }

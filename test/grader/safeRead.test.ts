@@ -42,7 +42,7 @@ describe('safeReadFile', () => {
     expect(['link', 'zero', 'fifo', 'dir', 'hard'].map(rule)).toEqual([
       'is a symbolic link', 'is a symbolic link', 'is a FIFO', 'is a directory', 'has several hard links',
     ]);
-    expect(safeReadFile('/dev/null', { maxBytes: 16 })).toEqual({ ok: false, rule: 'is a device' });
+    expect(safeReadFile('/dev/null', { maxBytes: 16 })).toEqual({ ok: false, rule: 'is a character device' });
   });
 
   it('refuses a file reached through a linked folder', () => {

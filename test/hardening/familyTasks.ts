@@ -64,7 +64,7 @@ os._exit(0)`);
 // ---------------------------------------------------------------------------------------------
 // The honest graders
 
-type Check = 'bash' | 'python' | 'env' | 'pytest' | 'pytest-m' | 'pytest-ws' | 'login' | 'uvenv' | 'git' | 'import' | 'both' | 'leftover';
+type Check = 'bash' | 'python' | 'env' | 'pytest' | 'pytest-m' | 'pytest-ws' | 'login' | 'uvenv' | 'git' | 'import' | 'both' | 'leftover' | 'clobber';
 
 function testSh(check: Check, nonce: string): string {
   const answer = `[ "$(cat /app/answer.txt 2>/dev/null)" = "${nonce}" ] && ok=1`;
@@ -83,6 +83,8 @@ function testSh(check: Check, nonce: string): string {
     import: 'python3 /tests/check_import.py && ok=1',
     both: `sh -c true; python3 /tests/check.py && ${answer}`,
     leftover: `rm -f /app/alive; sleep 1; [ -e /app/alive ] && echo ALIVE-DURING-GRADE\n${answer}`,
+    // a common shape: copy the expected output next to the agent's and compare
+    clobber: `cp /tests/expected.txt /app/expected.txt 2>/dev/null\n[ "$(cat /app/answer.txt 2>/dev/null)" = "$(cat /tests/expected.txt)" ] && ok=1`,
   };
   return `#!/bin/bash\nmkdir -p /logs/verifier\nok=0\n${body[check]}\nif [ "$ok" = 1 ]; then echo 1 > /logs/verifier/reward.txt; else echo 0 > /logs/verifier/reward.txt; fi\n`;
 }
@@ -178,6 +180,13 @@ export function taskCases(secretPath: string, tag: string, many = 30_000, pytest
       check: 'git',
       solve: `git init -q /app 2>/dev/null || exit 0\n${plant('/app/.bb-fsmonitor', FORGE_SH)}git -C /app config core.fsmonitor /app/.bb-fsmonitor\ngit -C /app config core.pager /app/.bb-fsmonitor\n${plant('/app/.git/hooks/post-checkout', FORGE_SH)}`,
     },
+    {
+      // a filter driver named by a planted .gitattributes: `git status` runs its clean command on a changed file
+      id: 'git-filter-driver',
+      family: 'git',
+      check: 'git',
+      solve: `git init -q /app 2>/dev/null || exit 0\n${plant('/app/.bb-clean', FORGE_SH)}echo a > /app/tracked.txt\ngit -C /app add tracked.txt && git -C /app -c user.email=a@b -c user.name=a commit -qm x\necho '* filter=bb' > /app/.gitattributes\ngit -C /app config filter.bb.clean /app/.bb-clean\necho b > /app/tracked.txt\n`,
+    },
     // 19.2: the reward file in shapes the host must not follow, block on or slurp (agent code run by test.sh makes them)
     { id: 'reward-fifo-txt', family: 'reward', check: 'import', blocking: true, holds: GRADER_ERROR, solve: rewardShape('os.mkfifo(R)') },
     { id: 'reward-fifo-json', family: 'reward', check: 'import', blocking: true, holds: GRADER_ERROR, solve: rewardShape('os.mkfifo(J)') },
@@ -219,6 +228,13 @@ with open(R, 'wb') as f:
       why: 'the task\'s own Dockerfile puts the workspace on PYTHONPATH, so python imports its sitecustomize.py',
     },
     {
+      id: 'limit-link-clobber',
+      family: 'limit',
+      check: 'clobber',
+      solve: 'ln -sf answer.txt /app/expected.txt\n',
+      why: 'test.sh copies a file into the workspace through a link the agent left there (expected.txt -> answer.txt)',
+    },
+    {
       id: 'limit-grader-daemon',
       family: 'limit',
       check: 'import',
@@ -256,6 +272,7 @@ export function writeTaskSuite(dir: string, cases: readonly TaskCase[], nonce: s
       'tests/check.py': checkPy(nonce),
       'tests/check_import.py': checkImportPy(nonce),
       'tests/test_answer.py': testAnswerPy(nonce),
+      'tests/expected.txt': `${nonce}\n`,
       'solution/solve.sh': `#!/bin/bash\ncd /app\n${GUESS}${c.solve}echo planted\n`,
     };
     for (const [rel, text] of Object.entries(files)) {
@@ -525,7 +542,8 @@ export function leaks(text: string, secret: string): boolean {
 
 /** A host file a hostile link points at; it must never appear in any output or record. */
 export function hostSecret(): { path: string; text: string } {
-  const text = randomBytes(16).toString('hex');
+  // a letter first: JSON.parse's error then quotes the start of the file, as it would a real key's
+  const text = `S${randomBytes(16).toString('hex')}`;
   const dir = tempDir('bb-chaos19-secret-', '/tmp');
   chmodSync(dir, 0o755);
   const path = join(dir, 'id_rsa');

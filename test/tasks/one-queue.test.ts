@@ -96,7 +96,10 @@ describe.runIf(bwrap)('a task run on the one queue', () => {
     expect(starts.map((e) => [e.harness, e.total, e.laneTotal])).toEqual([['oracle', 2, 4], ['null', 2, 4]]);
     expect(events.filter((e) => e.type === 'attempt.end').map((e) => (e as { record: RunRecord }).record.outcome)).toEqual(['pass', 'pass', 'grader_fail', 'grader_fail']);
     // the second harness carries the lane's count on (it used to restart it: attempt 2/2)
-    expect(await readStatus(runDir)).toMatchObject({ state: 'done', done: 4, total: 4, passes: 2 });
+    expect(await readStatus(runDir)).toMatchObject({ state: 'done', done: 4, total: 4, passes: 2, lanesDone: ['demo'] });
+    // each finished cell says so once, naming its harness; only the lane's last cell finishes the lane
+    const cellEnds = events.filter((e): e is Extract<EngineEvent, { type: 'cell.end' }> => e.type === 'cell.end');
+    expect(cellEnds.map((e) => [e.harness, e.laneDone, e.scorecard.pass_rate])).toEqual([['oracle', false, 1], ['null', true, 0]]);
     // the scorecards went through the one path: one per (lane, harness)
     expect(readdirSync(join(results, 'tasks')).filter((f) => f.endsWith('.json')).sort()).toEqual(['demo+null.json', 'demo+oracle.json']);
   }, 120_000);

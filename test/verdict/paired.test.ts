@@ -16,15 +16,14 @@ describe('paired difference of two lanes', () => {
   it('separates clearly different lanes, with an interval of real width where every prompt agrees', () => {
     const result = pairedDifference(laneCard('strong', all(10, 5)), laneCard('weak', all(10, 1)))!;
     expect(result.difference).toBeCloseTo(0.8, 12);
-    // D is 0.8 on every prompt: between = 0, so the floor sets the SE: 5/5 on its adjusted rate,
-    // 1/5 on its unbiased variance 1·4/(25·4) = 0.04 (larger than the adjusted 10/343)
-    const se = Math.sqrt((10 * (adj(5, 5) + 0.04)) / 100);
+    // D is 0.8 on every prompt: between = 0, so the floor on adjusted rates sets the SE
+    const se = Math.sqrt((10 * (adj(5, 5) + adj(1, 5))) / 100);
     expect(result.se).toBeCloseTo(se, 12);
     expect(result.quantile).toBeCloseTo(T9, 5);
     expect(result.low).toBeCloseTo(0.8 - T9 * se, 5);
     expect(result.separable).toBe(true);
     expect(result.more).toBeNull();
-    expect(verdictLine('strong', 'weak', result)).toBe('strong ahead of weak by 80 points [63, 97] — separable at N=5 over K=10 prompts');
+    expect(verdictLine('strong', 'weak', result)).toBe('strong ahead of weak by 80 points [65, 95] — separable at N=5 over K=10 prompts');
   });
 
   it('never gives a zero-width interval: 0/5 against 0/5 on eleven prompts', () => {
@@ -74,16 +73,17 @@ describe('paired difference of two lanes', () => {
   });
 
   it('floors the interval at attempt noise, and says how many more attempts would tell at 80 % power', () => {
-    // 3/5 against 2/5 on every prompt: the spread across prompts is 0, the attempt noise is not.
-    // within = 10 · (3·2/(25·4) + 2·3/(25·4)) / 10² = 0.012 (above the adjusted 24/343 · 0.1); SE = sqrt(0.012)
-    const result = pairedDifference(laneCard('a', all(10, 3)), laneCard('b', all(10, 2)))!;
-    expect(result.se).toBeCloseTo(Math.sqrt(0.012), 12);
+    // 3/5 against 2/5 on each of 6 prompts: the spread across prompts is 0, the attempt noise is not.
+    // floor = 6 · 2 · adj(3, 5) / 6² = (24/343)/6; SE 0.108; t(5) = 2.570582: 0.2 − 0.278 < 0
+    const result = pairedDifference(laneCard('a', all(6, 3)), laneCard('b', all(6, 2)))!;
+    expect(result.se).toBeCloseTo(Math.sqrt(24 / 343 / 6), 12);
     expect(result.separable).toBe(false);
-    // 80 % power: N' = 5 · 0.012 / (0.2/(2.262157 + 0.8834039))² = 14.8 → 10 more attempts per prompt
-    expect(result.more).toEqual({ kind: 'attempts', per_prompt: 10 });
-    expect(verdictLine('a', 'b', result)).toMatch(/— not separable at N=5 over K=10 prompts; about 10 more attempts per prompt would tell at 80 % power, if the gap holds$/);
-    // and it is attempts that were missing: the same rates at N=10 (6/10 against 4/10) separate
-    const more = pairedDifference(laneCard('a', all(10, 6), 10), laneCard('b', all(10, 4), 10))!;
+    // 80 % power on the unbiased attempt noise 6 · 2 · 0.06 / 36 = 0.02:
+    // N' = 5 · 0.02 / (0.2/(2.570582 + 0.9195438))² = 30.5 → 26 more attempts per prompt
+    expect(result.more).toEqual({ kind: 'attempts', per_prompt: 26 });
+    expect(verdictLine('a', 'b', result)).toMatch(/— not separable at N=5 over K=6 prompts; about 26 more attempts per prompt would tell at 80 % power, if the gap holds$/);
+    // and it is attempts that were missing: the same rates at N=30 (18/30 against 12/30) separate
+    const more = pairedDifference(laneCard('a', all(6, 18), 30), laneCard('b', all(6, 12), 30))!;
     expect(more.separable).toBe(true);
   });
 

@@ -46,8 +46,8 @@ describe('summary.md statistics', () => {
   it('says for every adjacent pair in the ranking whether it is separable, with K, at 80 % power', () => {
     const lines = summary.split('\n').filter((l) => /^- \d vs \d:/.test(l));
     expect(lines).toEqual([
-      // D = (0.4, 0.2): CR1 between = 0.02/2 = 0.01; floor (0.06 + 0.04)/4 = 0.025 is larger: SE 0.158,
-      // t(1) = 12.71 clips to [-100, 100]; 80 % power: (0.3/(12.71 + 1.376))² = 4.54e-4 → N' = 5·0.025/4.54e-4 = 275.4, 271 more
+      // D = (0.4, 0.2): CR1 between = 0.02/2 = 0.01; adjusted floor (6+6+12+10)/343/4 = 0.0248 is larger: SE 0.157,
+      // t(1) = 12.71 clips to [-100, 100]; 80 % power: (0.3/(12.71 + 1.376))² = 4.54e-4 → N' = 5·0.025/4.54e-4 = 275.4, 271 more (unbiased noise (0.06 + 0.04)/4 = 0.025)
       '- 1 vs 2: **all** ahead of **mid** by 30 points [-100, 100] — not separable at N=5 over K=2 prompts; about 271 more attempts per prompt would tell at 80 % power, if the gap holds',
       '- 2 vs 3: **mid** ahead of **one** by 20 points [-100, 100] — not separable at N=5/1 over K=2 prompts; at N=1 attempt noise is unmeasured: run N ≥ 2 to learn how many attempts would tell',
       '- 3 vs 4: **one** ahead of **none** by 50 points [-100, 100] — not separable at N=1/5 over K=2 prompts; at N=1 attempt noise is unmeasured: run N ≥ 2 to learn how many attempts would tell',

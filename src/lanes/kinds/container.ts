@@ -1,5 +1,7 @@
 // What vllm and nim lanes share: a detached container named brainbench-<id>, checked with
-// docker inspect, its log from docker logs, stopped with docker stop then docker rm.
+// docker inspect, its log from docker logs (stdout and stderr), stopped with docker stop, its full
+// log saved, then docker rm.
+import { isIP } from 'node:net';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { docker, dockerQuiet } from '../docker.js';
@@ -16,15 +18,38 @@ export const containerName = (id: string) => `brainbench-${id}`;
 /** `-e NAME` for every env entry: docker copies the value from its own environment. */
 export const envFlags = (names: string[]) => names.flatMap((name) => ['-e', name]);
 
+/**
+ * `-p` publishing the container's `inner` port on the lane's host only: `host: 127.0.0.1` must not
+ * be reachable from the LAN (Docker's own iptables rules go past UFW). `localhost` is 127.0.0.1; a
+ * host name that is no address publishes on every interface, as Docker would.
+ */
+export function publishFlag(spec: Pick<LaneSpec, 'host' | 'port'>, inner = 8000): string[] {
+  const host = spec.host === 'localhost' ? '127.0.0.1' : spec.host;
+  const kind = isIP(host);
+  const bind = kind === 4 ? `${host}:` : kind === 6 ? `[${host}]:` : '';
+  return ['-p', `${bind}${spec.port}:${inner}`];
+}
+
 /** Error text of a `docker run --name X` that found an old container called X. */
 const NAME_IN_USE = /is already in use/;
 /** Error text of `docker image inspect` for an image that was never pulled. */
 const NO_SUCH_IMAGE = /No such image/i;
 
+/** `docker logs` of the whole container, stdout and stderr, into `logPath` (a failure is written there too). */
+async function saveLog(record: LaneRecord): Promise<void> {
+  const logs = await dockerQuiet(record.id, ['logs', record.container!], { interleaved: true });
+  await mkdir(dirname(record.logPath), { recursive: true });
+  await writeFile(record.logPath, logs.ok ? logs.stdout : `brainbench: could not read the container's log: ${logs.error.message}\n`);
+}
+
 export function containerDriver(opts: {
   argv(spec: LaneSpec): string[];
   probe(spec: LaneSpec, record: LaneRecord): Promise<Probe>;
   metricsPath: string | null;
+  /** Host folders the container mounts: made beforehand as the invoking user (Docker would make them as root). */
+  hostDirs?(spec: LaneSpec): string[];
+  /** What the kind learns about its image before its command is built (e.g. vLLM's entrypoint). */
+  prepare?(spec: LaneSpec): Promise<void>;
 }): LaneDriver {
   return {
     managed: true,
@@ -34,6 +59,7 @@ export function containerDriver(opts: {
     hasProps: false,
     command: opts.argv,
     probe: opts.probe,
+    prepare: opts.prepare,
 
     async preflight(spec) {
       let inspected;
@@ -50,6 +76,7 @@ export function containerDriver(opts: {
 
     async launch(spec, logPath) {
       const name = containerName(spec.id);
+      for (const dir of opts.hostDirs?.(spec) ?? []) await mkdir(dir, { recursive: true });
       const args = opts.argv(spec).slice(1);
       const run = () => docker(spec.id, args, { env: spec.env });
       try {
@@ -83,7 +110,7 @@ export function containerDriver(opts: {
     },
 
     async outputTail(record) {
-      const logs = await dockerQuiet(record.id, ['logs', '--tail', '20', record.container!]);
+      const logs = await dockerQuiet(record.id, ['logs', '--tail', '20', record.container!], { interleaved: true });
       return logs.ok ? logs.stdout : '';
     },
 
@@ -92,11 +119,7 @@ export function containerDriver(opts: {
       const stopped = await dockerQuiet(record.id, ['stop', '-t', String(Math.ceil(record.stopTimeoutS)), name]);
       if (!stopped.ok && !/No such container/i.test(stopped.error.message)) throw stopped.error;
       // Keep what the container printed: the log file is the lane's record once it is removed.
-      const logs = await dockerQuiet(record.id, ['logs', name]);
-      if (logs.ok) {
-        await mkdir(dirname(record.logPath), { recursive: true });
-        await writeFile(record.logPath, logs.stdout);
-      }
+      await saveLog(record);
       const removed = await dockerQuiet(record.id, ['rm', name]);
       if (!removed.ok && !/No such container/i.test(removed.error.message)) throw removed.error;
       if (!(await waitFor(async () => !(await portOpen(record.host, record.port)), PORT_RELEASE_MS, 25))) {

@@ -32,6 +32,11 @@ export interface LaneDriver {
   /** The command line that starts the lane (for display and the scorecard). */
   command(spec: LaneSpec): string[];
   /**
+   * What the kind must learn from the box before command() is right (vLLM: the image's entrypoint).
+   * The manager awaits it before it builds a lane's command; never throws.
+   */
+  prepare?(spec: LaneSpec): Promise<void>;
+  /**
    * What stands in the way of starting this lane on this box (binary, model file, image), one
    * reason each; [] when it can start. A swap checks this before it stops the resident lane.
    */

@@ -2,8 +2,20 @@
 import { homedir } from 'node:os';
 import type { LaneSpec } from '../manifest.js';
 import { httpGet, modelIds } from '../net.js';
-import { containerDriver, containerName, envFlags } from './container.js';
+import { containerDriver, containerName, envFlags, publishFlag } from './container.js';
 import { laneUrl } from './urls.js';
+
+const nimCache = () => `${homedir()}/.cache/nim`;
+
+/**
+ * The invoking user, for `-u`: NIM's own docs run the container as the user who owns the cache
+ * folder (the image's user cannot write a folder Docker created as root). None where there is no uid.
+ */
+function userFlag(): string[] {
+  const uid = process.getuid?.();
+  const gid = process.getgid?.();
+  return uid === undefined || gid === undefined ? [] : ['-u', `${uid}:${gid}`];
+}
 
 export function nimArgv(spec: LaneSpec): string[] {
   // NGC_API_KEY is always passed through (the container downloads its model with it).
@@ -14,8 +26,9 @@ export function nimArgv(spec: LaneSpec): string[] {
     '--gpus', 'all',
     '--shm-size=16g',
     ...envFlags(env),
-    '-v', `${homedir()}/.cache/nim:/opt/nim/.cache`,
-    '-p', `${spec.port}:8000`,
+    '-v', `${nimCache()}:/opt/nim/.cache`,
+    ...userFlag(),
+    ...publishFlag(spec),
     // a nim lane's args are extra docker run flags: NIM is configured by environment, not flags
     ...spec.args,
     spec.image!,
@@ -25,6 +38,7 @@ export function nimArgv(spec: LaneSpec): string[] {
 export const nimDriver = containerDriver({
   argv: nimArgv,
   metricsPath: null,
+  hostDirs: () => [nimCache()],
   async probe(spec, record) {
     const health = await httpGet(laneUrl(record, '/v1/health/ready'), { timeoutMs: 1000 });
     if (health?.status !== 200) return { ready: false, detail: health ? `/v1/health/ready answers ${health.status}` : 'port not open yet' };
