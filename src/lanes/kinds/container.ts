@@ -62,6 +62,7 @@ export function containerDriver(opts: {
     prepare: opts.prepare,
 
     async preflight(spec) {
+      await opts.prepare?.(spec);
       let inspected;
       try {
         inspected = await dockerQuiet(spec.id, ['image', 'inspect', '--format', '{{.Id}}', spec.image!]);
