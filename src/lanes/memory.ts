@@ -50,7 +50,7 @@ async function recordedPeak(resultsDir: string, lane: string): Promise<MemoryNee
 async function llamacppEstimate(spec: LaneSpec): Promise<MemoryNeed | null> {
   const model = spec.model!;
   const weights = await shardSizes(model);
-  if (weights.gb === 0) return null;
+  if (weights.missing.length === weights.files) return null;
   const files = weights.files > 1 ? ` (${weights.files - weights.missing.length} of ${weights.files} shards)` : '';
   const meta = await readGgufMetadata(ggufShards(model)[0]!);
   const ctx = spec.ctx ?? (Number(argValue(spec.args, ['-c', '--ctx-size'])) || LLAMA_DEFAULT_CTX);

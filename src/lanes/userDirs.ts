@@ -13,6 +13,11 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.BRAINBENCH_STATE_DIR || join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'brainbench');
 }
 
+/** The invoking user's home: $HOME as this process sees it now, else the password database's. */
+export function userHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.HOME || homedir();
+}
+
 /** `~/x` → `<home>/x`; lanes are spawned without a shell, so nothing else would expand it. */
 export function expandHome(path: string): string {
   return path === '~' ? homedir() : path.startsWith('~/') ? join(homedir(), path.slice(2)) : path;

@@ -4,7 +4,7 @@ import { oneLine, stripControl } from '../safeText.js';
 import { CELL_STYLE } from '../cockpit/glyphs.js';
 import type { EngineEvent } from '../types.js';
 import { formatPct } from '../stats.js';
-import { partialLabel } from '../verdict/scorecard.js';
+import { gradedLabel, partialLabel } from '../verdict/scorecard.js';
 import { taskCardLines } from '../verdict/task-scorecard.js';
 import { PROBE_ETA_S } from '../telemetry/probe.js';
 
@@ -93,6 +93,7 @@ function runEndLines(event: Extract<EngineEvent, { type: 'run.end' }>): string[]
     `lane ${oneLine(c.lane)}${c.simulated ? ' (simulated)' : ''}: core ${c.core_pass}/${c.core_n} · pass_rate ${formatPct(c.core_pass_rate)}` +
     ` · consistency ${formatPct(c.consistency)} · runaway ${formatPct(c.runaway_rate)} · honesty ${formatPct(c.honesty_pass_rate)}` +
     ` · ${c.tokens_per_sec != null ? `${c.tokens_per_sec.toFixed(1)} tok/s` : 'tok/s —'}` +
+    (c.completeness ? ` · ${gradedLabel(c.completeness)}` : '') +
     (partialLabel(c) ? ` · ${partialLabel(c)}, not ranked` : '');
   return [verdict, `wrote ${oneLine(event.scorecardPath)} and ${oneLine(event.summaryPath)}`];
 }

@@ -323,8 +323,9 @@ export interface CliRun {
   records: TrialRecord[];
   /** The task in flight when the run stalled, if it did. */
   stalledOn: string | null;
-  /** A stalled run: did SIGTERM end it (within the grace), or did it take SIGKILL? */
+  /** A stalled run, or one sent SIGTERM mid-trial: did SIGTERM end it, or did it take SIGKILL? */
   sigtermWorked: boolean | null;
+  sigtermSent: boolean;
   exitCode: number | null;
   output: string;
   /** Every text the run wrote: its output and every file under its results and state folders. */
@@ -351,7 +352,7 @@ function filesUnder(dir: string): string[] {
  * `brainbench run --harness oracle` on a task suite as a child process. A run that prints nothing
  * for STALL_MS is stalled: it gets SIGTERM, and SIGKILL if it still lives GRACE_MS later.
  */
-export async function runTaskCli(suite: string, who: Who, extraEnv: Record<string, string> = {}): Promise<CliRun> {
+export async function runTaskCli(suite: string, who: Who, extraEnv: Record<string, string> = {}, opts: { sigtermOnMarker?: string } = {}): Promise<CliRun> {
   const home = ownedDir('bb-chaos19-home-', who);
   const results = join(home, 'results');
   const scratch = ownedDir('bb-chaos19-scratch-', who, existsSync('/dev/shm') ? '/dev/shm' : '/tmp');
@@ -387,6 +388,28 @@ export async function runTaskCli(suite: string, who: Who, extraEnv: Record<strin
     }, STALL_MS);
   };
   arm();
+  // SIGTERM as soon as the agent step shows `marker` in its workspace (mid-trial); SIGKILL if ignored
+  let sigtermSent = false;
+  let killedAfterSigterm = false;
+  const poll = opts.sigtermOnMarker
+    ? setInterval(() => {
+        let seen = false;
+        try {
+          seen = readdirSync(scratch, { recursive: true, encoding: 'utf8' }).some((rel) => rel.endsWith(opts.sigtermOnMarker!));
+        } catch {
+          // a folder went away while listed
+        }
+        if (!seen || sigtermSent) return;
+        sigtermSent = true;
+        child.kill('SIGTERM');
+        setTimeout(() => {
+          if (child.exitCode === null && child.signalCode === null) {
+            killedAfterSigterm = true;
+            child.kill('SIGKILL');
+          }
+        }, 30_000).unref();
+      }, 100)
+    : undefined;
   child.stdout.on('data', (d: Buffer) => {
     out += d.toString();
     if (!stalled) arm();
@@ -394,6 +417,7 @@ export async function runTaskCli(suite: string, who: Who, extraEnv: Record<strin
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exitCode = await exited;
   clearTimeout(timer!);
+  clearInterval(poll);
   const events = out.split('\n').flatMap((line) => {
     try {
       return [JSON.parse(line) as { type: string; promptId?: string; record?: TrialRecord }];
@@ -420,7 +444,8 @@ export async function runTaskCli(suite: string, who: Who, extraEnv: Record<strin
   const names = readdirSync(suite).sort();
   const stalledOn = stalled ? (names.find((id) => !records.some((r) => r.prompt_id === id)) ?? '(after the last task)') : null;
   const texts = [out, err, ...[...filesUnder(results), ...filesUnder(join(home, 'state'))].map((f) => readFileSync(f, 'latin1'))];
-  return { records, stalledOn, sigtermWorked: stalled ? !killed : null, exitCode, output: `${out}\n${err}`, texts };
+  const sigtermWorked = stalled ? !killed : sigtermSent ? !killedAfterSigterm : null;
+  return { records, stalledOn, sigtermWorked, sigtermSent, exitCode, output: `${out}\n${err}`, texts };
 }
 
 export interface CaseVerdict {
@@ -587,6 +612,35 @@ function familyRow(family: TaskFamily, verdicts: CaseVerdict[], who: Who[], runs
   const problems = verdicts.flatMap((v) => v.problems.map((p) => `${v.id} (${v.who}): ${p}`));
   const lost = verdicts.filter((v) => v.outcome === 'none' || v.outcome === 'hang').length;
   return row(title, keys, problems, { runs: `${runs[0]}/${runs[1]}`, lost, note: `${as}; outcomes ${outcomes}` });
+}
+
+// ---------------------------------------------------------------------------------------------
+// SIGTERM in the middle of a hostile trial (a FIFO reward waiting in the grader)
+
+/** SIGTERM while the agent step of a FIFO-reward trial runs: brainbench stops (after or without that trial), never needs SIGKILL. */
+export async function sigtermMidTrial(opts: { who?: Who[] } = {}): Promise<FamilyRow> {
+  const family = '19 SIGTERM mid-trial, FIFO reward next';
+  const who = opts.who ?? whoAll();
+  const marker = `bb-sigterm-${randomBytes(4).toString('hex')}`;
+  const problems: string[] = [];
+  const keys: string[] = [];
+  let done = 0;
+  await Promise.all(
+    who.map(async (w) => {
+      const key = `sigterm (${w.label})`;
+      keys.push(key);
+      const c: TaskCase = { id: 'sigterm-fifo', family: 'reward', check: 'import', solve: `touch /app/${marker}\nsleep 3\n${rewardShape('os.mkfifo(R)')}` };
+      const suite = writeTaskSuite(tempDir('bb-chaos19-suite-', '/tmp'), [c], `nonce-${randomBytes(8).toString('hex')}`);
+      const run = await runTaskCli(suite, w, {}, { sigtermOnMarker: marker });
+      const record = run.records.find((r) => r.prompt_id === c.id);
+      if (!run.sigtermSent) problems.push(`${key}: the agent step never showed its marker (exit ${run.exitCode}): ${run.output.slice(-200)}`);
+      else if (run.stalledOn) problems.push(`${key}: after SIGTERM the run hung (no output for ${STALL_MS / 1000} s; a second SIGTERM ${run.sigtermWorked ? 'ended it' : 'was ignored too'})`);
+      else if (run.sigtermWorked === false) problems.push(`${key}: SIGTERM was ignored, SIGKILL needed`);
+      else done++;
+      if (record?.outcome === 'pass') problems.push(`${key}: forged pass`);
+    }),
+  );
+  return row(family, keys, problems, { runs: `${done}/${who.length}`, lost: 0, note: `as ${who.map((w) => w.label).join(' and ')}: SIGTERM during the agent step, the grader then meets a FIFO` });
 }
 
 // ---------------------------------------------------------------------------------------------

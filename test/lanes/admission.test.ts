@@ -8,11 +8,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/events.js';
 import { LaneError } from '../../src/lanes/errors.js';
 import { LaneManager } from '../../src/lanes/manager.js';
-import { loadManifest } from '../../src/lanes/manifest.js';
-import { awaitRelease } from '../../src/lanes/memory.js';
+import { loadManifest, type LaneSpec } from '../../src/lanes/manifest.js';
+import { awaitRelease, memoryNeed } from '../../src/lanes/memory.js';
+import { rollupOf } from '../../src/telemetry/rollup.js';
 import { currentHolder, processStartTime } from '../../src/os/pid-lock.js';
 import type { EngineEvent } from '../../src/types.js';
-import { fakeModel, fakeServer, freePort, tempDir, writeManifest } from './helpers.js';
+import { fakeModel, fakeServer, freePort, QWEN3_MOE_META, tempDir, writeGguf, writeManifest } from './helpers.js';
 
 /** A /proc/meminfo with `usedGb` of 128 GB in use and `cacheGb` of page cache (decimal GB). */
 function meminfo(path: string, usedGb: number, cacheGb = 2): void {
@@ -44,12 +45,15 @@ async function makeManager(opts: { releaseTimeoutMs?: number; dropCachesPath?: s
   });
 }
 
-/** big's last run peaked at 40 GB over an idle 6 GB: it needs ~34 GB. */
-function recordPeak(): void {
+/** big's last run peaked at 40 GB over an idle 6 GB measured before its load: it needs ~34 GB. */
+function recordPeak(telemetry: object = { unified_used_gb_max: 40, unified_idle_gb: 6, unified_idle_basis: 'before_load' }): void {
   mkdirSync(join(dir, 'results'), { recursive: true });
-  const card = { lane: 'big', telemetry: { unified_used_gb_max: 40, unified_idle_gb: 6 }, reproducibility: { run_id: 'r-old' } };
+  const card = { lane: 'big', telemetry, reproducibility: { run_id: 'r-old' } };
   writeFileSync(join(dir, 'results', 'big.json'), JSON.stringify(card));
 }
+
+/** big as a manifest lane (for memoryNeed on its own). */
+const bigSpec = () => ({ id: 'big', kind: 'llamacpp', model: fakeModel, args: [] as string[], env: {} }) as unknown as LaneSpec;
 
 const stops = (id: string) => events.filter((e) => e.type === 'lane.state' && e.lane === id && e.state === 'stopping').length;
 
@@ -75,7 +79,8 @@ describe('memory admission before a swap', () => {
     meminfo(memPath, 100); // small holds 5 GB: 128 − 95 = 33 GB free once it stops
     const err = await manager!.start('big').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LaneError);
-    expect((err as Error).message).toContain('lane big needs ~34.0 GB (recorded peak of run r-old), 33.0 GB free after stopping small (MemTotal 128.0 GB, 100.0 GB in use)');
+    expect((err as Error).message).toContain('lane big needs ~34.0 GB (recorded peak of run r-old; estimate ');
+    expect((err as Error).message).toContain('33.0 GB free after stopping small (MemTotal 128.0 GB, 100.0 GB in use, page cache counted as free)');
     expect((err as Error).message).toContain('--force');
     expect(stops('small')).toBe(0);
     expect(await manager!.isUp('small')).toBe(true);
@@ -93,6 +98,37 @@ describe('memory admission before a swap', () => {
     meminfo(memPath, 80); // 128 − 60 = 68 GB free once small stops
     await manager!.start('big');
     expect(await manager!.isUp('big')).toBe(true);
+  });
+});
+
+describe('admission stays on after a run (issue 22)', () => {
+  it("a lane's second start is weighed on what it took over the baseline measured before its load", async () => {
+    manager = await makeManager();
+    meminfo(memPath, 10); // idle box
+    const first = await manager!.start('big');
+    expect(first.idleBaselineGb).toBe(10); // measured before the load, not by the sampler after it
+    // the run: the lane holds 60 GB the whole time the sampler looks, so its first sample is not idle
+    const samples = [70, 71, 70].map((used, t) => ({ t, gpus: null, unified_used_gb: used, unified_total_gb: 128, mem_pressure_some_avg10: null }));
+    recordPeak(rollupOf(samples, { idleBaselineGb: first.idleBaselineGb }));
+    await manager!.stop('big');
+    const need = await memoryNeed(bigSpec(), join(dir, 'results'), 128);
+    expect(need?.gb).toBeCloseTo(61, 5);
+    expect(need?.basis).toMatch(/^recorded peak of run r-old; estimate /);
+  });
+
+  it('ignores a recorded peak whose idle was taken with the lane up, and never goes below the estimate', async () => {
+    // the old sampler-made baseline: idle 66 / peak 66 would say the lane needs nothing
+    recordPeak({ unified_used_gb_max: 66, unified_idle_gb: 66 });
+    const model = writeGguf(join(dir, 'big.gguf'), QWEN3_MOE_META, 1_000_000);
+    const bigSpec = () => ({ id: 'big', kind: 'llamacpp', model, ctx: 64000, args: [] as string[], env: {} }) as unknown as LaneSpec;
+    const estimate = await memoryNeed(bigSpec(), join(dir, 'no-results'), 128);
+    expect(estimate!.gb).toBeGreaterThan(8); // 6.3 GB of KV cache + 2 GB buffers + the weights
+    expect(await memoryNeed(bigSpec(), join(dir, 'results'), 128)).toEqual(estimate);
+    // a low peak measured properly does not lower it either
+    recordPeak({ unified_used_gb_max: 6.001, unified_idle_gb: 6, unified_idle_basis: 'before_load' });
+    const need = await memoryNeed(bigSpec(), join(dir, 'results'), 128);
+    expect(need!.gb).toBe(estimate!.gb);
+    expect(need!.basis).toContain('recorded peak of run r-old: 0.0 GB');
   });
 });
 

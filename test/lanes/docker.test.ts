@@ -1,13 +1,14 @@
 // vllm and nim lanes against the docker shim (test/shims/docker), which records its arguments.
 // The test plays the container: it serves HTTP on the lane's port between `docker run` and `docker stop`.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeLane } from '../../src/demo/server.js';
 import { LaneError } from '../../src/lanes/errors.js';
 import { LaneManager } from '../../src/lanes/manager.js';
+import { publishFlag } from '../../src/lanes/kinds/container.js';
+import { forgetEntrypoints, servePrefix } from '../../src/lanes/kinds/vllm.js';
 import { loadManifest } from '../../src/lanes/manifest.js';
 import { portOpen } from '../../src/lanes/net.js';
 import { freePort, shimDir, tempDir, writeManifest } from './helpers.js';
@@ -23,6 +24,8 @@ beforeEach(() => {
   process.env.PATH = `${shimDir}${delimiter}${savedEnv.PATH}`;
   process.env.DOCKER_SHIM_LOG = shimLog;
   process.env.DOCKER_SHIM_ENV_LOG = join(dir, 'docker-env.log');
+  process.env.HOME = join(dir, 'home'); // the cache folders a container mounts are made here
+  forgetEntrypoints();
 });
 afterEach(() => {
   process.env = { ...savedEnv };
@@ -62,8 +65,8 @@ describe('vllm lane', () => {
     const manager = newManager(manifest);
     const lane = await manager.start('fp8');
     const expected = [
-      'run', '-d', '--name', 'brainbench-fp8', '--gpus', 'all', '--ipc=host', '-p', `${port}:8000`,
-      '-v', `${homedir()}/.cache/huggingface:/root/.cache/huggingface`,
+      'run', '-d', '--name', 'brainbench-fp8', '--gpus', 'all', '--ipc=host', '-p', `127.0.0.1:${port}:8000`,
+      '-v', `${process.env.HOME}/.cache/huggingface:/root/.cache/huggingface`,
       'nvcr.io/nvidia/vllm:25.09-py3', 'vllm', 'serve', 'Qwen/Qwen3-30B-A3B-FP8',
       '--served-model-name', 'fp8', '--enable-auto-tool-choice', '--tool-call-parser', 'hermes',
       '--max-model-len', '64000', '--gpu-memory-utilization', '0.75',
@@ -136,7 +139,7 @@ describe('nim lane', () => {
     const lane = await manager.start('nim');
     expect(runCall()).toEqual([
       'run', '-d', '--name', 'brainbench-nim', '--gpus', 'all', '--shm-size=16g', '-e', 'NGC_API_KEY',
-      '-v', `${homedir()}/.cache/nim:/opt/nim/.cache`, '-p', `${port}:8000`,
+      '-v', `${process.env.HOME}/.cache/nim:/opt/nim/.cache`, '-u', `${process.getuid!()}:${process.getgid!()}`, '-p', `127.0.0.1:${port}:8000`,
       'nvcr.io/nim/nvidia/nvidia-nemotron-nano-9b-v2-dgx-spark:latest',
     ]);
     expect(lane).toMatchObject({ model: 'nvidia/nvidia-nemotron-nano-9b-v2', metricsUrl: null });
@@ -146,5 +149,66 @@ describe('nim lane', () => {
     expect(readFileSync(shimLog, 'utf8')).not.toContain(SECRET);
     expect(JSON.stringify(lane)).not.toContain(SECRET);
     expect(readFileSync(join(dir, 'state', 'lanes.json'), 'utf8')).not.toContain(SECRET);
+  });
+});
+
+describe('container evidence and the images people use (issue 22)', () => {
+  const vllmLane = (port: number, image: string) => `  - id: fp8\n    kind: vllm\n    image: ${image}\n    model: m\n    port: ${port}\n    ready_timeout_s: 60\n`;
+
+  it("a crash report and the saved log keep the container's stderr; the log is saved before docker rm and named", async () => {
+    process.env.DOCKER_SHIM_STATUS = 'exited';
+    process.env.DOCKER_SHIM_EXIT_CODE = '1';
+    process.env.DOCKER_SHIM_LOGS = 'INFO loading';
+    process.env.DOCKER_SHIM_LOGS_STDERR = 'ValueError: Free memory on device (90.1/119.7 GiB) on startup is less than desired GPU memory utilization (0.9, 107.7 GiB)';
+    const manifest = await manifestWith(vllmLane(await freePort(), 'img'));
+    const err = await newManager(manifest).start('fp8').catch((e: unknown) => e);
+    const logPath = join(dir, 'logs', 'fp8.log');
+    expect((err as Error).message).toContain('ValueError: Free memory on device (90.1/119.7 GiB)');
+    expect((err as Error).message).toContain(`full log (stdout and stderr): ${logPath}`);
+    expect(readFileSync(logPath, 'utf8')).toBe(`INFO loading\n${process.env.DOCKER_SHIM_LOGS_STDERR}\n`);
+    const names = calls().map((c) => c.slice(0, 2).join(' '));
+    expect(names.indexOf('logs brainbench-fp8')).toBeGreaterThan(-1);
+    expect(names.indexOf('logs brainbench-fp8')).toBeLessThan(names.indexOf('rm brainbench-fp8'));
+  });
+
+  it('a vllm/vllm-openai image (entrypoint vllm serve) gets the model, not a second vllm serve', async () => {
+    process.env.DOCKER_SHIM_ENTRYPOINT = '["vllm","serve"]';
+    const port = await freePort();
+    const manifest = await manifestWith(vllmLane(port, 'vllm/vllm-openai:v0.11.0'));
+    const container = playContainer(() => startFakeLane({ port, brain: 'strong', alias: 'fp8' }));
+    const manager = newManager(manifest);
+    await manager.start('fp8');
+    const run = runCall()!;
+    expect(run.slice(run.indexOf('vllm/vllm-openai:v0.11.0'), run.indexOf('vllm/vllm-openai:v0.11.0') + 3)).toEqual(['vllm/vllm-openai:v0.11.0', 'm', '--served-model-name']);
+    expect(calls()).toContainEqual(['image', 'inspect', '--format', '{{json .Config.Entrypoint}}', 'vllm/vllm-openai:v0.11.0']);
+    await manager.stop('fp8');
+    await container.done;
+  });
+
+  it('reads the entrypoint, not only the name: a retagged vllm serve image, an old api_server image, NVIDIA\'s image', () => {
+    expect(servePrefix('registry.local/my-vllm:1', ['vllm', 'serve'])).toEqual([]);
+    expect(servePrefix('registry.local/old:1', ['python3', '-m', 'vllm.entrypoints.openai.api_server'])).toEqual(['--model']);
+    expect(servePrefix('nvcr.io/nvidia/vllm:25.09-py3', ['/opt/nvidia/nvidia_entrypoint.sh'])).toEqual(['vllm', 'serve']);
+    expect(servePrefix('nvcr.io/nvidia/vllm:25.09-py3', null)).toEqual(['vllm', 'serve']);
+    // not inspected yet (docker unreachable): the name decides
+    expect(servePrefix('vllm/vllm-openai:latest', undefined)).toEqual([]);
+    expect(servePrefix('docker.io/vllm/vllm-openai@sha256:abc', undefined)).toEqual([]);
+    expect(servePrefix('nvcr.io/nvidia/vllm:25.09-py3', undefined)).toEqual(['vllm', 'serve']);
+  });
+
+  it("publishes the port on the lane's host only", () => {
+    expect(publishFlag({ host: '127.0.0.1', port: 8000 })).toEqual(['-p', '127.0.0.1:8000:8000']);
+    expect(publishFlag({ host: 'localhost', port: 8001 })).toEqual(['-p', '127.0.0.1:8001:8000']);
+    expect(publishFlag({ host: '::1', port: 8002 })).toEqual(['-p', '[::1]:8002:8000']);
+    expect(publishFlag({ host: '0.0.0.0', port: 8003 })).toEqual(['-p', '0.0.0.0:8003:8000']);
+    expect(publishFlag({ host: 'spark.lan', port: 8004 })).toEqual(['-p', '8004:8000']);
+  });
+
+  it("makes NIM's cache folder as the invoking user before docker run", async () => {
+    process.env.DOCKER_SHIM_FAIL = 'run';
+    const manifest = await manifestWith(`  - id: nim\n    kind: nim\n    image: img\n    port: ${await freePort()}\n`, { NGC_API_KEY: 'k' });
+    const err = await newManager(manifest).start('nim').catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/^docker run failed/);
+    expect(statSync(join(dir, 'home', '.cache', 'nim')).uid).toBe(process.getuid!());
   });
 });

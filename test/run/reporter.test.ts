@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLineReporter } from '../../src/run/reporter.js';
 import type { AttemptRecord, EngineEvent } from '../../src/types.js';
+import { scorecard } from '../cockpit/fixtures.js';
 
 const OSC52 = '\u001b]52;c;ZXZpbA==\u0007';
 const CLEAR = '\u001b[2J';
@@ -74,5 +75,18 @@ describe('line reporter', () => {
     const out = printed([{ type: 'lane.state', lane: 'q4', state: 'starting', detail: 'llama-server -m x' }, failure, failure]);
     expect(out.split('llama-server not found')).toHaveLength(2);
     expect(out).toContain('lane q4: starting');
+  });
+});
+
+describe('line reporter: a lane verdict says how much was graded', () => {
+  it('names graded/planned and the lane errors, and a partial lane is not ranked', () => {
+    const card = scorecard('demo', 0.9);
+    const partial = { ...card, completeness: { attempts_done: 52, attempts_planned: 55, complete: false, lane_errors: 3 } };
+    const out = printed([{ type: 'run.end', runId: 'r', lane: 'demo', scorecard: partial, scorecardPath: 'a.json', summaryPath: 's.md' }]);
+    expect(out).toContain('52/55 graded, 3 lane errors');
+    expect(out).toMatch(/not ranked/);
+    const whole = printed([{ type: 'run.end', runId: 'r', lane: 'demo', scorecard: { ...card, completeness: { attempts_done: 55, attempts_planned: 55, complete: true } }, scorecardPath: 'a.json', summaryPath: 's.md' }]);
+    expect(whole).toContain('55/55 graded');
+    expect(whole).not.toMatch(/lane error|not ranked/);
   });
 });

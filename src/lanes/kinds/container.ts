@@ -39,7 +39,8 @@ const NO_SUCH_IMAGE = /No such image/i;
 async function saveLog(record: LaneRecord): Promise<void> {
   const logs = await dockerQuiet(record.id, ['logs', record.container!], { interleaved: true });
   await mkdir(dirname(record.logPath), { recursive: true });
-  await writeFile(record.logPath, logs.ok ? logs.stdout : `brainbench: could not read the container's log: ${logs.error.message}\n`);
+  const text = logs.ok ? logs.stdout : `brainbench: could not read the container's log: ${logs.error.message}`;
+  await writeFile(record.logPath, text.endsWith('\n') || text === '' ? text : `${text}\n`);
 }
 
 export function containerDriver(opts: {

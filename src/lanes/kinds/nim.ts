@@ -1,11 +1,11 @@
 // An NVIDIA NIM container (DESIGN §3): ready on /v1/health/ready; the model name comes from /v1/models.
-import { homedir } from 'node:os';
 import type { LaneSpec } from '../manifest.js';
+import { userHome } from '../userDirs.js';
 import { httpGet, modelIds } from '../net.js';
 import { containerDriver, containerName, envFlags, publishFlag } from './container.js';
 import { laneUrl } from './urls.js';
 
-const nimCache = () => `${homedir()}/.cache/nim`;
+const nimCache = () => `${userHome()}/.cache/nim`;
 
 /**
  * The invoking user, for `-u`: NIM's own docs run the container as the user who owns the cache

@@ -6,8 +6,8 @@
 // vllm-openai images run `python3 -m vllm.entrypoints.openai.api_server`: `--model <model>`. Which
 // one an image has is read from `docker image inspect` (Config.Entrypoint) before the command is
 // built; until it is known, the image's name decides (vllm/vllm-openai: entrypoint is vllm serve).
-import { homedir } from 'node:os';
 import type { LaneSpec } from '../manifest.js';
+import { userHome } from '../userDirs.js';
 import { dockerQuiet } from '../docker.js';
 import { httpGet, modelIds } from '../net.js';
 import { containerDriver, containerName, envFlags, publishFlag } from './container.js';
@@ -49,7 +49,7 @@ export function forgetEntrypoints(): void {
   entrypoints.clear();
 }
 
-const hfCache = () => `${homedir()}/.cache/huggingface`;
+const hfCache = () => `${userHome()}/.cache/huggingface`;
 
 export function vllmArgv(spec: LaneSpec): string[] {
   const image = spec.image!;
