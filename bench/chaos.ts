@@ -1,6 +1,8 @@
 // npm run chaos — issue 8's figures: every lane fault, a hostile model, malformed input, a failing
 // disk and a secret, thrown at brainbench in-process (plus a few real CLI runs); then issue 11's
-// families (the model as an adversary, test/hardening/famil*.ts), then one table.
+// families (the model as an adversary, test/hardening/famil*.ts), then issue 19's (the grader and
+// the task half attacked, test/hardening/familyTasks.ts; `npm run chaos -- --issue19` runs only
+// those), then the tables.
 // It prints what happened; the assertions live in test/hardening/.
 import { execa } from 'execa';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -16,7 +18,7 @@ import type { AttemptRecord } from '../src/types.js';
 import { lanesCases, lanesRefusal, lanesRefusalProblems, suiteCases, suiteRefusal, suiteRefusalProblems } from '../test/hardening/badInputs.js';
 import { issue11Families } from '../test/hardening/familyList.js';
 import { notRun as notRunRow, type FamilyRow } from '../test/hardening/families.js';
-import { hostileFolders, proxyFlood, taskFamilies } from '../test/hardening/familyTasks.js';
+import { hostileFolders, proxyFlood, sigtermMidTrial, taskFamilies } from '../test/hardening/familyTasks.js';
 import { faultProblems, hostileSetup, removeTempDirs, runScenario, scratchDir, tempDir } from '../test/hardening/harness.js';
 import { cliArgs, repoRoot } from '../test/helpers/cli.js';
 
@@ -65,6 +67,7 @@ async function issue19Families(): Promise<{ rows: Row[]; problems: string[]; ver
       out.verdicts.push({ family: `  ${id}`, verdict: 'LIMIT', held: `${seen.length - forged}/${seen.length}`, note: `forged ${forged}/${seen.length}: ${seen[0]!.why ?? ''}` });
     }
     add(await hostileFolders());
+    add(await sigtermMidTrial());
   } else {
     add(notRunRow('19 task families', 'no bubblewrap'));
   }

@@ -1,13 +1,14 @@
 // The recording proxy under a flood (issue 19): N requests of M MB each through the proxy to a stub
 // lane on loopback (a child process, so its memory is not counted), with the exchange log on.
 // Prints brainbench's RSS before, at its peak and after, and the growth. Target: growth < 100 MB.
-// Prints figures; asserts nothing. RSS after a flood stays above the live heap: glibc keeps freed
-// 16 MB blocks (its mmap threshold rises after the first is freed); MALLOC_MMAP_THRESHOLD_=131072
-// shows the difference. The heap and array-buffer figures are what the proxy really holds.
+// Prints figures; asserts nothing. RSS is split into anonymous memory (heap, malloc) and mapped
+// files; the heap and array-buffer figures are what the process still holds (the client's one
+// request buffer among them). The proxy never holds a body whole: requests stream through to the
+// lane and a spool file, so growth stays flat however many requests pass.
 // Run: npx tsx bench/proxy-flood.ts [--requests 1000] [--mb 16] [--concurrency 1] [--no-log]
 // (node --expose-gc --import tsx bench/proxy-flood.ts for steadier before/after figures)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +66,13 @@ function send(socketPath: string, body: Buffer): Promise<number> {
 }
 
 const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(1);
+
+/** RSS split as Linux counts it (anonymous memory is the heap's and malloc's; file and shmem are mapped files). */
+async function rssParts(): Promise<string> {
+  const status = await readFile('/proc/self/status', 'utf8').catch(() => '');
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
+  return `anon ${mib(kb('RssAnon'))} MB, file ${mib(kb('RssFile'))} MB, shmem ${mib(kb('RssShmem'))} MB`;
+}
 const gc = (globalThis as { gc?: () => void }).gc;
 
 /** Collects garbage twice around a pause (ArrayBuffer memory is freed after the collection that finds it). */
@@ -83,6 +91,7 @@ async function main(): Promise<void> {
   try {
     await settle();
     const before = process.memoryUsage().rss;
+    const partsBefore = await rssParts();
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
     const started = performance.now();
@@ -109,7 +118,7 @@ async function main(): Promise<void> {
     console.log(`proxy flood: ${REQUESTS} requests of ${MB} MB, concurrency ${CONCURRENCY}, ${seconds.toFixed(1)} s (${((REQUESTS * MB) / seconds).toFixed(0)} MB/s)`);
     console.log(`  statuses ${JSON.stringify(Object.fromEntries(statuses))}; turns recorded ${proxy.record.turns.length}; record holds ~${mib(proxy.record.heldBytes())} MB of bodies`);
     console.log(`  exchange log ${mib(logSize)} MB (body budget ${mib(DEFAULT_PROXY_LIMITS.logBytes)} MB)${proxy.logError ? `; ${proxy.logError}` : ''}`);
-    console.log(`  rss before ${mib(before)} MB, peak ${mib(peak)} MB, after ${mib(after)} MB`);
+    console.log(`  rss before ${mib(before)} MB (${partsBefore}), peak ${mib(peak)} MB, after ${mib(after)} MB (${await rssParts()})`);
     console.log(`  after: heap used ${mib(heap.heapUsed)} of ${mib(heap.heapTotal)} MB, array buffers ${mib(heap.arrayBuffers)} MB`);
     console.log(`  growth: peak ${mib(peak - before)} MB, after ${mib(after - before)} MB (target < ${TARGET_MB} MB)${gc ? '' : ' [run with node --expose-gc for steadier figures]'}`);
   } finally {

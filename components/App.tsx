@@ -3,6 +3,8 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { CockpitController } from '../src/cockpit/controller.js';
 import { handleKey } from '../src/cockpit/keys.js';
 import { frameLayout, matrixScreenLayout } from '../src/cockpit/layout.js';
+import { summaryRows } from '../src/cockpit/matrixSummary.js';
+import { runCells } from '../src/cockpit/runView.js';
 import { activeOverlay, type CockpitStore } from '../src/store.js';
 import { AttemptDetail } from './AttemptDetail.js';
 import { PulseContext, StoreContext, useCockpit, usePulseSource } from './context.js';
@@ -11,6 +13,7 @@ import { EventLog } from './EventLog.js';
 import { Footer } from './Footer.js';
 import { Gauges } from './Gauges.js';
 import { Header } from './Header.js';
+import { HarnessMenu } from './HarnessMenu.js';
 import { Help } from './Help.js';
 import { LaneMenu } from './LaneMenu.js';
 import { Leaderboard } from './Leaderboard.js';
@@ -43,7 +46,8 @@ function useTerminalSize(): { columns: number; rows: number } {
 /** Matrix and gauges side by side, as tall as they need, with the event log under them (or beside them when wide). */
 function MatrixScreen({ width, height }: { width: number; height: number }) {
   const n = useCockpit((s) => s.run?.n ?? s.n ?? 1);
-  const promptRows = useCockpit((s) => (s.run ? s.run.prompts.length + 1 : 2));
+  // rows, their title and a task run's lanes × harnesses summary
+  const promptRows = useCockpit((s) => (s.run ? s.run.prompts.length + 1 + summaryRows(runCells(s.run)) : 2));
   const { matrix: layout, topRows, logRows, sideLogWidth } = useMemo(() => matrixScreenLayout(width, height, n, promptRows), [width, height, n, promptRows]);
   const separator = useMemo(() => <Separator width={layout.separatorWidth} rows={topRows} />, [layout.separatorWidth, topRows]);
   return (
@@ -97,6 +101,8 @@ function Body({ width, height }: { width: number; height: number }) {
       return <Help width={width} height={height} />;
     case 'menu':
       return <LaneMenu width={width} height={height} />;
+    case 'harnesses':
+      return <HarnessMenu width={width} height={height} />;
     case 'error':
       return <ErrorView width={width} height={height} />;
     case 'matrix':

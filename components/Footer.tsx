@@ -28,7 +28,8 @@ const LaneBar = memo(function LaneBar({ width }: { width: number }) {
 const KeyLine = memo(function KeyLine({ width }: { width: number }) {
   const state = useCockpit((s) => runState(s.run));
   const attached = useCockpit((s) => s.attached);
-  return <Line segments={keyLineSegments(state, attached, width)} />;
+  const harnesses = useCockpit((s) => s.harnessOptions.length > 0);
+  return <Line segments={keyLineSegments(state, attached, width, harnesses)} />;
 });
 
 export const Footer = memo(function Footer({ width }: { width: number }) {

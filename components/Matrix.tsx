@@ -3,7 +3,8 @@ import { memo, useEffect } from 'react';
 import { fit, fitRight, pctTight, seconds, type Segment } from '../src/cockpit/format.js';
 import { CELL_STYLE, RUNNING_COLOR, SPINNER_FRAMES } from '../src/cockpit/glyphs.js';
 import { attemptWindow, clampWindow, STATS_WIDTH, type MatrixLayout } from '../src/cockpit/layout.js';
-import type { Cell, RowStats, RunView } from '../src/cockpit/runView.js';
+import { summaryLines } from '../src/cockpit/matrixSummary.js';
+import { cellSummary, isRunActive, runCells, type Cell, type RowStats, type RunView } from '../src/cockpit/runView.js';
 import type { PlannedPrompt } from '../src/types.js';
 import { useCockpit, useCockpitWith, usePulse } from './context.js';
 import { Line } from './Line.js';
@@ -79,27 +80,35 @@ function titleSegments(layout: MatrixLayout, colStart: number, n: number, top: n
   return segs;
 }
 
+const NO_PICK: string[] = [];
+
 export function Matrix({ layout }: { layout: MatrixLayout }) {
   const run = useCockpitWith((s) => s.run, sameDrawnRun);
   const cursor = useCockpit((s) => s.cursor);
   const scroll = useCockpit((s) => s.scroll);
   const resident = useCockpit((s) => s.resident);
   const suite = useCockpit((s) => s.suite);
+  // a task suite: the harnesses r runs it under (none for a prompt suite)
+  const pick = useCockpit((s) => (s.harnessOptions.length > 0 ? s.harnessPick : NO_PICK));
   const setViewport = useCockpit((s) => s.setViewport);
   const pulse = usePulse();
 
-  useEffect(() => setViewport({ matrixRows: layout.visibleRows }), [layout.visibleRows, setViewport]);
+  // a task run: the lanes × harnesses summary over the tasks × attempts rows of the current cell
+  const summary = run ? summaryLines(runCells(run), layout.width, isRunActive(run) ? cellSummary(run) : null) : [];
+  const visibleRows = Math.max(0, layout.visibleRows - summary.length);
+  useEffect(() => setViewport({ matrixRows: visibleRows }), [visibleRows, setViewport]);
 
   if (!run) {
     return (
       <Box flexDirection="column" width={layout.width}>
         <Line segments={[{ text: 'No run yet.', bold: true }]} />
         <Line segments={[{ text: fit(`Press r to run ${suite ?? 'the suite'} on ${resident ?? 'the resident lane'}; 1-9 / d / s pick a lane.`, layout.width) }]} />
+        {pick.length > 0 && <Line segments={[{ text: fit(`Harnesses: ${pick.join(', ')} (h picks).`, layout.width) }]} />}
       </Box>
     );
   }
   const total = run.prompts.length;
-  const shown = Math.min(total, layout.visibleRows);
+  const shown = Math.min(total, visibleRows);
   const top = clampWindow(scroll, shown, total);
   const columns = Math.max(run.n, ...run.cells.slice(top, top + shown).map((c) => c.length));
   const colStart = attemptWindow(cursor.col, layout.visibleAttempts, columns);
@@ -121,7 +130,10 @@ export function Matrix({ layout }: { layout: MatrixLayout }) {
   }
   return (
     <Box flexDirection="column" width={layout.width}>
-      {layout.visibleRows > 0 && <Line segments={titleSegments(layout, colStart, columns, top, shown, total, run.harness ? 'task' : 'prompt')} />}
+      {summary.map((segments, i) => (
+        <Line key={`summary-${i}`} segments={segments} />
+      ))}
+      {layout.visibleRows > summary.length && <Line segments={titleSegments(layout, colStart, columns, top, shown, total, run.harness ? `${run.harness} · task` : 'prompt')} />}
       {rows}
     </Box>
   );

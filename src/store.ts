@@ -7,7 +7,8 @@ import { laneStateRepeats } from './lanes/state-repeats.js';
 import { partialLabel } from './verdict/scorecard.js';
 import { taskCardLines } from './verdict/task-scorecard.js';
 import { oneLine } from './safeText.js';
-import { createRunView, isRunActive, runState, updateCell, type RunState, type RunView } from './cockpit/runView.js';
+import { harnessActions, type HarnessOption } from './cockpit/harnesses.js';
+import { continueRun, createRunView, isRunActive, runState, updateCell, type RunState, type RunView } from './cockpit/runView.js';
 import type { RunRecord, EngineEvent, LaneKind, LaneScorecard, LaneState, ProbeResult, TelemetrySample } from './types.js';
 
 export type { Cell, RowStats, RunState, RunView } from './cockpit/runView.js';
@@ -38,7 +39,7 @@ export interface LoadingView {
 }
 
 /** What the body shows and who gets the keys (STYLE.md: overlays named in one union). */
-export type View = 'matrix' | 'detail' | 'leaderboard' | 'help' | 'menu' | 'confirm' | 'error';
+export type View = 'matrix' | 'detail' | 'leaderboard' | 'help' | 'menu' | 'harnesses' | 'confirm' | 'error';
 /** The view, or the notice that the terminal is too small, which overrides every view. */
 export type Overlay = View | 'too-small';
 
@@ -123,6 +124,10 @@ export interface CockpitData {
   follow: boolean;
   viewport: Viewport;
   menuIndex: number;
+  /** Harnesses a task run can name (empty for a prompt suite), the pick `r` runs, the `h` menu's cursor. */
+  harnessOptions: HarnessOption[];
+  harnessPick: string[];
+  harnessIndex: number;
   pendingSwap: string | null;
   detail: DetailState | null;
   leaderboard: LeaderboardState | null;
@@ -147,6 +152,10 @@ export interface CockpitActions {
   back(): void;
   openMenu(): void;
   moveMenu(delta: number): void;
+  openHarnessMenu(): void;
+  moveHarnessMenu(delta: number): void;
+  /** Picks or drops the harness under the cursor (never the last one, never one not installed). */
+  toggleHarness(): void;
   openHelp(): void;
   /** null cards: loading. */
   openLeaderboard(cards: LaneScorecard[] | null, error?: string): void;
@@ -224,6 +233,8 @@ export interface StoreInit {
   lanes?: LaneEntry[];
   n?: number;
   suite?: string;
+  harnesses?: HarnessOption[];
+  harnessPick?: string[];
   /** ms since epoch; tests pass a fake clock. */
   clock?: () => number;
 }
@@ -257,7 +268,8 @@ function finalState(s: CockpitData, state: RunState, reason: string | null, ctx:
 
 const runReducers: Pick<Reducers, 'run.start' | 'run.paused' | 'run.resumed' | 'run.end' | 'cell.end' | 'run.state'> = {
   'run.start': (s, e, ctx) => {
-    const run = createRunView(e);
+    // the next (lane, harness) cell of a task run keeps the run's clock and the cells before it
+    const run = continueRun(s.run, createRunView(e));
     return {
       run,
       suite: e.suite,
@@ -267,7 +279,7 @@ const runReducers: Pick<Reducers, 'run.start' | 'run.paused' | 'run.resumed' | '
       cursor: { row: 0, col: 0 },
       scroll: 0,
       follow: true,
-      ...ctx.withLog(s, 'info', `run ${e.runId} on ${e.lane}${e.simulated ? ' (simulated)' : ''}: ${e.total} attempts${run.done ? `, ${run.done} already done` : ''}`),
+      ...ctx.withLog(s, 'info', `run ${e.runId} on ${e.lane}${e.harness ? ` · harness ${e.harness}` : ''}${e.simulated ? ' (simulated)' : ''}: ${e.total} ${e.harness ? 'trials' : 'attempts'}${run.done ? `, ${run.done} already done` : ''}`),
     };
   },
   'run.paused': (s, e, ctx) => ({
@@ -376,6 +388,9 @@ function initialData(init: StoreInit, clock: () => number): CockpitData {
     follow: true,
     viewport: { matrixRows: 10, detailRows: 10, detailLines: 0, leaderboardRows: 10, leaderboardLines: 0, errorRows: 10, errorLines: 0 },
     menuIndex: 0,
+    harnessOptions: init.harnesses ?? [],
+    harnessPick: init.harnessPick ?? ['builtin'],
+    harnessIndex: 0,
     pendingSwap: null,
     detail: null,
     leaderboard: null,
@@ -514,5 +529,6 @@ export function createCockpitStore(init: StoreInit = {}): CockpitStore {
     ...detailActions(set, get),
     ...overlayActions(set, get),
     ...controlActions(set, get, ctx),
+    ...harnessActions(set, get),
   }));
 }

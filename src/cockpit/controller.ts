@@ -1,5 +1,11 @@
 import type { LaneScorecard } from '../types.js';
 
+/** What `r` asks for beyond the cockpit's run settings. */
+export interface StartRunOptions {
+  /** Task suites: the harness ids picked in the `h` menu (default: builtin). */
+  harnesses?: string[];
+}
+
 /**
  * What the cockpit asks of the engine. The cockpit never starts lanes or runs by itself: every
  * key that changes the world goes through this interface, and the engine reports back through
@@ -8,8 +14,8 @@ import type { LaneScorecard } from '../types.js';
 export interface CockpitController {
   /** Stop the resident lane, start `id`. When a run is active the UI asks first (swapDuringRun). */
   swapLane(id: string): Promise<void>;
-  /** Run the suite on the resident lane. */
-  startRun(): Promise<void>;
+  /** Run the suite on the resident lane (a task suite under each of `harnesses`, in order). */
+  startRun(options?: StartRunOptions): Promise<void>;
   pauseRun(): void;
   resumeRun(): void;
   stopRun(): Promise<void>;

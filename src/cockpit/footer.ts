@@ -9,10 +9,10 @@ import { RUN_STATE_COLOR, runState, type RunState } from './runView.js';
 const LEVEL_COLOR = { info: undefined, warn: 'yellow', error: 'red' } as const;
 export const FULL_ERROR_HINT = 'e: full error';
 
-/** The keys that act in this state, most useful first. */
-export function keyItems(state: RunState | null, attached: boolean): string[] {
+/** The keys that act in this state, most useful first; `harnesses`: the suite is a task suite (the `h` picker). */
+export function keyItems(state: RunState | null, attached: boolean, harnesses = false): string[] {
   const live = state === 'running' || state === 'paused';
-  const run = live ? [state === 'paused' ? 'p resume' : 'p pause', 'x stop'] : attached ? [] : ['r run'];
+  const run = live ? [state === 'paused' ? 'p resume' : 'p pause', 'x stop'] : attached ? [] : ['r run', ...(harnesses ? ['h harnesses'] : [])];
   return [...(attached ? [] : ['s swap']), ...run, ...(attached && live ? ['o defer lane'] : []), 'enter detail', 'l leaders', '? help', 'q quit'];
 }
 
@@ -20,8 +20,8 @@ export function keyItems(state: RunState | null, attached: boolean): string[] {
  * The key line; attached to a detached run it opens with that run's id and what q does, never
  * cut (keys are dropped from the end instead, `? help` lists them all).
  */
-export function keyLineSegments(state: RunState | null, attached: string | null, width: number): Segment[] {
-  const items = keyItems(state, attached !== null).map((k) => (attached && k === 'q quit' ? 'q leave' : k));
+export function keyLineSegments(state: RunState | null, attached: string | null, width: number, harnesses = false): Segment[] {
+  const items = keyItems(state, attached !== null, harnesses).map((k) => (attached && k === 'q quit' ? 'q leave' : k));
   const label = attached ? ` attached to run ${attached} (q leaves it running)` : '';
   const segs: Segment[] = label ? [{ text: label, bold: true }] : [];
   let used = stringWidth(label);

@@ -118,7 +118,42 @@ function run(ctx: KeyContext): void {
   const s = ctx.store.getState();
   if (s.attached) s.notify('info', attachedRefusal(s.attached));
   else if (isRunActive(s.run)) s.notify('info', `run ${s.run!.runId} is ${runState(s.run)}: r starts a new one once it ends (x stops it)`);
+  // a task suite runs under the harnesses picked with h; a prompt suite has none to pick
+  else if (s.harnessOptions.length > 0) attempt(ctx, 'run', () => ctx.controller.startRun({ harnesses: s.harnessPick }));
   else attempt(ctx, 'run', () => ctx.controller.startRun());
+}
+
+function openHarnessMenu(ctx: KeyContext): void {
+  const s = ctx.store.getState();
+  if (s.harnessOptions.length === 0) s.notify('info', `${s.suite ?? 'this suite'} is a prompt suite (brainbench's own loop); harnesses drive task suites: brainbench --suite tasks-v1`);
+  else s.openHarnessMenu();
+}
+
+/** The matrix's keys: the cursor, the overlays, the run's controls. */
+function matrixKey(ctx: KeyContext, input: string, key: KeyPress, { up, down, laneKey }: { up: boolean; down: boolean; laneKey: string | undefined }): void {
+  const s = ctx.store.getState();
+  const rows = s.viewport.matrixRows;
+  if (up) s.moveCursor(-1, 0);
+  else if (down) s.moveCursor(1, 0);
+  else if (key.leftArrow) s.moveCursor(0, -1);
+  else if (key.rightArrow) s.moveCursor(0, 1);
+  else if (key.pageUp) s.moveCursor(-page(rows), 0);
+  else if (key.pageDown) s.moveCursor(page(rows), 0);
+  else if (key.return) openDetail(ctx);
+  else if (laneKey) chooseLane(ctx, laneKey);
+  else if (input === 's') s.openMenu();
+  else if (input === 'h') openHarnessMenu(ctx);
+  else if (input === 'l') openLeaderboard(ctx);
+  else if (input === '?') s.openHelp();
+  else if (input === 'f') s.setFollow(true);
+  else if (input === 'p') togglePause(ctx);
+  else if (input === 'e') s.openError();
+  else if (input === 'o') {
+    const defer = ctx.controller.deferNextLane?.bind(ctx.controller);
+    if (!defer) s.notify('info', 'o reorders a queue run (brainbench run --lanes a,b,c --detach, then attach)');
+    else attempt(ctx, 'reorder', async () => ctx.store.getState().notify('info', `queue order: ${(await defer()).join(' → ')}`));
+  } else if (input === 'x') stop(ctx);
+  else if (input === 'r') run(ctx);
 }
 
 export function handleKey(ctx: KeyContext, input: string, key: KeyPress): void {
@@ -161,6 +196,12 @@ export function handleKey(ctx: KeyContext, input: string, key: KeyPress): void {
       } else if (laneKey) chooseLane(ctx, laneKey);
       else if (key.escape || input === 's') s.back();
       return;
+    case 'harnesses':
+      if (up) s.moveHarnessMenu(-1);
+      else if (down) s.moveHarnessMenu(1);
+      else if (input === ' ') s.toggleHarness();
+      else if (key.escape || key.return || input === 'h') s.back();
+      return;
     case 'detail': {
       const rows = s.viewport.detailRows;
       if (up) s.scrollDetail(-1);
@@ -183,29 +224,8 @@ export function handleKey(ctx: KeyContext, input: string, key: KeyPress): void {
     case 'help':
       if (key.escape || key.return || input === '?') s.back();
       return;
-    case 'matrix': {
-      const rows = s.viewport.matrixRows;
-      if (up) s.moveCursor(-1, 0);
-      else if (down) s.moveCursor(1, 0);
-      else if (key.leftArrow || input === 'h') s.moveCursor(0, -1);
-      else if (key.rightArrow) s.moveCursor(0, 1);
-      else if (key.pageUp) s.moveCursor(-page(rows), 0);
-      else if (key.pageDown) s.moveCursor(page(rows), 0);
-      else if (key.return) openDetail(ctx);
-      else if (laneKey) chooseLane(ctx, laneKey);
-      else if (input === 's') s.openMenu();
-      else if (input === 'l') openLeaderboard(ctx);
-      else if (input === '?') s.openHelp();
-      else if (input === 'f') s.setFollow(true);
-      else if (input === 'p') togglePause(ctx);
-      else if (input === 'e') s.openError();
-      else if (input === 'o') {
-        const defer = ctx.controller.deferNextLane?.bind(ctx.controller);
-        if (!defer) s.notify('info', 'o reorders a queue run (brainbench run --lanes a,b,c --detach, then attach)');
-        else attempt(ctx, 'reorder', async () => ctx.store.getState().notify('info', `queue order: ${(await defer()).join(' → ')}`));
-      } else if (input === 'x') stop(ctx);
-      else if (input === 'r') run(ctx);
+    case 'matrix':
+      matrixKey(ctx, input, key, { up, down, laneKey });
       return;
-    }
   }
 }

@@ -5,6 +5,8 @@ export interface Preferences {
   lastLane?: string;
   suite?: string;
   n?: number;
+  /** The harnesses picked for task runs (the `h` menu), in run order. */
+  harnesses?: string[];
   /** Frame-rate cap of the cockpit. */
   fps?: number;
 }
@@ -20,6 +22,7 @@ export function openPreferences(): Conf<Preferences> {
       lastLane: { type: 'string' },
       suite: { type: 'string' },
       n: { type: 'number', minimum: 1 },
+      harnesses: { type: 'array', items: { type: 'string' } },
       fps: { type: 'number', minimum: 1, maximum: 60 },
     },
     clearInvalidConfig: true,

@@ -57,6 +57,21 @@ export interface RunView {
   /** Sum and count of graded attempt walls, for the ETA. */
   wallSum: number;
   wallCount: number;
+  /**
+   * A task run's (lane, harness) cells before this one, in run order: the run announces each cell
+   * as its own run.start, and the lanes × harnesses summary and the one run clock span them all.
+   */
+  cellsBefore: CellSummary[];
+}
+
+/** One (lane, harness) cell of a task run, as the lanes × harnesses summary shows it. */
+export interface CellSummary {
+  lane: string;
+  harness: string;
+  passes: number;
+  /** Trials with a graded outcome (lane errors are retried, not graded). */
+  graded: number;
+  planned: number;
 }
 
 type RunStart = Extract<EngineEvent, { type: 'run.start' }>;
@@ -122,7 +137,30 @@ export function createRunView(event: RunStart): RunView {
     final: null,
     wallSum,
     wallCount,
+    cellsBefore: [],
   };
+}
+
+/** The cell a run view shows now; null for a prompt run. */
+export function cellSummary(run: RunView): CellSummary | null {
+  if (run.harness === null) return null;
+  const passes = run.stats.reduce((sum, s) => sum + s.passCount, 0);
+  return { lane: run.lane, harness: run.harness, passes, graded: run.done, planned: run.total };
+}
+
+/** Every cell of a task run so far, the current one last; [] for a prompt run. */
+export function runCells(run: RunView | null): CellSummary[] {
+  const now = run && cellSummary(run);
+  return now ? [...run.cellsBefore.filter((c) => c.lane !== now.lane || c.harness !== now.harness), now] : [];
+}
+
+/**
+ * The view for a new run.start: the next cell of the same run keeps the cells before it and the
+ * run's first start (one clock for the whole run); another run starts afresh.
+ */
+export function continueRun(previous: RunView | null, next: RunView): RunView {
+  if (!previous || previous.runId !== next.runId) return next;
+  return { ...next, startedAt: Math.min(previous.startedAt, next.startedAt), cellsBefore: runCells(previous).filter((c) => c.lane !== next.lane || c.harness !== next.harness) };
 }
 
 /**

@@ -11,7 +11,9 @@ import { LaneManager } from '../lanes/manager.js';
 import { findManifestPath, loadManifest } from '../lanes/manifest.js';
 import { defaultResultsDir, defaultSuite, runDir } from '../paths.js';
 import { readPlan } from '../run/plan.js';
-import { createCockpitStore, type CockpitStore } from '../store.js';
+import { createCockpitStore, type CockpitStore, type StoreInit } from '../store.js';
+import { harnessOptions, initialPick } from '../cockpit/harnesses.js';
+import { taskSuitePath } from '../tasks/source.js';
 import type { LaneSpec, Manifest } from '../lanes/manifest.js';
 import { readStatus } from '../run/status-file.js';
 import { oneLine } from '../safeText.js';
@@ -29,7 +31,8 @@ Flags:
   --no-attach          do not attach to a live detached run; drive lanes yourself
   --lanes-file FILE    lanes manifest (default: $BRAINBENCH_LANES, ./lanes.yaml, the user config)
   --results DIR        results folder (default ./results)
-  --suite PATH|NAME    suite for runs started here (default: last used, else ${defaultSuite})
+  --suite PATH|NAME    suite for runs started here (default: last used, else ${defaultSuite});
+                       a task suite (tasks-v1) runs under the harnesses picked with h, N=1 by default
   -n N                 attempts per prompt (default: last used, else 5)
   --parallel K         attempts in flight (default: the lane's slots, else 1)
   --adaptive           stop a prompt once its majority verdict is decided
@@ -39,7 +42,8 @@ Flags:
   --fps N              frame-rate cap (default 10)
 
 Keys (also on screen; ? lists them all):
-  1-9 swap to that lane · d demo · s lane menu · r run · p pause/resume · x stop the run
+  1-9 swap to that lane · d demo · s lane menu · r run · h harnesses (task suites)
+  p pause/resume · x stop the run
   arrows move · enter attempt detail · esc back · l leaderboard · ? help · q quit
 
 Quitting stops a run the cockpit started (finished attempts are kept; resume with
@@ -102,7 +106,10 @@ export const cockpitCommand: Command = {
     const loaded = await loadManifest(lanesFile, process.env, { missingEnv: 'defer' });
     const manifest = playingBrain(loaded, values.brain);
     const suite = values.suite ?? prefs.get('suite') ?? defaultSuite;
-    const n = intFlag(values.n, 'n', prefs.get('n') ?? 5, LIMITS.n);
+    // a task suite (Harbor folders) runs under the harnesses picked with h; N defaults to 1 for it, as for `run`
+    const taskSuite = taskSuitePath(suite);
+    const n = intFlag(values.n, 'n', taskSuite ? 1 : (prefs.get('n') ?? 5), LIMITS.n);
+    const harnesses = taskSuite ? harnessOptions(manifest.harnesses) : [];
 
     let controller: CockpitController;
     let store: CockpitStore;
@@ -123,8 +130,11 @@ export const cockpitCommand: Command = {
       attach.start();
       controller = attach;
     } else {
-      store = createStore(manifest.lanes, n, suite);
+      store = createStore(manifest.lanes, n, suite, { harnesses, harnessPick: initialPick(harnesses, prefs.get('harnesses')) });
       bus.on(store.getState().apply);
+      store.subscribe((s, before) => {
+        if (s.harnessPick !== before.harnessPick) prefs.set('harnesses', s.harnessPick);
+      });
       const manager = new LaneManager({
         manifest,
         bus,
@@ -137,9 +147,10 @@ export const cockpitCommand: Command = {
         bus,
         resultsDir,
         laneKinds: new Map(manifest.lanes.map((l) => [l.id, l.kind])),
+        ...(taskSuite && { tasks: { manifest, environment: 'bwrap' as const, n } }),
         request: {
           lanesFile,
-          suite,
+          suite: taskSuite ?? suite,
           n,
           parallel: values.parallel === undefined ? null : intFlag(values.parallel, 'parallel', 1, LIMITS.parallel),
           adaptive: values.adaptive ?? false,
@@ -154,7 +165,7 @@ export const cockpitCommand: Command = {
         log: (level, message) => store!.getState().log(level, message),
       });
       prefs.set('suite', suite);
-      prefs.set('n', n);
+      if (!taskSuite || values.n !== undefined) prefs.set('n', n);
       // lanes already up (started by an earlier brainbench) show as they are; a ready one is
       // the resident lane, so r runs on it straight away
       const statuses = await manager.status();
@@ -168,7 +179,7 @@ export const cockpitCommand: Command = {
         // the README's first command: the matrix fills in by itself
         void controller
           .swapLane(demoLaneId(loaded, 'demo', values.brain))
-          .then(() => controller.startRun())
+          .then(() => controller.startRun(taskSuite ? { harnesses: store!.getState().harnessPick } : {}))
           .catch((err: unknown) => store!.getState().log('error', (err as Error).message));
       }
     }
@@ -198,6 +209,6 @@ function playingBrain(manifest: Manifest, brain: string | undefined): Manifest {
   return { ...withVariants, lanes: manifest.lanes.map((l) => spec.get(idOf.get(l.id)!)!) };
 }
 
-function createStore(lanes: LaneSpec[], n: number, suite: string): CockpitStore {
-  return createCockpitStore({ lanes: lanes.map((l) => ({ id: l.id, kind: l.kind, port: l.port || null, state: 'stopped' })), n, suite });
+function createStore(lanes: LaneSpec[], n: number, suite: string, pick: Pick<StoreInit, 'harnesses' | 'harnessPick'> = {}): CockpitStore {
+  return createCockpitStore({ lanes: lanes.map((l) => ({ id: l.id, kind: l.kind, port: l.port || null, state: 'stopped' })), n, suite, ...pick });
 }

@@ -15,10 +15,12 @@ import { admit, memoryNeed, residentGb, type Admission } from '../lanes/memory.j
 import { LaneStateStore, type LaneRecord } from '../lanes/state.js';
 import { gpuDriverInfo } from '../telemetry/gpu-info.js';
 import { readUnifiedMemory, type Meminfo } from '../telemetry/meminfo.js';
+import { runBounded } from '../telemetry/nvidia-smi.js';
 import { defaultStateDir } from '../lanes/userDirs.js';
 import { defaultResultsDir } from '../paths.js';
 import { loadLanesForCli } from './lanes.js';
 import { harnessCatalog } from '../harness/presets.js';
+import { harnessDoctorChecks } from '../harness/doctor.js';
 
 const HELP = `brainbench doctor — check this box before a run
 
@@ -27,31 +29,25 @@ Checks, one line each, ✓ or ✗ with what to do next:
   docker          the docker CLI is installed and its daemon answers (vllm and nim lanes)
   lane ID         each lane can start, as a swap checks it: llamacpp: llama-server (bin:, else
                   $LLAMA_SERVER, else PATH) and the model file; vllm and nim: the image is pulled;
-                  and its memory fits: its recorded peak (else model file × 1.25, vLLM:
-                  gpu_memory_utilization × memory) against what is free once the resident lane stops
+                  and its memory fits, as a swap weighs it: the larger of the kind's estimate
+                  (llamacpp: every GGUF shard + KV cache at ctx from the GGUF header + 2 GB;
+                  vLLM: gpu_memory_utilization × memory, against free memory excluding the page
+                  cache, as vLLM checks) and the lane's recorded peak over its pre-load baseline
   memory          memory in use and the page cache (a large one crowds a model load)
-  nvidia-smi      present, for the GPU gauges (without it only memory is shown)
+  nvidia-smi      present, for the GPU gauges (without it only memory is shown); each call is
+                  killed after 5 s, so a stuck driver cannot hang doctor (lines print as they come)
   bubblewrap      bwrap can build a sandbox (the run_shell tool needs it)
   limits          which per-attempt sandbox limits are in force (cgroup v2, rlimits + a uid per slot, rlimits only)
   ports           each managed lane's port is free, or held by a lane brainbench started
   disk            free space where results are written
-  harness ID      each agent CLI harness (presets + lanes.yaml harnesses:): installed, and where
+  harness ID      each agent CLI harness (presets + lanes.yaml harnesses:): installed, readable by the
+                  sandbox's user, and starts in the sandbox (--version, as a trial runs it)
 
 A ✗ that no lane in lanes.yaml needs is shown but does not fail the check.
 Exit code 0 when everything needed is in order, 1 otherwise.
 
 Flags:
   --lanes-file FILE   the manifest to check (default: as 'brainbench lanes' finds it)`;
-
-/** Which agent CLIs are installed: informational (a missing one only fails its own trials). */
-function harnessChecks(manifest: Manifest | null): Check[] {
-  return [...harnessCatalog(manifest?.harnesses).values()].map((spec) => {
-    const program = spec.command[0]!;
-    const found = findExecutable(program);
-    if (found) return pass(`harness ${spec.id}: ${program} at ${found}`);
-    return fail(`harness ${spec.id}: ${program} not installed${spec.install ? ` — ${spec.install}` : ''}`, false);
-  });
-}
 
 /** Below this, an overnight run's journals and transcripts may not fit. */
 const MIN_FREE_GB = 1;
@@ -133,11 +129,17 @@ async function dockerCheck(manifest: Manifest): Promise<Check> {
   return pass(`docker: server ${result.stdout.trim()}`);
 }
 
+/** Each nvidia-smi call doctor makes is killed (as a process group) after this: a stuck driver cannot hang doctor. */
+const NVIDIA_SMI_BOUND_MS = 5000;
+
 async function nvidiaSmiCheck(): Promise<Check> {
   if (!findExecutable('nvidia-smi')) return fail('nvidia-smi: not found — GPU gauges will say "no GPU" (memory still works); install the NVIDIA driver to get them', false);
-  const result = await execa('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { reject: false, timeout: 15_000 });
-  if (result.failed) return fail(`nvidia-smi: present but failing: ${(result.stderr || result.stdout).trim().split('\n')[0]} — check the driver (nvidia-smi on its own)`, false);
-  const versions = await gpuDriverInfo();
+  const result = await runBounded('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], NVIDIA_SMI_BOUND_MS);
+  if (result.timedOut) {
+    return fail(`nvidia-smi: no answer within ${NVIDIA_SMI_BOUND_MS / 1000} s (killed) — the driver may be stuck (on a Spark, often under memory pressure); GPU gauges will say "stale"`, false);
+  }
+  if (!result.ok) return fail(`nvidia-smi: present but failing: ${(result.stderr || result.stdout).trim().split('\n')[0]} — check the driver (nvidia-smi on its own)`, false);
+  const versions = await gpuDriverInfo('nvidia-smi', NVIDIA_SMI_BOUND_MS);
   const driver = versions ? ` (driver ${versions.driver_version ?? '?'}, CUDA ${versions.cuda_version ?? '?'})` : '';
   return pass(`nvidia-smi: ${result.stdout.trim().split('\n').join(', ')}${driver}`);
 }
@@ -201,22 +203,29 @@ export const doctorCommand: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, { 'lanes-file': { type: 'string' } });
     const checks: Check[] = [];
+    // each line is printed as soon as its check is done: a slow check never hides the others' answers
+    const say = (...done: Check[]) => {
+      for (const check of done) console.log(`${check.ok ? '✓' : '✗'} ${check.text}`);
+      checks.push(...done);
+    };
     let manifest: Manifest | null = null;
     try {
       manifest = await loadLanesForCli(values['lanes-file']);
-      checks.push(pass(`lanes.yaml: ${manifest.file} (${manifest.lanes.length} lanes)`));
-      for (const lane of manifest.lanes) if (lane.unresolved) checks.push(fail(`lane ${lane.id}: ${lane.unresolved}`));
+      say(pass(`lanes.yaml: ${manifest.file} (${manifest.lanes.length} lanes)`));
+      for (const lane of manifest.lanes) if (lane.unresolved) say(fail(`lane ${lane.id}: ${lane.unresolved}`));
     } catch (err) {
-      checks.push(fail(`lanes.yaml: ${(err as Error).message}`));
+      say(fail(`lanes.yaml: ${(err as Error).message}`));
     }
     if (manifest) {
       const docker = await dockerCheck(manifest);
-      checks.push(docker, ...(await lanePreflightChecks(manifest, docker.ok)));
+      say(docker);
+      say(...(await lanePreflightChecks(manifest, docker.ok)));
     }
-    checks.push(await nvidiaSmiCheck(), memoryCheck(), await bubblewrapCheck(), limitsCheck());
-    if (manifest) checks.push(...(await portChecks(manifest)));
-    checks.push(await diskCheck(), ...harnessChecks(manifest));
-    for (const check of checks) console.log(`${check.ok ? '✓' : '✗'} ${check.text}`);
+    say(await nvidiaSmiCheck());
+    say(memoryCheck());
+    say(await bubblewrapCheck(), limitsCheck());
+    if (manifest) say(...(await portChecks(manifest)));
+    say(await diskCheck(), ...(await harnessDoctorChecks(harnessCatalog(manifest?.harnesses).values())));
     return checks.some((c) => !c.ok && c.needed) ? 1 : 0;
   },
 };

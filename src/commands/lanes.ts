@@ -37,9 +37,12 @@ Flags:
   --lanes-file FILE   the manifest (default: $BRAINBENCH_LANES, ./lanes.yaml,
                       ~/.config/brainbench/lanes.yaml, then the one shipped with brainbench)
   --all               with stop: every lane brainbench started
-  --force             start/swap: go on although the lane's memory need (its recorded peak,
-                      else its model file × 1.25, vLLM: gpu_memory_utilization × memory) does not
-                      fit; start/swap/stop: stop a lane another run is using (its lease)
+  --force             start/swap: go on although the lane's memory need does not fit (the larger
+                      of its kind's estimate — llamacpp: every GGUF shard + KV cache at ctx from
+                      the GGUF header + 2 GB; vLLM: gpu_memory_utilization × memory, weighed
+                      against free memory excluding the page cache — and its recorded peak over
+                      the idle baseline measured before its load); start/swap/stop: stop a lane
+                      another run is using (its lease)
   --json              with the table: print the statuses as JSON`;
 
 const FLAGS = {

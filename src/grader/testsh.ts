@@ -23,6 +23,10 @@
 //   a planted conftest.py (unless the task ships a conftest.py and collects tests in the
 //   workspace). A task that grades by running tests living in the workspace sets PYTEST_ADDOPTS
 //   itself, and is forgeable by construction.
+// - git: core.fsmonitor, core.hooksPath, core.pager, core.sshCommand and diff.external are
+//   overridden through GIT_CONFIG_COUNT (it outranks the workspace's .git/config), unless the
+//   task sets GIT_CONFIG_COUNT itself. Filter drivers (.gitattributes + filter.<name>.clean) cannot
+//   be switched off without their names: a test.sh that runs git on the workspace trusts them.
 // - What test.sh leaves is read back by safeReadFile: no link followed, no FIFO opened blocking,
 //   regular files only, a byte cap; any breach is a GraderError naming the rule, and no file
 //   content but a valid number ever reaches the record.
@@ -146,6 +150,19 @@ function pytestOpts(testsHost: string): string {
   return `-c ${ini ? `/tests/${ini}` : '/dev/null'} --rootdir=/tests --confcutdir=/tests -p no:cacheprovider${hasConftest ? '' : ' --noconftest'}`;
 }
 
+/**
+ * git settings that outrank the workspace repository's own .git/config (GIT_CONFIG_COUNT is read
+ * after every config file): a planted core.fsmonitor, hook or pager would run on `git status`.
+ */
+const GIT_OVERRIDES: Record<string, string> = { 'core.fsmonitor': 'false', 'core.hooksPath': '/dev/null', 'core.pager': 'cat', 'core.sshCommand': '/bin/false', 'diff.external': '' };
+
+function gitOverrides(): Record<string, string> {
+  const entries = Object.entries(GIT_OVERRIDES);
+  const vars: Record<string, string> = { GIT_CONFIG_COUNT: String(entries.length) };
+  entries.forEach(([key, value], i) => Object.assign(vars, { [`GIT_CONFIG_KEY_${i}`]: key, [`GIT_CONFIG_VALUE_${i}`]: value }));
+  return vars;
+}
+
 /** The variables test.sh runs with, over the environment's own (DESIGN §12; the rule at the top). */
 export function verifierEnv(task: Task, env: TrialEnvironment, testsHost: string): Record<string, string> {
   const own = task.config.verifierEnv;
@@ -154,6 +171,7 @@ export function verifierEnv(task: Task, env: TrialEnvironment, testsHost: string
     PYTHONNOUSERSITE: '1',
     PYTHONDONTWRITEBYTECODE: '1',
     ...(!taskSet('PYTEST_ADDOPTS') && { PYTEST_ADDOPTS: pytestOpts(testsHost) }),
+    ...(!taskSet('GIT_CONFIG_COUNT') && gitOverrides()),
     ...own,
     PATH: verifierPath(own.PATH ?? env.env.PATH, env.workdir),
     HOME: VERIFIER_HOME, // over any the task sets: never the workspace

@@ -209,55 +209,105 @@ export interface RequestSummary {
 /** A `tools` list longer than this is not read (a real one is tens of KB). */
 const MAX_TOOLS_BYTES = 4 * 1024 ** 2;
 
-/** The index of the quote closing the JSON string that opens at `open`, or -1; the search is native (indexOf). */
-function stringEnd(body: Buffer, open: number): number {
-  for (let at = body.indexOf(0x22, open + 1); at >= 0; at = body.indexOf(0x22, at + 1)) {
-    let slashes = 0;
-    while (body[at - 1 - slashes] === 0x5c) slashes++;
-    if (slashes % 2 === 0) return at;
-  }
-  return -1;
-}
+const trailingSlashes = (chunk: Buffer, from: number, end: number) => {
+  let n = 0;
+  while (end - 1 - n >= from && chunk[end - 1 - n] === 0x5c) n++;
+  return n;
+};
 
 /**
- * The bytes of a top-level key's object or array value in a JSON object, found without parsing the
- * rest: a 16 MB conversation is skipped string by string instead of becoming objects. Null when absent.
+ * Where a top-level key's object or array value lies in a JSON object fed a chunk at a time, found
+ * without parsing the rest: strings (a 16 MB conversation is mostly strings) are skipped with a
+ * native search, and nothing fed is kept. `range` is the value's byte offsets once its end has passed.
  */
-export function topLevelValue(body: Buffer, key: string): Buffer | null {
-  let depth = 0;
-  let keyNext = false;
-  let matched = false;
-  let start = -1;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (c === 0x22) {
-      const end = stringEnd(body, i);
-      if (end < 0) return null;
-      if (depth === 1 && keyNext) matched = body.toString('utf8', i + 1, end) === key;
-      keyNext = false;
-      i = end;
-    } else if (c === 0x7b || c === 0x5b) {
-      if (depth === 1 && matched) start = i;
-      depth++;
-      if (depth === 1) keyNext = c === 0x7b;
-    } else if (c === 0x7d || c === 0x5d) {
-      depth--;
-      if (depth === 1 && start >= 0) return body.subarray(start, i + 1);
-    } else if (c === 0x2c && depth === 1) {
-      keyNext = true;
-      matched = false;
+export class ValueScanner {
+  range: { start: number; end: number } | null = null;
+  private offset = 0;
+  private depth = 0;
+  private inString = false;
+  /** Backslashes just before the current position inside a string (a chunk may end in the middle of a run). */
+  private slashes = 0;
+  private keyNext = false;
+  /** The string being read is a key of the top-level object. */
+  private keyString = false;
+  /** Its raw text while it can still be the name (null: longer). */
+  private key: string | null = null;
+  private matched = false;
+  private start = -1;
+
+  constructor(private readonly name: string) {}
+
+  feed(chunk: Buffer): void {
+    for (let i = 0; i < chunk.length && !this.range; ) i = this.inString ? this.string(chunk, i) : this.structure(chunk, i);
+    this.offset += chunk.length;
+  }
+
+  /** Inside a string from `from`: the index after its closing quote, or the chunk's end. */
+  private string(chunk: Buffer, from: number): number {
+    for (let i = from; ; ) {
+      const quote = chunk.indexOf(0x22, i);
+      const end = quote < 0 ? chunk.length : quote;
+      const run = trailingSlashes(chunk, i, end);
+      const slashes = run === end - i ? this.slashes + run : run;
+      if (this.keyString && this.key !== null) this.key = this.key.length + end - i > this.name.length ? null : this.key + chunk.toString('latin1', i, end);
+      if (quote < 0) {
+        this.slashes = slashes;
+        return chunk.length;
+      }
+      this.slashes = 0;
+      if (slashes % 2 === 0) {
+        this.inString = false;
+        if (this.keyString) this.matched = this.key === this.name;
+        return quote + 1;
+      }
+      if (this.keyString && this.key !== null) this.key += '"';
+      i = quote + 1;
     }
   }
-  return null;
+
+  private structure(chunk: Buffer, i: number): number {
+    const c = chunk[i]!;
+    if (c === 0x22) {
+      this.inString = true;
+      this.keyString = this.depth === 1 && this.keyNext;
+      this.key = '';
+      this.keyNext = false;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (this.depth === 1 && this.matched) this.start = this.offset + i;
+      this.depth++;
+      if (this.depth === 1) this.keyNext = c === 0x7b;
+    } else if (c === 0x7d || c === 0x5d) {
+      this.depth--;
+      if (this.depth === 1 && this.start >= 0) this.range = { start: this.start, end: this.offset + i + 1 };
+    } else if (c === 0x2c && this.depth === 1) {
+      this.keyNext = true;
+      this.matched = false;
+    }
+    return i + 1;
+  }
+}
+
+/** The bytes of a top-level key's object or array value in a JSON object (see ValueScanner); null when absent. */
+export function topLevelValue(body: Buffer, key: string): Buffer | null {
+  const scanner = new ValueScanner(key);
+  scanner.feed(body);
+  return scanner.range ? body.subarray(scanner.range.start, scanner.range.end) : null;
 }
 
 const toolNames = (tools: unknown) => asArr(tools).map((t) => asStr(asObj(asObj(t).function).name) || asStr(asObj(t).name)).filter(Boolean);
 
+/** Whether a `tools` value of this many bytes is read (a real one is tens of KB). */
+export const readableTools = (bytes: number) => bytes <= MAX_TOOLS_BYTES;
+
+/** A request's summary from its `tools` value (the bytes ValueScanner found, or null) and its size. */
+export function summaryOf(tools: Buffer | null, bytes: number): RequestSummary {
+  const parsed = tools && readableTools(tools.length) ? parseJsonValue(tools.toString('utf8')) : null;
+  return { messages: [], tools: toolNames(parsed), bytes };
+}
+
 /** The request's tool names and size, read without building its conversation. */
 export function summariseRequest(body: Buffer): RequestSummary {
-  const tools = topLevelValue(body, 'tools');
-  const parsed = tools && tools.length <= MAX_TOOLS_BYTES ? parseJsonValue(tools.toString('utf8')) : null;
-  return { messages: [], tools: toolNames(parsed), bytes: body.length };
+  return summaryOf(topLevelValue(body, 'tools'), body.length);
 }
 
 /** The messages of a request body (parsed whole: the proxy does it once, for the newest request). */

@@ -11,7 +11,7 @@ import type { ReadyLane } from '../lanes/manager.js';
 import { SANDBOX_PATH, type SandboxExit, type SandboxLimits } from '../sandbox/sandbox.js';
 import { result, type Harness, type HarnessContext, type HarnessResult } from './types.js';
 import { FORWARDER_NOT_STARTED, FORWARDER_SOURCE } from './forwarder.js';
-import { resolveInstall, type HarnessInstall } from './install.js';
+import { installRefusal, resolveInstall, unreadableInstall, type HarnessInstall } from './install.js';
 import { startProxy, type RecordingProxy } from './proxy.js';
 import { fillHarness, type HarnessSpec, type TemplateValues } from './spec.js';
 import { exchangeLogPath, writeTrajectory } from './trajectory.js';
@@ -24,8 +24,8 @@ export const IO_AT = '/brainbench-io';
 /** The CLI never holds the lane's key: the proxy adds it. */
 export const STAND_IN_KEY = 'brainbench-proxy';
 
-/** Node-based CLIs reserve ~10 GB of address space for WebAssembly (undici's parser): RLIMIT_AS must allow it. */
-const CLI_LIMITS: Partial<SandboxLimits> = { memoryBytes: 16 * 1024 ** 3, processes: 256, outputBytes: 256 * 1024 };
+/** The address space (RLIMIT_AS) is each harness's own: `limits.address_space_gb` in its entry (spec.ts). */
+const CLI_LIMITS: Partial<SandboxLimits> = { processes: 256, outputBytes: 256 * 1024 };
 /** A unix socket path must fit in 108 bytes. */
 const MAX_SOCKET_PATH = 100;
 
@@ -98,7 +98,7 @@ async function runInSandbox(ctx: HarnessContext, install: HarnessInstall, folder
       ...install.binds,
     ],
     env: { ...filled.env, HOME: HOME_AT, USER: 'sandbox', LOGNAME: 'sandbox', TERM: 'dumb', NO_COLOR: '1', PATH: path },
-    limits: { ...CLI_LIMITS, cpuSeconds: Math.max(60, ctx.timeoutS) },
+    limits: { ...CLI_LIMITS, memoryBytes: filled.addressSpaceBytes, cpuSeconds: Math.max(60, ctx.timeoutS) },
     timeoutMs: ctx.timeoutS * 1000,
     ...(ctx.signal && { signal: ctx.signal }),
   });
@@ -133,12 +133,19 @@ async function runExternal(spec: HarnessSpec, ctx: HarnessContext, env: NodeJS.P
   if (ctx.env.kind !== 'bwrap') return result('error', `external harnesses run tasks in the bubblewrap environment only (for now)`);
   const install = resolveInstall(spec.command[0]!, ctx.hide, env);
   if (!install) return result('error', missingReason(spec, {})!);
+  const unreadable = unreadableInstall(install, spec.install);
+  if (unreadable) return result('error', `${spec.id}: ${unreadable}`);
   const filled = fillHarness(spec, valuesFor(spec, ctx, ctx.lane));
   const folders = prepareFolders(ctx.scratch, filled.files, ctx.instruction);
   const t0 = performance.now();
   let proxy: RecordingProxy | undefined;
   try {
-    proxy = await startProxy({ socketPath: folders.socket, lane: ctx.lane, api: spec.api, logPath: exchangeLogPath(ctx.transcriptPath) });
+    proxy = await startProxy({
+      socketPath: folders.socket, lane: ctx.lane, api: spec.api, logPath: exchangeLogPath(ctx.transcriptPath),
+      // request bodies pass through the trial's own folder, outside everything the sandbox binds
+      spoolDir: join(ctx.scratch, 'spool'),
+      ...(ctx.onProgress && { onProgress: ctx.onProgress }),
+    });
     const exit = await runInSandbox(ctx, install, folders, filled);
     await proxy.close();
     if (exit.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
@@ -147,6 +154,7 @@ async function runExternal(spec: HarnessSpec, ctx: HarnessContext, env: NodeJS.P
       harness: spec.id, api: spec.api, taskId: ctx.taskId, model: ctx.lane.model, baseURL: ctx.lane.baseURL,
       status: outcome.status, error: outcome.status === 'exited' ? null : outcome.detail,
       wallS: Math.round(performance.now() - t0) / 1000, record: proxy.record, output: exit.output.slice(-8192), proxy: proxy.stats, log: proxy.logPath ?? undefined,
+      logError: proxy.logError,
     });
     return written ? { ...outcome, detail: `${outcome.detail}; ${written}` } : outcome;
   } finally {
@@ -159,7 +167,7 @@ export function externalHarness(spec: HarnessSpec, env: NodeJS.ProcessEnv = proc
   return {
     name: spec.id,
     needsLane: true,
-    preflight: () => missingReason(spec, env),
+    preflight: () => missingReason(spec, env) ?? installRefusal(spec.command[0]!, spec.install, env),
     run: (ctx) => runExternal(spec, ctx, env),
   };
 }

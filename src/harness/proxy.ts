@@ -3,17 +3,23 @@
 // request to the lane through laneFetch, streams the answer back as it comes, and records each
 // exchange. The harness's own credentials are dropped; the lane's key is added here, so an agent
 // CLI never holds it. Bounded: requests in flight, requests per trial, body and record sizes, and
-// what a trial holds in memory — bodies go to the exchange log as they pass (./trajectory.ts), the
-// record keeps counts, sums, one small line per exchange and the last few exchanges.
+// what a trial holds in memory — no body is ever held whole: a request streams through to the lane
+// a chunk at a time, spooled to a private file as it passes (./spool.ts, for the stale-connection
+// retry and for reading back its tools list), and both bodies go to the exchange log as they pass
+// (./trajectory.ts); the record keeps counts, sums, one small line per exchange and the last few.
 import { createHash, type Hash } from 'node:crypto';
-import { chmod } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { createLaneFetch } from '../agent/laneFetch.js';
-import { readExchangeFrom, summariseRequest, type RequestSummary } from './exchange.js';
+import { readableTools, readExchangeFrom, summaryOf, ValueScanner, type RequestSummary } from './exchange.js';
 import type { HarnessApi } from './spec.js';
-import { ExchangeLog, TrajectoryRecord } from './trajectory.js';
+import { SpooledBody, type BodyError } from './spool.js';
+import { closeAgents, laneAgents, laneRequest, type LaneAgents, type LaneInit } from './upstream.js';
+import { ExchangeLog, NEWEST_REQUEST_BYTES, TrajectoryRecord } from './trajectory.js';
 
 export interface ProxyLimits {
   inFlight: number;
@@ -49,6 +55,11 @@ export interface ProxyOptions {
   /** The exchange log (JSON lines, see ./trajectory.ts); without one, bodies are only counted. */
   logPath?: string;
   /**
+   * A private folder for request bodies while they pass (each file is unlinked as soon as it is
+   * opened); without one, a fresh folder under the system's temp folder, removed at close.
+   */
+  spoolDir?: string;
+  /**
    * Called while a reply streams (at most every PROGRESS_INTERVAL_MS) and once when it ends, so
    * the runner can feed the engine's one decode-rate meter as it does from the builtin loop.
    */
@@ -65,6 +76,8 @@ export interface ProxyStats {
   peakInFlight: number;
   /** The lane could not be reached or broke off. */
   upstreamErrors: number;
+  /** Requests sent again (from their spool file) because the lane had already closed the connection. */
+  retries: number;
   lastUpstreamError: string | null;
   /** Request and response bytes that passed (the harness got all of them). */
   bytesIn: number;
@@ -83,25 +96,6 @@ export interface RecordingProxy {
 
 export const PROGRESS_INTERVAL_MS = 250;
 
-/** Request bodies past this go to the lane as a stream of views on the buffer: fetch copies a whole body first. */
-const STREAM_BODY_BYTES = 1024 * 1024;
-
-async function* slices(body: Uint8Array): AsyncGenerator<Uint8Array> {
-  for (let at = 0; at < body.length; at += STREAM_BODY_BYTES) yield body.subarray(at, at + STREAM_BODY_BYTES);
-}
-
-/**
- * The proxy's fetch: laneFetch (which sends a request again when the connection was already gone,
- * the body being a buffer), each try sending a large body as views instead of fetch's own copy.
- */
-function proxyFetch(): ReturnType<typeof createLaneFetch> {
-  return createLaneFetch((input, init) => {
-    const body = init?.body;
-    if (!(body instanceof Uint8Array) || body.length <= STREAM_BODY_BYTES) return globalThis.fetch(input, init);
-    return globalThis.fetch(input, { ...init, body: slices(body) as unknown as RequestInit["body"], duplex: 'half' } as RequestInit);
-  });
-}
-
 /** The lane's origin: requests keep their own path (/v1/chat/completions, /v1/messages, /v1/models). */
 const originOf = (baseURL: string) => baseURL.replace(/\/+$/, '').replace(/\/v1$/, '');
 const PASSED_HEADERS = ['content-type', 'accept', 'anthropic-version', 'anthropic-beta'];
@@ -112,7 +106,8 @@ interface ProxyState {
   opts: ProxyOptions;
   limits: ProxyLimits;
   origin: string;
-  fetchLane: ReturnType<typeof createLaneFetch>;
+  spoolDir: string;
+  agents: LaneAgents;
   stats: ProxyStats;
   record: TrajectoryRecord;
   log: ExchangeLog | null;
@@ -130,8 +125,10 @@ interface Passing {
   path: string;
   turn: boolean;
   t0: number;
+  method: string;
+  /** Filled in once the request has all come. */
   request: RequestSummary;
-  /** The request body, for the record to keep if this is the newest exchange. */
+  /** The request body when it is small enough for the record to keep (if this is the newest exchange). */
   body: Buffer | null;
 }
 
@@ -152,59 +149,101 @@ function refuse(res: ServerResponse, status: number, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message, type: 'brainbench_proxy' } }));
 }
 
-/** The request body, or null when it is over the bound; read into one buffer when its length is declared. */
-async function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > max) return null;
-  const chunks: Buffer[] = [];
-  const whole = Number.isSafeInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : null;
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    if (size + buf.length > max || (whole && size + buf.length > whole.length)) return null;
-    if (whole) buf.copy(whole, size);
-    else chunks.push(buf);
-    size += buf.length;
-  }
-  if (whole) return whole.subarray(0, size);
-  return Buffer.concat(chunks);
-}
-
 function abortOnClose(res: ServerResponse): AbortSignal {
   const controller = new AbortController();
   res.once('close', () => controller.abort());
   return controller.signal;
 }
 
-const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
-const ESCAPE_SLICE = 64 * 1024;
-
-/** The body as the pieces of one JSON string, escaped a slice at a time (never a second whole copy at once). */
-function escapedPieces(body: Buffer): string[] {
-  const decoder = new StringDecoder('utf8');
-  const pieces: string[] = [];
-  for (let at = 0; at < body.length; at += ESCAPE_SLICE) pieces.push(JSON.stringify(decoder.write(body.subarray(at, at + ESCAPE_SLICE))).slice(1, -1));
-  pieces.push(JSON.stringify(decoder.end()).slice(1, -1));
-  return pieces;
-}
-
-/** The request's log line: the body as a JSON string (`text`); past the budget, only its size and hash. */
-async function logRequest(log: ExchangeLog, p: Passing, method: string, body: Buffer): Promise<void> {
-  const head = `{"type":"request","exchange":${p.index},"method":${JSON.stringify(method)},"path":${JSON.stringify(p.path)},"bytes":${body.length},"sha256":"${sha256(body)}"`;
-  if (!log.fits(body.length)) return log.line(head, ',"body_omitted":"over the exchange log budget"}');
-  return log.line(head, ',"text":"', ...escapedPieces(body), '"}');
-}
-
-/** Logs and summarises the request (tool names, size); the body is not parsed into objects here. */
-async function takeRequest(state: ProxyState, req: IncomingMessage, body: Buffer): Promise<Passing> {
+/** The exchange as it starts: its number, path and whether it is a model turn. */
+function openPassing(state: ProxyState, req: IncomingMessage): Passing {
   const url = new URL(req.url ?? '/', 'http://lane');
-  const path = url.pathname + url.search;
   const turn = isTurnPath(url.pathname);
-  const request = turn ? summariseRequest(body) : { messages: [], tools: [], bytes: body.length };
-  const passing: Passing = { index: state.stats.requests++, path, turn, t0: performance.now(), request, body: turn ? body : null };
-  state.stats.bytesIn += body.length;
-  if (turn && state.log) await logRequest(state.log, passing, req.method ?? 'GET', body);
-  return passing;
+  const path = url.pathname + url.search;
+  return { index: state.stats.requests++, path, turn, t0: performance.now(), method: req.method ?? 'GET', request: summaryOf(null, 0), body: null };
+}
+
+/** A request body on its way: spooled, scanned for its tools list, and logged a chunk at a time (a turn's). */
+interface Incoming {
+  body: SpooledBody;
+  scanner: ValueScanner;
+  /** Body bytes written to the exchange log. */
+  logged: () => number;
+}
+
+/**
+ * Starts the request's body: its log line first (a turn's), then a spool whose sink scans and logs
+ * each chunk as it passes. The body goes to the log whole only while it fits the log's budget
+ * (judged first by its declared length, then by each chunk); past it, only its size and hash.
+ */
+async function openIncoming(state: ProxyState, req: IncomingMessage, p: Passing, declared: number): Promise<Incoming> {
+  const log = p.turn ? state.log : null;
+  const scanner = new ValueScanner('tools');
+  const decoder = new StringDecoder('utf8');
+  let logged = 0;
+  let logging = log?.fits(Number.isSafeInteger(declared) ? declared : 0) ?? false;
+  await log?.line(JSON.stringify({ type: 'request', exchange: p.index, method: p.method, path: p.path }));
+  const sink = async (chunk: Buffer) => {
+    state.stats.bytesIn += chunk.length;
+    if (p.turn) scanner.feed(chunk);
+    if (!log || !logging) return;
+    logging = log.fits(chunk.length);
+    if (!logging) return;
+    logged += chunk.length;
+    await log.line(`{"type":"request_chunk","exchange":${p.index},"text":`, JSON.stringify(decoder.write(chunk)), '}');
+  };
+  const body = await SpooledBody.open(join(state.spoolDir, `${p.index}.body`), req as AsyncIterable<Buffer>, state.limits.requestBytes, sink);
+  return { body, scanner, logged: () => logged };
+}
+
+/**
+ * Once the request has all come: its end line in the log (size, hash, what of it was logged) and
+ * its summary — the tools list and, when small enough for the record, the body, read back from the
+ * spool file (bounded reads; the rest is never read again).
+ */
+async function closeIncoming(state: ProxyState, p: Passing, incoming: Incoming): Promise<void> {
+  const { body, scanner } = incoming;
+  if (!p.turn) return;
+  const range = scanner.range;
+  const tools = range && readableTools(range.end - range.start) ? await body.read(range.start, range.end) : null;
+  p.request = summaryOf(tools, body.bytes);
+  p.body = body.bytes <= NEWEST_REQUEST_BYTES ? await body.read(0, body.bytes) : null;
+  const logged = incoming.logged();
+  const omitted = logged < body.bytes && { body_omitted: 'over the exchange log budget' };
+  await state.log?.line(JSON.stringify({ type: 'request_end', exchange: p.index, bytes: body.bytes, sha256: body.sha256(), logged, ...omitted }));
+}
+
+/**
+ * Sends the request to the lane (./upstream.ts) through laneFetch: the first try streams the body as
+ * it arrives; a try that failed on a connection the lane had already closed is sent again from the
+ * spool file, once the body has all come. A declared length is passed on (the lane need not take a
+ * chunked body).
+ */
+async function sendToLane(state: ProxyState, url: string, init: LaneInit, incoming: Incoming | null, declared: number): Promise<Response> {
+  let tries = 0;
+  const headers = incoming && Number.isSafeInteger(declared) ? { ...init.headers, 'content-length': String(declared) } : init.headers;
+  const fetchLane = createLaneFetch(async (input) => {
+    if (!incoming) return laneRequest(state.agents, String(input), init, null);
+    const body = tries++ === 0 ? incoming.body.live() : (await incoming.body.finish(), incoming.body.replay());
+    return laneRequest(state.agents, String(input), { ...init, headers }, body);
+  });
+  try {
+    return await fetchLane(url, { method: init.method, signal: init.signal });
+  } finally {
+    state.stats.retries += fetchLane.stats.retries;
+  }
+}
+
+/** The lane could not be reached, or the harness's body failed (413 over the bound; a harness that broke off gets nothing). */
+function laneFailed(state: ProxyState, req: IncomingMessage, res: ServerResponse, err: unknown, failed: BodyError | null): void {
+  if (failed && !failed.tooLarge) throw failed;
+  if (failed) {
+    req.resume();
+    return refuse(res, 413, failed.message);
+  }
+  state.stats.upstreamErrors++;
+  state.stats.lastUpstreamError = (err as Error).message;
+  refuse(res, 502, `the lane could not be reached: ${(err as Error).message}`);
 }
 
 /** Counts SSE events in a chunk (≈ one token each for llama.cpp and vLLM) for the live rate. */
@@ -248,7 +287,9 @@ async function relayResponse(state: ProxyState, p: Passing, upstream: Response, 
   let keptBytes = 0;
   try {
     for await (const chunk of upstream.body ?? []) {
-      const buf = Buffer.from(chunk as Uint8Array);
+      const view = chunk as Uint8Array;
+      const buf = Buffer.from(view.buffer, view.byteOffset, view.byteLength); // a view: no copy
+
       out.firstByteMs ??= performance.now() - p.t0;
       out.bytes += buf.length;
       out.hash.update(buf);
@@ -289,23 +330,39 @@ async function finishExchange(state: ProxyState, p: Passing, upstream: Response,
   await log.line(JSON.stringify({ type: 'turn', exchange: p.index, ...line }));
 }
 
-/** One request: read and log it → send it to the lane → stream the answer back → record the exchange. */
+/** One request: stream it to the lane (and the spool and the log) → stream the answer back → record the exchange. */
 async function forward(state: ProxyState, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = await readBody(req, state.limits.requestBytes);
-  if (body === null) return refuse(res, 413, `request over ${state.limits.requestBytes} bytes`);
-  const passing = await takeRequest(state, req, body);
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  if (declared > state.limits.requestBytes) {
+    req.resume();
+    return refuse(res, 413, `request over ${state.limits.requestBytes} bytes`);
+  }
+  const passing = openPassing(state, req);
+  const incoming = passing.method === 'GET' || passing.method === 'HEAD' ? null : await openIncoming(state, req, passing, declared);
+  try {
+    await exchange(state, req, res, passing, incoming, declared);
+  } finally {
+    await incoming?.body.close();
+  }
+}
+
+async function exchange(state: ProxyState, req: IncomingMessage, res: ServerResponse, passing: Passing, incoming: Incoming | null, declared: number): Promise<void> {
   // the lane's work stops when the harness hangs up or the trial ends
   const signal = AbortSignal.any([state.closing.signal, abortOnClose(res)]);
-  const method = req.method ?? 'GET';
-  const payload = method !== 'GET' && method !== 'HEAD' ? { body: new Uint8Array(body.buffer, body.byteOffset, body.length) } : {};
   let upstream: Response;
   try {
-    upstream = await state.fetchLane(state.origin + passing.path, { method, headers: laneHeaders(req, state.opts), signal, ...payload });
+    upstream = await sendToLane(state, state.origin + passing.path, { method: passing.method, headers: laneHeaders(req, state.opts), signal }, incoming, declared);
   } catch (err) {
-    state.stats.upstreamErrors++;
-    state.stats.lastUpstreamError = (err as Error).message;
-    return refuse(res, 502, `the lane could not be reached: ${(err as Error).message}`);
+    return laneFailed(state, req, res, err, incoming?.body.failed ?? null);
   }
+  try {
+    // the rest of a body the lane answered before reading whole
+    await incoming?.body.finish();
+  } catch (err) {
+    await upstream.body?.cancel().catch(() => undefined);
+    return laneFailed(state, req, res, err, incoming?.body.failed ?? null);
+  }
+  if (incoming) await closeIncoming(state, passing, incoming);
   res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') || 'application/json' });
   const relayed = await relayResponse(state, passing, upstream, res);
   res.end();
@@ -323,10 +380,18 @@ function proxyServer(state: ProxyState): Server {
     }
     state.inFlight++;
     stats.peakInFlight = Math.max(stats.peakInFlight, state.inFlight);
+    // a request stops counting once its answer has gone: the harness may send the next one while
+    // this one's last log lines and its spool file are still being closed
+    let counted = true;
+    const uncount = () => {
+      if (counted) state.inFlight--;
+      counted = false;
+    };
+    res.once('close', uncount);
     const done: Promise<void> = forward(state, req, res)
       .catch(() => void res.destroy())
       .finally(() => {
-        state.inFlight--;
+        uncount();
         state.pending.delete(done);
       });
     state.pending.add(done);
@@ -347,17 +412,29 @@ async function listen(server: Server, socketPath: string): Promise<Set<Socket>> 
   return sockets;
 }
 
+/** The folder request bodies are spooled to: the caller's, or a fresh private one (removed at close). */
+async function spoolFolder(opts: ProxyOptions): Promise<string> {
+  if (!opts.spoolDir) return mkdtemp(join(tmpdir(), 'bb-proxy-spool-'));
+  await mkdir(opts.spoolDir, { recursive: true, mode: 0o700 });
+  return opts.spoolDir;
+}
+
 export async function startProxy(opts: ProxyOptions): Promise<RecordingProxy> {
   const limits = { ...DEFAULT_PROXY_LIMITS, ...opts.limits };
   const state: ProxyState = {
-    opts, limits, origin: originOf(opts.lane.baseURL), fetchLane: proxyFetch(), record: new TrajectoryRecord(),
-    stats: { requests: 0, refused: 0, peakInFlight: 0, upstreamErrors: 0, lastUpstreamError: null, bytesIn: 0, bytesOut: 0 },
+    opts, limits, origin: originOf(opts.lane.baseURL), spoolDir: await spoolFolder(opts), agents: laneAgents(), record: new TrajectoryRecord(),
+    stats: { requests: 0, refused: 0, peakInFlight: 0, upstreamErrors: 0, retries: 0, lastUpstreamError: null, bytesIn: 0, bytesOut: 0 },
     log: opts.logPath ? await ExchangeLog.open(opts.logPath, limits.logBytes) : null,
     closing: new AbortController(), inFlight: 0, completionTokens: 0, pending: new Set(),
   };
   const server = proxyServer(state);
-  const sockets = await listen(server, opts.socketPath).catch(async (err: unknown) => {
+  const release = async () => {
+    closeAgents(state.agents);
     await state.log?.close();
+    if (!opts.spoolDir) await rm(state.spoolDir, { recursive: true, force: true });
+  };
+  const sockets = await listen(server, opts.socketPath).catch(async (err: unknown) => {
+    await release();
     throw err;
   });
   let closed: Promise<void> | undefined;
@@ -375,7 +452,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RecordingProxy> {
         server.close(() => resolve());
       })
         .then(() => Promise.allSettled([...state.pending]))
-        .then(() => state.log?.close());
+        .then(release);
       return closed;
     },
   };

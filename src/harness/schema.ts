@@ -2,7 +2,7 @@
 // ../lanes/schema.ts, every `error` text says what a valid value looks like.
 import { posix } from 'node:path';
 import { z } from 'zod';
-import { API_KINDS, CONFIG_PLACEHOLDERS, PLACEHOLDERS, unknownPlaceholders } from './spec.js';
+import { API_KINDS, CONFIG_PLACEHOLDERS, DEFAULT_HARNESS_LIMITS, MAX_ADDRESS_SPACE_GB, PLACEHOLDERS, unknownPlaceholders } from './spec.js';
 
 /** The kinds built into brainbench: not declared, not overridable. */
 export const BUILTIN_HARNESS_KINDS = ['builtin', 'oracle', 'null'] as const;
@@ -40,6 +40,12 @@ const homePath = z.string().refine((p) => p.length > 0 && !posix.isAbsolute(p) &
   error: 'a path inside HOME, e.g. .pi/agent/models.json (not absolute, no ..)',
 });
 
+const gib = `a whole number of GiB from 1 to ${MAX_ADDRESS_SPACE_GB} (node CLIs need ≥ 32: WebAssembly reserves ~10 GiB per instance)`;
+const limits = z.strictObject(
+  { address_space_gb: z.number({ error: gib }).int({ error: gib }).min(1, { error: gib }).max(MAX_ADDRESS_SPACE_GB, { error: gib }).default(DEFAULT_HARNESS_LIMITS.address_space_gb) },
+  { error: `per-process bounds: { address_space_gb: ${DEFAULT_HARNESS_LIMITS.address_space_gb} }` },
+);
+
 export const harnessSchema = z.strictObject(
   {
     id: z
@@ -51,6 +57,7 @@ export const harnessSchema = z.strictObject(
     env: z.record(z.string(), template(CONFIG_PLACEHOLDERS, 'a string value (quote numbers: "0")'), { error: 'a mapping of NAME: value' }).default({}),
     files: z.record(homePath, template(CONFIG_PLACEHOLDERS, 'the file contents as a string'), { error: 'a mapping of HOME-relative path: contents' }).default({}),
     install: z.string({ error: 'how to install it, as one line' }).optional(),
+    limits: limits.default(() => ({ ...DEFAULT_HARNESS_LIMITS })),
   },
   { error: 'a harness mapping (id:, command:, api:, …)' },
 );

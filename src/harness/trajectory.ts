@@ -1,7 +1,10 @@
 // One trial's trajectory as the proxy saw it, the same for every harness, in two files:
-// - the exchange log (`<transcript>.exchanges.jsonl`), appended as exchanges pass: every request
-//   body, the response as it streams (up to the record cap), sizes and hashes, and one turn line
-//   per exchange — so nothing of a long trial has to wait in memory for the end;
+// - the exchange log (`<transcript>.exchanges.jsonl`), appended as exchanges pass, lines of
+//   different exchanges interleaved: per exchange a `request` line (method, path), its body as
+//   `request_chunk` lines (`text`, in order) while the body budget lasts, a `request_end` line (bytes,
+//   sha256, bytes logged, `body_omitted` when short), the response as `response` chunks (up to the
+//   record cap), an `end` line (status, bytes, sha256), warnings, and one `turn` line — so nothing
+//   of a long trial has to wait in memory for the end;
 // - the trajectory (`<transcript>.json`), written at the end from a bounded record: per-exchange
 //   turns (tokens, TTFT, decode rate, a few tool calls), totals, and the conversation (the last
 //   request's messages plus the last reply) in the transcript shape the attempt detail reads.
@@ -28,6 +31,8 @@ export interface TrajectoryTotals {
 
 /** The trajectory file's size cap: past it the conversation is left out (the exchange log has it). */
 const MAX_TRANSCRIPT_CHARS = 2 * 1024 ** 2;
+/** A request body the record may keep (as the newest): one larger is never shown in the trajectory. */
+export const NEWEST_REQUEST_BYTES = MAX_TRANSCRIPT_CHARS;
 /** Full exchanges kept for the trajectory's end; only the newest keeps its request's messages. */
 export const RECENT_EXCHANGES = 4;
 /** What a turn line keeps of its tool calls (the log has them whole). */
@@ -72,7 +77,7 @@ export class TrajectoryRecord {
     for (const tool of e.tools) if (this.tools.size < MAX_TOOLS_KEPT) this.tools.add(tool.slice(0, NAME_CHARS));
     for (const old of this.recent) old.messages = []; // the conversation is the newest request's
     // a request larger than the trajectory file may be is never shown there: the log has it
-    this.newestRequest = requestBody && requestBody.length <= MAX_TRANSCRIPT_CHARS ? requestBody : null;
+    this.newestRequest = requestBody && requestBody.length <= NEWEST_REQUEST_BYTES ? requestBody : null;
     this.recent.push(e);
     if (this.recent.length > RECENT_EXCHANGES) this.recent.shift();
     if (answered(e)) this.count(e);
@@ -213,6 +218,8 @@ export interface TrajectoryFile {
   proxy: ProxyStats;
   /** The exchange log beside it, when there is one. */
   log?: string;
+  /** Why the exchange log stopped being written, when it did (the trajectory says so). */
+  logError?: string | null;
 }
 
 /** The last request's conversation plus the reply to it: the whole dialogue for a chat-style harness. */
@@ -242,6 +249,7 @@ export async function writeTrajectory(path: string, t: TrajectoryFile): Promise<
     harness_output: t.output,
     proxy: t.proxy,
     ...(t.log && { exchange_log: t.log }),
+    ...(t.logError && { exchange_log_error: t.logError }),
   };
   let text = JSON.stringify(body, null, 2);
   if (text.length > MAX_TRANSCRIPT_CHARS) text = JSON.stringify({ ...body, messages: [], truncated: true }, null, 2);

@@ -71,7 +71,7 @@ export interface LaneManagerOptions {
   /** A run's id: the lanes it starts are leased to it (another brainbench's swap or stop refuses). */
   leaseRunId?: string;
   /** Injectable for tests: /proc/meminfo, /proc/sys/vm/drop_caches, the wait for memory after a stop. */
-  memory?: Pick<SwapGuardOptions, 'meminfoPath' | 'dropCachesPath' | 'releaseTimeoutMs' | 'releasePollMs'>;
+  memory?: Pick<SwapGuardOptions, 'meminfoPath' | 'dropCachesPath' | 'bootIdPath' | 'releaseTimeoutMs' | 'releasePollMs'>;
   /** How often a starting lane reports its load progress (default 1 s). */
   progressEveryMs?: number;
 }
@@ -119,7 +119,9 @@ export class LaneManager {
 
   async status(): Promise<LaneStatus[]> {
     const records = await this.records();
-    const held = await this.store.lastRelease();
+    // with a lane up, judge by the memory in use before it loaded: its own memory is not held memory
+    const baselines = Object.values(records).flatMap((r) => (r.baselineGb === undefined ? [] : [r.baselineGb]));
+    const held = await this.guard.heldNow(baselines.length > 0 ? Math.min(...baselines) : undefined);
     return Promise.all(
       this.manifest.lanes.map(async (spec) => {
         const status = await this.statusOf(spec, records);
@@ -280,7 +282,8 @@ export class LaneManager {
       const loadStarted = Date.now();
       const progress = await this.loadProgress(spec.id, driver, record);
       try {
-        const ready = await this.awaitReady(spec, driver, record, launched.exited);
+        // the progress stops before 'ready' is said: no loading event comes after it
+        const ready = await this.awaitReady(spec, driver, record, launched.exited, () => progress?.stop());
         // the next load's ETA (in-process demo lanes leave the shared state dir alone)
         if (driver.persistent) await this.store.recordLoad(spec.id, (Date.now() - loadStarted) / 1000, LOAD_HISTORY);
         return ready;
@@ -347,7 +350,7 @@ export class LaneManager {
     return `port ${port} is held by ${holder ? `pid ${holder.pid} (${holder.name})` : 'another process'}`;
   }
 
-  private async awaitReady(spec: LaneSpec, driver: LaneDriver, record: LaneRecord, exited?: Promise<ExitInfo>): Promise<ReadyLane> {
+  private async awaitReady(spec: LaneSpec, driver: LaneDriver, record: LaneRecord, exited?: Promise<ExitInfo>, beforeReady?: () => void): Promise<ReadyLane> {
     const started = Date.now();
     const deadline = started + spec.ready_timeout_s * 1000;
     let exit: ExitInfo | null = null;
@@ -356,7 +359,7 @@ export class LaneManager {
     let lastDetail = '';
     for (;;) {
       const probe = await driver.probe(spec, record);
-      if (probe.ready) return this.ready(spec, driver, record, probe.model);
+      if (probe.ready) return this.ready(spec, driver, record, probe.model, beforeReady);
       lastDetail = probe.detail;
       if (exit) throw await this.crashed(driver, record, describeExit(exit));
       if (driver.managed && Date.now() - livenessCheckedAt >= driver.livenessEveryMs) {
@@ -396,7 +399,7 @@ export class LaneManager {
     return new LaneError(record.id, 'crashed', `lane ${record.id} exited before it was ready: ${how}${this.tailText(record, tail)}`);
   }
 
-  private async ready(spec: LaneSpec, driver: LaneDriver, record: LaneRecord, model: string): Promise<ReadyLane> {
+  private async ready(spec: LaneSpec, driver: LaneDriver, record: LaneRecord, model: string, beforeReady?: () => void): Promise<ReadyLane> {
     const baseURL = spec.kind === 'openai' ? spec.base_url! : laneUrl(record, '/v1');
     let slots: number | null = null;
     if (driver.hasProps) {
@@ -405,7 +408,8 @@ export class LaneManager {
       slots = typeof total === 'number' ? total : null;
     }
     const engine = await engineInfo(spec, record);
-    const held = driver.managed ? await this.store.lastRelease() : null;
+    const held = driver.managed ? await this.guard.heldNow(record.baselineGb) : null;
+    beforeReady?.();
     this.emit(spec.id, 'ready', record.port, baseURL);
     return {
       engine,

@@ -2,6 +2,7 @@
 // and whether a stopped lane gave its memory back. All figures are decimal GB from /proc/meminfo.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { scorecardFileName, PARTIAL_DIR } from '../verdict/scorecard-files.js';
 import { readUnifiedMemory, type Meminfo } from '../telemetry/meminfo.js';
 import type { LaneScorecard, MemoryRelease } from '../types.js';
@@ -154,12 +155,23 @@ export async function awaitRelease(lane: string, baselineGb: number, heldGb: num
   }
 }
 
-/** Drops the page cache (root only); the error text when it could not. */
-export async function dropCaches(path = '/proc/sys/vm/drop_caches'): Promise<string | null> {
+/** `sync` may wait on a slow disk's dirty pages: bounded, then the drop goes ahead anyway. */
+const SYNC_TIMEOUT_MS = 60_000;
+
+/**
+ * Drops the page cache (root only), after a `sync` so dirty pages are written and can be dropped
+ * too (as the kernel documents: drop_caches drops only clean pages). The error text when it could not.
+ */
+export async function dropCaches(path = '/proc/sys/vm/drop_caches', sync: () => Promise<unknown> = syncDisks): Promise<string | null> {
+  await sync().catch(() => undefined);
   try {
     await writeFile(path, '3\n');
     return null;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
   }
+}
+
+function syncDisks(): Promise<unknown> {
+  return execa('sync', [], { reject: false, stdin: 'ignore', timeout: SYNC_TIMEOUT_MS, forceKillAfterDelay: 1000 });
 }

@@ -83,10 +83,16 @@ export class LaneStateStore {
     }
   }
 
-  async recordRelease(release: MemoryRelease): Promise<void> {
+  /** `bootId`: the boot it happened in (a reboot gives pinned memory back: the record then expires). */
+  async recordRelease(release: MemoryRelease, bootId?: string | null): Promise<void> {
     const file = join(this.dir, 'memory-held.json');
-    if (release.held_gb > 0) await writeFileAtomic(file, `${JSON.stringify(release)}\n`);
+    if (release.held_gb > 0) await writeFileAtomic(file, `${JSON.stringify({ ...release, ...(bootId ? { boot_id: bootId } : {}) })}\n`);
     else await rm(file, { force: true });
+  }
+
+  /** Forgets the memory-held record (it no longer holds: a reboot, or memory came back since). */
+  async clearRelease(): Promise<void> {
+    await rm(join(this.dir, 'memory-held.json'), { force: true });
   }
 
   /** The lane's earlier successful load times (s), oldest first (the ETA of its next load). */

@@ -1,6 +1,7 @@
 // What a swap checks and records around the lane manager's start and stop (DESIGN §15): the lease
 // another run holds on a lane, whether the target fits in unified memory, the page cache before a
 // load, and whether a stopped lane gave its memory back.
+import { readFileSync } from 'node:fs';
 import type { EventBus } from '../events.js';
 import { readUnifiedMemory } from '../telemetry/meminfo.js';
 import type { MemoryRelease } from '../types.js';
@@ -10,6 +11,15 @@ import type { LaneSpec } from './manifest.js';
 import { admit, awaitRelease, dropCaches, memoryNeed, residentGb } from './memory.js';
 import type { LaneRecord, LaneStateStore } from './state.js';
 
+/** This boot's id (changes at every boot); null where the kernel does not say. */
+export function readBootId(path = '/proc/sys/kernel/random/boot_id'): string | null {
+  try {
+    return readFileSync(path, 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
 export interface SwapGuardOptions {
   store: LaneStateStore;
   bus?: EventBus;
@@ -17,6 +27,8 @@ export interface SwapGuardOptions {
   resultsDir: string;
   meminfoPath?: string;
   dropCachesPath?: string;
+  /** Injectable for tests: /proc/sys/kernel/random/boot_id. */
+  bootIdPath?: string;
   /** How long a stop waits for memory to come back, and how often it looks. */
   releaseTimeoutMs?: number;
   releasePollMs?: number;
@@ -76,6 +88,11 @@ export class SwapGuard {
     return memory?.used_gb;
   }
 
+  /** The last stop's memory-held record, re-validated against memory and this boot (see heldNow). */
+  heldNow(usedGb?: number): Promise<MemoryRelease | null> {
+    return heldNow(this.opts.store, this.opts, usedGb);
+  }
+
   /** Memory in use before a stop (to see what the lane held). */
   usedNow(): number | null {
     return readUnifiedMemory(this.opts.meminfoPath)?.used_gb ?? null;
@@ -91,11 +108,38 @@ export class SwapGuard {
       pollMs: this.opts.releasePollMs ?? 500,
     });
     if (!release) return null;
-    await this.opts.store.recordRelease(release);
+    await this.opts.store.recordRelease(release, readBootId(this.opts.bootIdPath));
     if (release.returned_after_s !== null) this.log('info', `lane ${record.id} gave its memory back in ${release.returned_after_s.toFixed(1)} s`);
     else this.log('warn', heldText(release));
     return release;
   }
+}
+
+/** Within this much of the baseline, memory counts as given back. */
+const heldTolerance = (totalGb: number) => Math.max(1, 0.02 * totalGb);
+
+/**
+ * The last stop's memory-held record, if it still holds: a record from an earlier boot, or one whose
+ * memory has come back since (in use is near its baseline again), is forgotten; one that still holds
+ * says how much it holds now, never more than at its stop (other programs may have grown). `usedGb`:
+ * memory in use to judge by — before a lane that is up now loaded (its own memory is no held memory);
+ * else /proc/meminfo now. Without either the record is taken as it is.
+ */
+export async function heldNow(store: LaneStateStore, opts: Pick<SwapGuardOptions, 'meminfoPath' | 'bootIdPath'>, usedGb?: number): Promise<MemoryRelease | null> {
+  const held = (await store.lastRelease()) as (MemoryRelease & { boot_id?: string }) | null;
+  if (!held) return null;
+  const bootId = readBootId(opts.bootIdPath);
+  const memory = readUnifiedMemory(opts.meminfoPath);
+  const used = usedGb ?? memory?.used_gb ?? null;
+  const rebooted = Boolean(held.boot_id && bootId && held.boot_id !== bootId);
+  const returned = used !== null && memory !== null && used - held.baseline_gb <= heldTolerance(memory.total_gb);
+  if (rebooted || returned) {
+    await store.clearRelease();
+    return null;
+  }
+  const release: MemoryRelease = { lane: held.lane, baseline_gb: held.baseline_gb, used_gb: held.used_gb, returned_after_s: held.returned_after_s, held_gb: held.held_gb };
+  if (used === null) return release;
+  return { ...release, used_gb: used, held_gb: Math.min(held.held_gb, Math.round((used - held.baseline_gb) * 10) / 10) };
 }
 
 /** "lane X stopped, but 12.3 GB is still held …" */

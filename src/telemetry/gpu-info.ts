@@ -1,8 +1,9 @@
 // The NVIDIA driver and CUDA version, as nvidia-smi's header says them (for provenance). CUDA's
 // version is no --query-gpu field; the header carries both. One bounded call per process: a hung
-// nvidia-smi is killed after the timeout and the versions are then unknown.
-import { execa } from 'execa';
+// nvidia-smi (or a wrapper that never exits) is killed as a group at the bound and the versions
+// are then unknown; the call never outlasts its bound.
 import { clampDelayMs } from '../timers.js';
+import { runBounded } from './nvidia-smi.js';
 
 export interface GpuDriverInfo {
   driver_version: string | null;
@@ -24,8 +25,8 @@ const cache = new Map<string, Promise<GpuDriverInfo | null>>();
 export function gpuDriverInfo(bin = 'nvidia-smi', timeoutMs = 5000): Promise<GpuDriverInfo | null> {
   let known = cache.get(bin);
   if (!known) {
-    known = execa(bin, [], { reject: false, timeout: clampDelayMs(timeoutMs), forceKillAfterDelay: 500, stdin: 'ignore' }).then((result) => {
-      if (result.failed) return null;
+    known = runBounded(bin, [], clampDelayMs(timeoutMs)).then((result) => {
+      if (!result.ok) return null;
       const info = parseDriverHeader(result.stdout);
       return info.driver_version || info.cuda_version ? info : null;
     });

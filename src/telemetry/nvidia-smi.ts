@@ -41,6 +41,21 @@ const SLOWDOWN_BITS: [bigint, string][] = [
   [0x80n, 'hw_power_brake'],
 ];
 
+/**
+ * A busy GPU whose SM clock sits below this with no slowdown reason is capped: a known DGX Spark
+ * power-delivery fault holds GB10 at ~611 MHz (it boosts to ~2.4 GHz) and nvidia-smi names no reason.
+ * Flagged as the pseudo-reason 'sm_clock_capped', so gauges, roll-up and probe say so like a throttle.
+ */
+export const CAPPED_SM_MHZ = 1000;
+/** Utilisation at which the clock should be up (an idle GPU clocks down on its own). */
+const BUSY_UTIL_PCT = 50;
+
+/** The slowdowns of a reading, with a capped SM clock added when nothing else explains it. */
+function slowdowns(reported: string[] | null, util: number | null, smClock: number | null): string[] | null {
+  if (reported === null || reported.length > 0) return reported;
+  return util !== null && util >= BUSY_UTIL_PCT && smClock !== null && smClock < CAPPED_SM_MHZ ? ['sm_clock_capped'] : reported;
+}
+
 function field(raw: string | undefined): number | null {
   const text = (raw ?? '').trim();
   return NUMBER.test(text) ? Number(text) : null;
@@ -65,16 +80,88 @@ export function parseGpuLine(line: string, index: number): GpuSample | null {
   // Comma-separated words of prose are not data: a record has at least one number or placeholder.
   if (!fields.some((f) => NUMBER.test(f) || PLACEHOLDER.test(f) || HEX.test(f))) return null;
   const [util, temp, memUsed, memTotal, power, smClock, reasons] = fields;
+  const [utilPct, clockMhz] = [field(util), field(smClock)];
   return {
     index,
-    util_pct: field(util),
+    util_pct: utilPct,
     temp_c: field(temp),
     mem_used_mb: field(memUsed),
     mem_total_mb: field(memTotal),
     power_w: field(power),
-    sm_clock_mhz: field(smClock),
-    throttle: throttleReasons(reasons),
+    sm_clock_mhz: clockMhz,
+    throttle: slowdowns(throttleReasons(reasons), utilPct, clockMhz),
   };
+}
+
+// ---- one-shot calls, hard-bounded -------------------------------------------------------------
+
+export interface BoundedResult {
+  /** Exited 0 within the bound. */
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+  /** Killed at the bound (its group got SIGKILL; a process stuck in the driver may linger, unwaited). */
+  timedOut: boolean;
+  /** The binary is not there (or not executable). */
+  missing: boolean;
+}
+
+/** After the process exits, how long its pipes may stay open (a wrapper's child holding them) before we stop reading. */
+const PIPE_GRACE_MS = 200;
+/** Output beyond this is dropped (a one-shot query prints a few lines). */
+const MAX_OUTPUT = 1 << 20;
+
+/** SIGKILL to the process group `pid` leads; a group that is gone already is fine. */
+function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // gone
+  }
+}
+
+/**
+ * Runs `bin args` in its own process group and resolves within `timeoutMs` whatever it does: at the
+ * bound the group is SIGKILLed and the call returns at once, without waiting for an exit that a
+ * process stuck in the driver never makes, nor for pipes a wrapper's child keeps open. (execa's
+ * timeout waits for both: a 5 s timeout once returned after 20 s, a wrapper after 10 minutes.)
+ */
+export function runBounded(bin: string, args: string[], timeoutMs: number): Promise<BoundedResult> {
+  return new Promise((resolve) => {
+    const out = { stdout: '', stderr: '' };
+    let done = false;
+    // the call keeps this process alive until it settles (bounded); after that nothing of it does
+    const child = spawn(bin, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const finish = (result: Omit<BoundedResult, 'stdout' | 'stderr'>) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      child.unref();
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      resolve({ ...result, ...out });
+    };
+    const timer = setTimeout(() => {
+      killGroup(child.pid);
+      finish({ ok: false, timedOut: true, missing: false });
+    }, Math.max(1, timeoutMs));
+    for (const name of ['stdout', 'stderr'] as const) {
+      child[name]?.setEncoding('utf8').on('data', (chunk: string) => {
+        if (out[name].length < MAX_OUTPUT) out[name] += chunk;
+      });
+    }
+    child.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, timedOut: false, missing: err.code === 'ENOENT' || err.code === 'EACCES' }));
+    child.on('close', (code) => finish({ ok: code === 0, timedOut: false, missing: false }));
+    child.on('exit', (code) => {
+      // the leader is gone; whatever of its group still holds the pipes is not waited for
+      setTimeout(() => {
+        if (done) return;
+        killGroup(child.pid);
+        finish({ ok: code === 0, timedOut: false, missing: false });
+      }, PIPE_GRACE_MS);
+    });
+  });
 }
 
 export interface GpuStreamOptions {
@@ -92,6 +179,13 @@ export interface GpuStreamOptions {
 
 /** A child that lived this long was healthy: its death restarts with the initial delay again. */
 const HEALTHY_RUN_MS = 30_000;
+/** stop(): SIGTERM to the child's group, SIGKILL after this, and no waiting past STOP_WAIT_MS. */
+const STOP_KILL_AFTER_MS = 500;
+const STOP_WAIT_MS = 1000;
+/** The longest a quiet child is given before it counts as hung, however slow the box has been. */
+const HUNG_CAP_MS = 60_000;
+/** How many recent gaps between readings make the child's cadence. */
+const CADENCE_GAPS = 4;
 
 /**
  * Keeps the latest reading of every GPU from one nvidia-smi child, restarting it (with backoff)
@@ -119,6 +213,12 @@ export class GpuStream {
   private restartTimer: NodeJS.Timeout | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private last: { gpus: GpuSample[]; at: number } | null = null;
+  /** When the current child last gave a reading (null: not yet). */
+  private childReadingAt: number | null = null;
+  /** Recent gaps between one child's readings: a slow nvidia-smi (one reading per 3 s) is slow, not hung. */
+  private readonly gaps: number[] = [];
+  /** Children killed in a row before their first reading: each next one gets twice as long. */
+  private silentKills = 0;
   /** How many nvidia-smi children were started (restarts included). */
   spawnCount = 0;
   /** How many children were killed for going quiet. */
@@ -158,7 +258,27 @@ export class GpuStream {
   staleSince(): number | null {
     if (this.absent || this.firstStartAt === null) return null;
     const since = this.last?.at ?? this.firstStartAt;
-    return this.now() - since > this.staleAfterMs ? since : null;
+    return this.now() - since > this.staleAfter() ? since : null;
+  }
+
+  /** The slowest recent gap between readings (0 before two readings). */
+  private cadenceMs(): number {
+    return this.gaps.length > 0 ? Math.max(...this.gaps) : 0;
+  }
+
+  /** A reading is stale after staleAfterMs, or twice the cadence the box has shown, whichever is longer. */
+  private staleAfter(): number {
+    return Math.max(this.staleAfterMs, 2 * this.cadenceMs());
+  }
+
+  /**
+   * How long the current child may be quiet before it is killed as hung: four readings' worth at its
+   * cadence (at least staleAfterMs); before its first reading, twice as long after each child that
+   * never gave one (a slow first reading is not killed over and over). Capped at HUNG_CAP_MS.
+   */
+  private hungAfter(): number {
+    const base = this.childReadingAt === null ? this.staleAfter() * 2 ** this.silentKills : Math.max(this.staleAfterMs, 4 * this.cadenceMs());
+    return Math.min(HUNG_CAP_MS, base);
   }
 
   async stop(): Promise<void> {
@@ -174,19 +294,22 @@ export class GpuStream {
       child.once('exit', () => resolve());
       child.once('error', () => resolve());
     });
-    child.kill('SIGTERM');
-    const killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
+    killGroup(child.pid, 'SIGTERM');
+    const killTimer = setTimeout(() => killGroup(child.pid), STOP_KILL_AFTER_MS);
     // a child stuck in the driver may not die even then: stopping never waits past the kill
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2500).unref())]);
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
     clearTimeout(killTimer);
+    killGroup(child.pid);
   }
 
   private spawnChild(): void {
-    const child = spawn(this.bin, nvidiaSmiArgs(this.intervalMs, this.throttleField), { stdio: ['ignore', 'pipe', 'pipe'] });
+    // its own process group: a hung child is killed with whatever it started (a wrapper's nvidia-smi)
+    const child = spawn(this.bin, nvidiaSmiArgs(this.intervalMs, this.throttleField), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.childStartedAt = this.now();
     this.firstStartAt ??= this.childStartedAt;
     this.spawnCount++;
+    this.childReadingAt = null;
     this.partialLine = '';
     this.burst = [];
     // A forgotten stream must not keep the process alive; the owner holds its own timers.
@@ -222,12 +345,15 @@ export class GpuStream {
   /** A running child that printed no reading for staleAfterMs is hung: kill it and start another. */
   private checkHung(): void {
     const child = this.child;
-    if (!child || this.now() - Math.max(this.childStartedAt, this.last?.at ?? 0) <= this.staleAfterMs) return;
+    const quietMs = this.now() - (this.childReadingAt ?? this.childStartedAt);
+    const limitMs = this.hungAfter();
+    if (!child || quietMs <= limitMs) return;
+    if (this.childReadingAt === null) this.silentKills++;
     this.child = null;
     this.killed = child;
     this.hungCount++;
-    this.lastError = `nvidia-smi gave no reading for ${Math.round(this.staleAfterMs / 1000)} s; killed it (pid ${child.pid})`;
-    child.kill('SIGKILL');
+    this.lastError = `nvidia-smi gave no reading for ${(limitMs / 1000).toFixed(1)} s; killed it (pid ${child.pid})`;
+    killGroup(child.pid);
     this.scheduleRestart();
   }
 
@@ -262,7 +388,13 @@ export class GpuStream {
 
   private closeBurst(): void {
     this.burstTimer = null;
-    this.last = { gpus: this.burst, at: this.now() };
+    const at = this.now();
+    // a child's first reading took as long as one reading takes on this box: that counts as a gap too
+    this.gaps.push(at - (this.childReadingAt ?? this.childStartedAt));
+    if (this.gaps.length > CADENCE_GAPS) this.gaps.shift();
+    this.childReadingAt = at;
+    this.silentKills = 0;
+    this.last = { gpus: this.burst, at };
     this.burst = [];
   }
 }

@@ -130,7 +130,7 @@ export function fakeController(data: { cards?: LaneScorecard[]; transcript?: str
       calls.push(['swapLane', id]);
       if (data.failSwap) throw new Error(data.failSwap);
     },
-    startRun: async () => void calls.push(['startRun']),
+    startRun: async (options) => void calls.push(options ? ['startRun', options] : ['startRun']),
     pauseRun: () => void calls.push(['pauseRun']),
     resumeRun: () => void calls.push(['resumeRun']),
     stopRun: async () => void calls.push(['stopRun']),

@@ -109,7 +109,8 @@ describe('runCockpit', () => {
     await wait(50);
     console.warn('scorecard skipped: bad json');
     expect(store.getState().logs.at(-1)).toMatchObject({ level: 'warn', message: 'scorecard skipped: bad json' });
-    await wait(150);
+    // drawn on a later frame: wait for it (by polling, not a fixed delay a busy machine overruns)
+    for (let waited = 0; !terminal.output.includes('scorecard skipped: bad json') && waited < 10_000; waited += 50) await wait(50);
     expect(terminal.output).toContain('scorecard skipped: bad json');
     keyboard.type('q');
     await done;

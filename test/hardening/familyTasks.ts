@@ -172,7 +172,13 @@ export function taskCases(secretPath: string, tag: string, many = 30_000, pytest
         PY_VERSIONS.map((v) => plant(`/app/.ub/lib/python${v}/site-packages/usercustomize.py`, FORGE_PY, '644')).join(''),
     },
     // pytest run from the workspace: `python3 -m pytest` puts the working folder first on sys.path
-    { id: 'pytest-shadow-module', family: 'pytest', check: 'pytest-m', solve: plant('/app/pytest.py', FORGE_PY, '644') + plant('/app/pytest/__main__.py', FORGE_PY, '644') },
+    {
+      id: 'limit-python-m-shadow',
+      family: 'limit',
+      check: 'pytest-m',
+      solve: plant('/app/pytest.py', FORGE_PY, '644') + plant('/app/pytest/__main__.py', FORGE_PY, '644'),
+      why: '`cd /app && python3 -m pytest` puts the workspace first on sys.path: a planted pytest.py runs (PYTHONSAFEPATH=1 would stop it, and the imports of workspace modules such tests rely on)',
+    },
     // git run by test.sh on the workspace: the repo's own config runs programs
     {
       id: 'git-fsmonitor',
@@ -182,8 +188,9 @@ export function taskCases(secretPath: string, tag: string, many = 30_000, pytest
     },
     {
       // a filter driver named by a planted .gitattributes: `git status` runs its clean command on a changed file
-      id: 'git-filter-driver',
-      family: 'git',
+      id: 'limit-git-filter-driver',
+      family: 'limit',
+      why: 'git run by test.sh on the agent\'s repo obeys its filter drivers (.gitattributes + filter.<name>.clean); unlike core.fsmonitor/hooksPath they cannot be turned off by name',
       check: 'git',
       solve: `git init -q /app 2>/dev/null || exit 0\n${plant('/app/.bb-clean', FORGE_SH)}echo a > /app/tracked.txt\ngit -C /app add tracked.txt && git -C /app -c user.email=a@b -c user.name=a commit -qm x\necho '* filter=bb' > /app/.gitattributes\ngit -C /app config filter.bb.clean /app/.bb-clean\necho b > /app/tracked.txt\n`,
     },
@@ -332,8 +339,9 @@ export interface CliRun {
   texts: string[];
 }
 
-const STALL_MS = 25_000;
-const GRACE_MS = 8_000;
+// generous: a busy 2-core machine can go quiet for a while; a real hang never speaks again
+const STALL_MS = 60_000;
+const GRACE_MS = 15_000;
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -592,9 +600,11 @@ export async function taskFamilies(opts: { families?: readonly TaskFamily[]; who
   );
   const verdicts = all.flatMap((a) => a.verdicts);
   const runs: [number, number] = [all.reduce((s, a) => s + a.runs[0], 0), all.reduce((s, a) => s + a.runs[1], 0)];
-  const rows = wanted.map((family) => familyRow(family, verdicts.filter((v) => v.family === family), who, runs));
-  const pytestRow = rows.find((r) => r.family === FAMILY_TITLES.pytest);
-  if (pytestRow && !sandboxPytest()) pytestRow.note += '; conftest.py/pytest.ini/pyproject.toml not run: the sandbox\'s /usr/bin/python3 has no pytest';
+  const rows = wanted.map((family) => {
+    const mine = verdicts.filter((v) => v.family === family);
+    if (family === 'pytest' && !mine.length) return notRun(FAMILY_TITLES.pytest, "the sandbox's /usr/bin/python3 has no pytest (conftest.py, pytest.ini, pyproject.toml need one)");
+    return familyRow(family, mine, who, runs);
+  });
   const byFamily = Object.fromEntries(wanted.map((f, i) => [f, rows[i]!]));
   return { rows, byFamily, verdicts, who: who.map((w) => w.label) };
 }
@@ -629,7 +639,7 @@ export async function sigtermMidTrial(opts: { who?: Who[] } = {}): Promise<Famil
     who.map(async (w) => {
       const key = `sigterm (${w.label})`;
       keys.push(key);
-      const c: TaskCase = { id: 'sigterm-fifo', family: 'reward', check: 'import', solve: `touch /app/${marker}\nsleep 3\n${rewardShape('os.mkfifo(R)')}` };
+      const c: TaskCase = { id: 'sigterm-fifo', family: 'reward', check: 'import', solve: `touch /app/${marker}\nsleep 20\n${rewardShape('os.mkfifo(R)')}` };
       const suite = writeTaskSuite(tempDir('bb-chaos19-suite-', '/tmp'), [c], `nonce-${randomBytes(8).toString('hex')}`);
       const run = await runTaskCli(suite, w, {}, { sigtermOnMarker: marker });
       const record = run.records.find((r) => r.prompt_id === c.id);

@@ -7,25 +7,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxAvailable } from '../../src/sandbox/sandbox.js';
 import type { FamilyRow } from './families.js';
-import { hostileFolders, isRoot, leaks, proxyFlood, taskFamilies, whoAll, type TaskFamilies, type TaskFamily } from './familyTasks.js';
+import { hostileFolders, isRoot, leaks, proxyFlood, sandboxPytest, sigtermMidTrial, taskFamilies, whoAll, type TaskFamilies, type TaskFamily } from './familyTasks.js';
 import { removeTempDirs } from './harness.js';
 
 const bwrap = await sandboxAvailable();
 if (!bwrap) console.log('skipping the issue 19 task families: bubblewrap cannot build a sandbox here');
+if (bwrap && !sandboxPytest()) console.log("skipping the pytest-config family: the sandbox's /usr/bin/python3 has no pytest");
 
 afterAll(removeTempDirs);
 
 const ASSERTED: TaskFamily[] = ['path', 'home', 'pytest', 'git', 'reward', 'leftover', 'many'];
-const who = bwrap ? whoAll() : [];
+const who = whoAll();
 if (isRoot && who.length < 2) console.log('uid 65534 cannot run node here: the families run as root only');
 
 let tasks: TaskFamilies;
 let folders: FamilyRow;
+let sigterm: FamilyRow;
 
 beforeAll(async () => {
-  if (!bwrap) return;
   // a hang on a blocking reward read costs a stall bound per hostile case: generous for a regression
-  [tasks, folders] = await Promise.all([taskFamilies({ families: ASSERTED, who, many: 25_000 }), hostileFolders({ who })]);
+  const trials = bwrap ? Promise.all([taskFamilies({ families: ASSERTED, who, many: 25_000 }), sigtermMidTrial({ who })]) : null;
+  folders = await hostileFolders({ who });
+  if (trials) [tasks, sigterm] = await trials;
 }, 400_000);
 
 function expectHolds(row: FamilyRow | undefined): void {
@@ -47,7 +50,7 @@ describe.runIf(bwrap)(`a model that plants files does not change a verdict (as $
     expectHolds(rowOf('home'));
   });
 
-  it('`python3 -m pytest` from the workspace does not import a planted pytest (and conftest/pytest.ini/pyproject where pytest exists)', () => {
+  it.runIf(sandboxPytest())('pytest run on tests copied into the workspace ignores a planted conftest.py, pytest.ini and pyproject.toml', () => {
     expectHolds(rowOf('pytest'));
   });
 
@@ -69,6 +72,13 @@ describe.runIf(bwrap)(`a model that plants files does not change a verdict (as $
     expectHolds(rowOf('many'));
   });
 
+  it('SIGTERM during the agent step of a trial whose grader then meets a FIFO reward: brainbench stops, no SIGKILL needed', () => {
+    expectHolds(sigterm);
+  });
+
+});
+
+describe('untrusted suites', () => {
   it('hostile task folders (links out, FIFOs, a device, timeout_sec = 1e7 or inf) are refused naming the file; a FIFO in scratch/ never blocks loading', () => {
     expectHolds(folders);
   });

@@ -16,10 +16,15 @@ import { isAlive, readStatus } from '../../src/run/status-file.js';
 import { sandboxAvailable } from '../../src/sandbox/sandbox.js';
 import { bwrapEnvironment } from '../../src/tasks/environment.js';
 import { harnessNamed } from '../../src/harness/registry.js';
+import { harnessOptions } from '../../src/cockpit/harnesses.js';
 import { loadTaskSuite } from '../../src/tasks/load.js';
 import { runItems } from '../../src/run/runner.js';
 import { taskSource } from '../../src/tasks/source.js';
 import type { AttemptRecord, EngineEvent } from '../../src/types.js';
+import { LocalController } from '../../src/cockpit/local-controller.js';
+import { LaneManager } from '../../src/lanes/manager.js';
+import { loadManifest } from '../../src/lanes/manifest.js';
+import { createCockpitStore } from '../../src/store.js';
 import { fakeController, LANES, record, storeWithLanes } from '../cockpit/fixtures.js';
 import { spawnCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -126,7 +131,10 @@ describe('the cockpit shows the harness of a task run', () => {
     for (const line of shown.split('\n')) expect(stringWidth(line)).toBeLessThanOrEqual(80);
     expect(shown.split('\n').length).toBeLessThanOrEqual(24);
     expect(shown).toContain('shell-pipeline');
-    expect(shown.split('\n')[1]).toMatch(/^task\s/); // the rows are tasks
+    // the lanes × harnesses summary, then the rows: tasks, under the harness that drives them
+    expect(shown.split('\n')[1]).toMatch(/^lane\s+qwen-code/);
+    expect(shown.split('\n')[2]).toMatch(/25% 4\/6/); // 1 pass of 4 graded trials (a harness_error is graded), 6 planned
+    expect(shown.split('\n')[3]).toMatch(/^qwen-code · task\s/);
 
     const header = (harness: string | null, width: number) =>
       headerSegments({ lane: LANES[0]!, simulated: false, suite: 'tasks-v1', harness, n: 2, elapsed: 61, state: 'running' }, width).map((s) => s.text).join('');
@@ -136,6 +144,47 @@ describe('the cockpit shows the harness of a task run', () => {
     expect(header('qwen-code', 80)).not.toContain('suite');
     expect(stringWidth(header('qwen-code', 80))).toBeLessThanOrEqual(80);
   });
+
+  it.runIf(bwrap)('r on a task suite with oracle and null picked (h) runs both on the demo lane; the matrix shows both cells', async () => {
+    const root = suiteDir();
+    const lanesFile = join(root, 'lanes.yaml');
+    writeFileSync(lanesFile, 'version: 1\nlanes:\n  - id: demo\n    kind: demo\n');
+    const manifest = await loadManifest(lanesFile);
+    const bus = new EventBus();
+    const harnesses = harnessOptions(manifest.harnesses);
+    const store = createCockpitStore({ lanes: [{ id: 'demo', kind: 'demo', port: null, state: 'stopped' }], n: 1, suite: 'suite', harnesses, harnessPick: ['builtin'] });
+    bus.on(store.getState().apply);
+    const manager = new LaneManager({ manifest, bus, logDir: join(root, 'lanes') });
+    const controller = new LocalController({
+      manager, bus, resultsDir: join(root, 'results'), laneKinds: new Map([['demo', 'demo']]),
+      request: { lanesFile, suite: join(root, 'suite'), n: 1, parallel: 1, adaptive: false, enable: [], turnBudget: 12, timeoutS: 60, sampling: {}, demo: {}, stopAfter: false },
+      tasks: { manifest, environment: 'bwrap', n: 1 },
+      log: (level, message) => store.getState().log(level, message),
+    });
+    try {
+      await controller.init(null);
+      await controller.swapLane('demo');
+      const ink = render(<App store={store} controller={controller} columns={100} rows={30} />);
+      const press = async (input: string) => {
+        ink.stdin.write(input);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      };
+      // h: pick oracle and null, drop builtin; enter closes the menu; r runs
+      for (const input of ['h', '\u001B[B', ' ', '\u001B[B', ' ', '\u001B[A', '\u001B[A', ' ', '\r', 'r']) await press(input);
+      await until(() => store.getState().run?.final?.state ?? null, (state) => state !== null);
+      expect(store.getState().run!.final!.state).toBe('done');
+      await until(() => ink.lastFrame() ?? '', (f) => f.includes('done'));
+      const lines = ink.lastFrame()!.split('\n');
+      expect(lines[0]).toMatch(/harness null\b.*run \d\d:\d\d:\d\d done/);
+      expect(lines[1]).toMatch(/^lane\s+oracle\s+null/);
+      // the oracle solves both tasks; the null harness does nothing, so the grader fails both
+      expect(lines[2]).toMatch(/^demo\s+100% 2\/2\s+0% 2\/2/);
+      expect(lines[3]).toMatch(/^null · task\s/);
+      expect(ink.lastFrame()).toMatch(/hello-one\s+✗/);
+    } finally {
+      await controller.quit();
+    }
+  }, 120_000);
 
   it.runIf(bwrap)('attached to a detached task run (run --detach, then the cockpit): the harness and the tasks, then done', async () => {
     const root = suiteDir();

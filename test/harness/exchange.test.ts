@@ -1,6 +1,6 @@
 // What the proxy reads out of one exchange, in both dialects, streamed or not.
 import { describe, expect, it } from 'vitest';
-import { readExchange, summariseRequest, topLevelValue, type RawExchange } from '../../src/harness/exchange.js';
+import { readExchange, summariseRequest, topLevelValue, ValueScanner, type RawExchange } from '../../src/harness/exchange.js';
 import { collectTurn } from '../../src/agent/turnStream.js';
 import { countPeeks } from '../../src/harness/peek.js';
 
@@ -98,5 +98,29 @@ describe('a request read without parsing its conversation', () => {
     expect(summariseRequest(Buffer.from(body))).toEqual({ messages: [], tools: ['bash', 'Read'], bytes: Buffer.byteLength(body) });
     expect(topLevelValue(Buffer.from('{"messages":[]}'), 'tools')).toBeNull();
     expect(topLevelValue(Buffer.from('{"tools":[{"name":"unclosed'), 'tools')).toBeNull();
+  });
+});
+
+describe('the tools list found a chunk at a time', () => {
+  // escaped quotes and runs of backslashes (odd and even) in keys and values, a "tools" inside a message, a key "tools\\"
+  const body = Buffer.from(
+    JSON.stringify({ messages: [{ role: 'user', content: 'say \\"tools\\": [1] \\\\' }, { tools: ['not', 'top level'] }], 'tools\\': [0], x: 'a\\\\"b', tools: [{ name: 'bash', d: '\\"]}' }, { name: 'Read' }], after: '}' }),
+  );
+  const whole = topLevelValue(body, 'tools')!.toString();
+
+  it('the whole body: the top-level value only', () => {
+    expect(JSON.parse(whole)).toEqual([{ name: 'bash', d: '\\"]}' }, { name: 'Read' }]);
+  });
+
+  it('split at every position, and a byte at a time, the same bytes are found', () => {
+    for (let cut = 0; cut <= body.length; cut++) {
+      const scanner = new ValueScanner('tools');
+      scanner.feed(body.subarray(0, cut));
+      scanner.feed(body.subarray(cut));
+      expect(scanner.range && body.subarray(scanner.range.start, scanner.range.end).toString(), `cut at ${cut}`).toBe(whole);
+    }
+    const bytewise = new ValueScanner('tools');
+    for (let i = 0; i < body.length; i++) bytewise.feed(body.subarray(i, i + 1));
+    expect(bytewise.range && body.subarray(bytewise.range.start, bytewise.range.end).toString()).toBe(whole);
   });
 });

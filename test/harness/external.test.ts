@@ -1,18 +1,20 @@
 // External agent CLIs in the sandbox, end to end: fake CLIs from test/shims (named like the real
 // ones) driven through the recording proxy against a scripted lane. Real bubblewrap.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadyLane } from '../../src/lanes/manager.js';
 import { externalHarness } from '../../src/harness/external.js';
 import { harnessCatalog } from '../../src/harness/presets.js';
 import { DEFAULT_PROXY_LIMITS } from '../../src/harness/proxy.js';
 import type { HarnessSpec } from '../../src/harness/spec.js';
+import type { HarnessContext } from '../../src/harness/types.js';
 import { sandboxAvailable } from '../../src/sandbox/sandbox.js';
 import { bwrapEnvironment } from '../../src/tasks/environment.js';
 import { loadTaskSuite } from '../../src/tasks/load.js';
 import { runTrial, type TrialResult } from '../../src/tasks/trial.js';
 import { repoRoot } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 import { startFakeLane, type FakeLane } from './fakeLane.js';
 
 const bwrap = await sandboxAvailable();
@@ -20,14 +22,9 @@ if (!bwrap) console.log('skipping external harness trials: bubblewrap cannot bui
 
 const shims = join(repoRoot, 'test/shims');
 const env = { ...process.env, PATH: `${shims}:${process.env.PATH}` };
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 function temp(): string {
-  const d = mkdtempSync('/tmp/bb-harness-'); // the sandbox's uid must reach it (tests' TMPDIR is private)
+  const d = tempDir('bb-harness-', '/tmp'); // the sandbox's uid must reach it (tests' TMPDIR is private)
   chmodSync(d, 0o755);
-  dirs.push(d);
   return d;
 }
 
@@ -60,7 +57,7 @@ function fakeSpec(mode: string, program = 'fake-agent'): HarnessSpec {
   return { id: `fake-${mode}`, command: [program, '{prompt}'], api: 'openai', env: { BB_BASE_URL: '{base_url}', BB_MODEL: '{model}', BB_SHIM_MODE: mode }, files: {}, source: 'test' };
 }
 
-async function trial(spec: HarnessSpec, opts: { timeoutS?: number } = {}): Promise<TrialResult & { transcript: string; workspace: string }> {
+async function trial(spec: HarnessSpec, opts: { timeoutS?: number; onProgress?: HarnessContext['onProgress'] } = {}): Promise<TrialResult & { transcript: string; workspace: string }> {
   const dir = suite();
   const root = temp();
   const transcript = join(root, 't.json');
@@ -68,7 +65,7 @@ async function trial(spec: HarnessSpec, opts: { timeoutS?: number } = {}): Promi
   // keep the workspace: the grader already ran when runTrial returns, so copy what the test reads
   const result = await runTrial({
     task: task!, harness: externalHarness(spec, env), environment: bwrapEnvironment([dir]), scratch: join(root, 'trial'), transcriptPath: transcript,
-    hide: [dir, root], sampling: {}, lane: ready(), ...(opts.timeoutS !== undefined && { timeoutS: opts.timeoutS }),
+    hide: [dir, root], sampling: {}, lane: ready(), ...(opts.timeoutS !== undefined && { timeoutS: opts.timeoutS }), ...(opts.onProgress && { onProgress: opts.onProgress }),
   });
   return { ...result, transcript, workspace: join(root, 'trial', 'workspace') };
 }
@@ -76,7 +73,8 @@ async function trial(spec: HarnessSpec, opts: { timeoutS?: number } = {}): Promi
 describe.runIf(bwrap)('an external CLI through the recording proxy', () => {
   it('the pi preset: reads ~/.pi/agent/models.json, solves with a tool call; the proxy records turns, tokens and tool calls', async () => {
     const before = { ...lane.usage };
-    const r = await trial(harnessCatalog().get('pi')!);
+    const progress: { completionTokens: number }[] = [];
+    const r = await trial(harnessCatalog().get('pi')!, { onProgress: (p) => progress.push(p) });
     expect(r.outcome, r.why).toBe('pass');
     expect(r.agent!.toolCalls).toBe(1);
     expect(r.agent!.toolsCalled).toEqual(['write_file']);
@@ -85,6 +83,9 @@ describe.runIf(bwrap)('an external CLI through the recording proxy', () => {
     expect(r.agent!.tokens).toEqual({ prompt: lane.usage.prompt - before.prompt, completion: lane.usage.completion - before.completion });
     const t = JSON.parse(readFileSync(r.transcript, 'utf8'));
     expect(t.turns.map((x: { tool_calls: unknown[] }) => x.tool_calls.length)).toEqual([1, 0]);
+    // the CLI's streamed first turn fed the engine's decode-rate meter, ending on its own count
+    expect(progress.at(-1)?.completionTokens).toBe(t.turns[0].usage.completion_tokens);
+    expect(t).not.toHaveProperty('exchange_log_error');
     expect(t.messages.at(-1)).toMatchObject({ role: 'assistant', content: expect.stringContaining('Done') });
     expect(JSON.stringify(t)).not.toContain('lane-secret');
   });

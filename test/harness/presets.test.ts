@@ -25,22 +25,45 @@ const filled = (id: string) => {
 };
 
 describe('harness presets build the command their users type', () => {
-  it('ships pi, qwen-code, opencode, aider, claude-code and hermes beside builtin, oracle and null', () => {
-    expect(knownHarnessIds()).toEqual(['builtin', 'oracle', 'null', 'pi', 'qwen-code', 'opencode', 'aider', 'claude-code', 'hermes']);
+  it('ships pi, qwen-code, opencode, aider, claude-code, codex and hermes beside builtin, oracle and null', () => {
+    expect(knownHarnessIds()).toEqual(['builtin', 'oracle', 'null', 'pi', 'qwen-code', 'opencode', 'aider', 'claude-code', 'codex', 'hermes']);
   });
 
-  it('pi: print mode, its models.json provider in HOME', () => {
+  it('pi: print mode, offline, no session file, telemetry off, its models.json provider in HOME', () => {
     const pi = filled('pi');
-    expect(pi.argv).toEqual(['pi', '--print', '--provider', 'brainbench', '--model', 'qwen3-30b', PROMPT]);
+    expect(pi.argv).toEqual(['pi', '--print', '--offline', '--no-session', '--provider', 'brainbench', '--model', 'qwen3-30b', PROMPT]);
+    expect(pi.env).toEqual({ PI_TELEMETRY: '0' });
     const models = JSON.parse(pi.files['.pi/agent/models.json']!);
     expect(models.providers.brainbench).toEqual({ baseUrl: 'http://127.0.0.1:8080/v1', api: 'openai-completions', apiKey: STAND_IN_KEY, models: [{ id: 'qwen3-30b' }] });
   });
 
-  it('qwen-code: flags and env point at the proxy; yolo approval; the prompt is one element', () => {
+  it('qwen-code: flags and env point at the proxy; yolo approval; the prompt is one positional element', () => {
     const q = filled('qwen-code');
-    expect(q.argv).toEqual(['qwen', '--openai-base-url', 'http://127.0.0.1:8080/v1', '--openai-api-key', STAND_IN_KEY, '--model', 'qwen3-30b', '--approval-mode', 'yolo', '--prompt', PROMPT]);
+    expect(q.argv).toEqual(['qwen', '--auth-type', 'openai', '--openai-base-url', 'http://127.0.0.1:8080/v1', '--openai-api-key', STAND_IN_KEY, '--model', 'qwen3-30b', '--approval-mode', 'yolo', PROMPT]);
     expect(q.env).toEqual({ OPENAI_BASE_URL: 'http://127.0.0.1:8080/v1', OPENAI_API_KEY: STAND_IN_KEY, OPENAI_MODEL: 'qwen3-30b' });
-    expect(JSON.parse(q.files['.qwen/settings.json']!).security.auth.selectedType).toBe('openai');
+    // no background "managed memory" request, no telemetry, no update check
+    expect(JSON.parse(q.files['.qwen/settings.json']!)).toEqual({
+      security: { auth: { selectedType: 'openai' } }, privacy: { usageStatisticsEnabled: false },
+      telemetry: { enabled: false }, general: { enableAutoUpdate: false }, memory: { enableManagedAutoMemory: false },
+    });
+  });
+
+  it('codex: exec mode, its Responses provider in ~/.codex/config.toml, the stand-in key in env', () => {
+    const c = filled('codex');
+    expect(c.argv).toEqual(['codex', 'exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '--ephemeral', '--color', 'never', '-m', 'qwen3-30b', PROMPT]);
+    expect(c.env).toEqual({ OPENAI_API_KEY: STAND_IN_KEY });
+    const toml = c.files['.codex/config.toml']!;
+    expect(toml).toContain('model = "qwen3-30b"\nmodel_provider = "brainbench"\n');
+    expect(toml).toContain('[analytics]\nenabled = false\n');
+    expect(toml).toContain('base_url = "http://127.0.0.1:8080/v1"\nenv_key = "OPENAI_API_KEY"\nwire_api = "responses"\n');
+  });
+
+  it('each node CLI gets at least 32 GiB of address space (WebAssembly), as a hard bound', () => {
+    for (const id of ['pi', 'qwen-code', 'opencode', 'claude-code', 'codex']) {
+      const spec = harnessCatalog().get(id)!;
+      expect(spec.limits!.address_space_gb, id).toBeGreaterThanOrEqual(32);
+      expect(fillHarness(spec, values(spec.api)).addressSpaceBytes).toBe(spec.limits!.address_space_gb * 1024 ** 3);
+    }
   });
 
   it('claude-code speaks Anthropic: base URL without /v1, the stand-in token', () => {
@@ -50,7 +73,9 @@ describe('harness presets build the command their users type', () => {
   });
 
   it('opencode, aider and hermes', () => {
-    expect(filled('opencode').argv).toEqual(['opencode', 'run', '--model', 'brainbench/qwen3-30b', PROMPT]);
+    // --auto: access outside the workspace is not auto-rejected; --title: no title request
+    expect(filled('opencode').argv).toEqual(['opencode', 'run', '--auto', '--title', 'brainbench-trial', '--model', 'brainbench/qwen3-30b', PROMPT]);
+    expect(filled('opencode').env).toEqual({ OPENCODE_DISABLE_AUTOUPDATE: '1', OPENCODE_DISABLE_MODELS_FETCH: '1' });
     expect(JSON.parse(filled('opencode').files['.config/opencode/opencode.json']!).provider.brainbench.options.baseURL).toBe('http://127.0.0.1:8080/v1');
     expect(filled('aider').argv.slice(0, 7)).toEqual(['aider', '--model', 'openai/qwen3-30b', '--openai-api-base', 'http://127.0.0.1:8080/v1', '--openai-api-key', STAND_IN_KEY]);
     expect(filled('aider').argv.slice(-2)).toEqual(['--message', PROMPT]);
@@ -98,11 +123,21 @@ describe('lanes.yaml harnesses:', () => {
     expect((await problem('  - id: mine\n    command: my-agent --yes\n')).expected).toContain('{prompt} or {prompt_file}');
     const typo = await problem('  - id: mine\n    command: a {prompt}\n    enviroment: {}\n');
     expect([typo.line, typo.field]).toEqual([8, 'harnesses[0].enviroment']);
-    expect(typo.expected).toContain('(id, command, api, env, files, install)');
+    expect(typo.expected).toContain('(id, command, api, env, files, install, limits)');
     expect((await problem('  - id: oracle\n    command: a {prompt}\n')).field).toBe('harnesses[0].id');
     const dup = await problem('  - id: a\n    command: a {prompt}\n  - id: a\n    command: b {prompt}\n');
     expect([dup.field, dup.line]).toEqual(['harnesses[1].id', 8]);
     expect((await problem('  - id: a\n    command: a {prompt}\n    files:\n      ../.ssh/x: hi\n')).field).toMatch(/^harnesses\[0\]\.files/);
     expect((await problem('  - id: a\n    command: a {prompt}\n    api: grpc\n')).expected).toContain('openai or anthropic');
+  });
+
+  it('limits: address_space_gb defaults to 32, is a whole number of GiB, nothing else is a limit', async () => {
+    const manifest = await loadManifest(manifestFile('  - id: a\n    command: a {prompt}\n  - id: b\n    command: b {prompt}\n    limits: { address_space_gb: 48 }\n'));
+    expect(manifest.harnesses!.map((h) => h.limits)).toEqual([{ address_space_gb: 32 }, { address_space_gb: 48 }]);
+    for (const bad of ['0', '2.5', '"lots"', '100000']) {
+      const err = await problem(`  - id: a\n    command: a {prompt}\n    limits: { address_space_gb: ${bad} }\n`);
+      expect([err.field, err.expected], bad).toEqual(['harnesses[0].limits.address_space_gb', expect.stringContaining('a whole number of GiB from 1 to 1024')]);
+    }
+    expect((await problem('  - id: a\n    command: a {prompt}\n    limits: { memory_gb: 8 }\n')).field).toBe('harnesses[0].limits.memory_gb');
   });
 });

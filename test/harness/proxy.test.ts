@@ -3,13 +3,13 @@
 // /v1/messages?beta=true), counts Anthropic's cached prompt tokens, refuses numbers that are not
 // counts, and reports live progress. Nothing here is timed: each test waits for the exchanges.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, request, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startProxy, type ProxyOptions, type ProxyProgress, type RecordingProxy } from '../../src/harness/proxy.js';
-import { RECENT_EXCHANGES } from '../../src/harness/trajectory.js';
+import { RECENT_EXCHANGES, writeTrajectory } from '../../src/harness/trajectory.js';
 import { tempDir } from '../helpers/tmp.js';
 
 type Reply = (path: string, body: string) => { type: string; text: string };
@@ -25,15 +25,20 @@ afterEach(async () => {
 });
 
 /** A stub lane answering every POST with `reply`, and the proxy in front of it. */
-async function proxied(reply: Reply, opts: Partial<ProxyOptions> = {}): Promise<{ proxy: RecordingProxy; dir: string }> {
-  const server = createServer((req, res) => {
+function proxied(reply: Reply, opts: Partial<ProxyOptions> = {}): Promise<{ proxy: RecordingProxy; dir: string }> {
+  return proxiedBy((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const r = reply(req.url ?? '/', Buffer.concat(chunks).toString('utf8'));
       res.writeHead(200, { 'content-type': r.type }).end(r.text);
     });
-  });
+  }, opts);
+}
+
+/** A stub lane handling requests with `handler`, and the proxy in front of it. */
+async function proxiedBy(handler: RequestListener, opts: Partial<ProxyOptions> = {}): Promise<{ proxy: RecordingProxy; dir: string }> {
+  const server = createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   open.server = server;
   const dir = tempDir('bb-proxy-');
@@ -86,9 +91,11 @@ describe('the proxy streams bodies to the log and holds only the last few', () =
     expect((record.messages()[0] as { content: string }).content.startsWith('49:')).toBe(true);
     await proxy.close();
     const lines = logLines(dir);
-    const requests = lines.filter((l) => l.type === 'request');
-    expect(requests.map((l) => l.sha256)).toEqual(hashes);
-    const bodies = requests.map((l) => Buffer.from(l.text as string));
+    const ends = lines.filter((l) => l.type === 'request_end');
+    expect(ends.map((l) => l.sha256)).toEqual(hashes);
+    expect(ends.every((l) => l.logged === l.bytes && !('body_omitted' in l))).toBe(true);
+    // each body is its chunk lines in order, whatever the chunks were
+    const bodies = ends.map((end) => Buffer.from(lines.filter((l) => l.type === 'request_chunk' && l.exchange === end.exchange).map((l) => l.text).join('')));
     expect(bodies.map((b) => createHash('sha256').update(b).digest('hex'))).toEqual(hashes);
     expect(lines.filter((l) => l.type === 'response').map((l) => l.chunk).join('')).toContain('Hello');
     expect(lines.filter((l) => l.type === 'turn')).toHaveLength(50);
@@ -98,9 +105,24 @@ describe('the proxy streams bodies to the log and holds only the last few', () =
     const { proxy, dir } = await proxied(() => ({ type: 'application/json', text: '{"choices":[]}' }), { limits: { logBytes: 1024 } });
     await send(dir, '/v1/chat/completions', JSON.stringify({ messages: [{ role: 'user', content: 'y'.repeat(4096) }] }));
     await proxy.close();
-    const [line] = logLines(dir).filter((l) => l.type === 'request');
-    expect(line).toMatchObject({ bytes: expect.any(Number), body_omitted: expect.stringMatching(/budget/) });
-    expect(line).not.toHaveProperty('text');
+    const lines = logLines(dir);
+    expect(lines.filter((l) => l.type === 'request_end')).toEqual([expect.objectContaining({ bytes: expect.any(Number), sha256: expect.any(String), logged: 0, body_omitted: expect.stringMatching(/budget/) })]);
+    expect(lines.filter((l) => l.type === 'request_chunk')).toEqual([]);
+  });
+});
+
+describe('an exchange log that cannot be written', () => {
+  it('the trial still runs, and the trajectory says why the log stopped', async () => {
+    const dir = tempDir('bb-proxy-log-');
+    writeFileSync(join(dir, 'file'), '');
+    const { proxy, dir: sock } = await proxied(() => ({ type: 'application/json', text: '{"choices":[]}' }), { logPath: join(dir, 'file', 't.exchanges.jsonl') });
+    expect((await send(sock, '/v1/chat/completions', '{"messages":[]}')).status).toBe(200);
+    await proxy.close();
+    expect(proxy.logError).toMatch(/could not open the exchange log/);
+    const path = join(dir, 't.json');
+    const base = { harness: 'x', api: 'openai', taskId: 't', model: 'm', baseURL: 'u', status: 'exited', error: null, wallS: 1, record: proxy.record, output: '', proxy: proxy.stats };
+    expect(await writeTrajectory(path, { ...base, logError: proxy.logError })).toBeNull();
+    expect(JSON.parse(readFileSync(path, 'utf8')).exchange_log_error).toBe(proxy.logError);
   });
 });
 
@@ -148,5 +170,121 @@ describe('progress for the decode-rate meter', () => {
     await send(dir, '/v1/chat/completions', '{"messages":[],"stream":true}');
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.at(-1)!.completionTokens).toBe(18);
+  });
+});
+
+/** A JSON chat request of `bytes` bytes whose content differs at every position (a misplaced byte changes its hash). */
+function bigRequest(bytes: number): Buffer {
+  const head = Buffer.from('{"stream":true,"tools":[{"type":"function","function":{"name":"bash"}}],"messages":[{"role":"user","content":"');
+  const tail = Buffer.from('"}]}');
+  const body = Buffer.alloc(bytes);
+  for (let i = 0; i < bytes; i++) body[i] = 0x61 + ((i * 7 + (i >> 12)) % 26);
+  head.copy(body, 0);
+  tail.copy(body, bytes - tail.length);
+  return body;
+}
+
+const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** A lane that hashes each request body it gets whole; `cut` decides, at a request's first bytes, to drop its connection instead. */
+function hashingLane(seen: { hashes: string[]; lengths: (string | undefined)[]; started: () => void }, cut: (n: number) => boolean): RequestListener {
+  let n = 0;
+  return (req, res) => {
+    const mine = n++;
+    const hash = createHash('sha256');
+    req.once('data', () => (cut(mine) ? req.socket.destroy() : seen.started()));
+    req.on('data', (c: Buffer) => hash.update(c));
+    req.on('end', () => {
+      seen.hashes.push(hash.digest('hex'));
+      seen.lengths.push(req.headers['content-length']);
+      res.writeHead(200, { 'content-type': 'text/event-stream' }).end(openaiStream({ prompt_tokens: 3, completion_tokens: 2 }));
+    });
+  };
+}
+
+/** Sends `body` with its length declared: the first `first` bytes, then (once `ready` resolves) the rest. */
+function sendInTwo(dir: string, body: Buffer, first: number, ready: Promise<void>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: join(dir, 'lane.sock'), path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.write(body.subarray(0, first));
+    void ready.then(() => req.end(body.subarray(first)));
+  });
+}
+
+describe('a request body streams through, never held whole', () => {
+  const BYTES = 24 * 1024 ** 2; // past every buffer the proxy has: the record's 4 MB, the kept request's 2 MB, the spool's slices
+  const limits = { requestBytes: 32 * 1024 ** 2 };
+
+  it('the lane gets the first bytes before the harness has sent the last, and the whole body byte-exact', async () => {
+    let started!: () => void;
+    const laneStarted = new Promise<void>((r) => (started = r));
+    const seen = { hashes: [] as string[], lengths: [] as (string | undefined)[], started };
+    const spoolDir = tempDir('bb-spool-');
+    const { proxy, dir } = await proxiedBy(hashingLane(seen, () => false), { limits, spoolDir });
+    const body = bigRequest(BYTES);
+    // a proxy that waited for the whole body would never reach the lane: this request would never end
+    expect(await sendInTwo(dir, body, BYTES / 3, laneStarted)).toBe(200);
+    expect(seen.hashes).toEqual([sha(body)]);
+    expect(seen.lengths).toEqual([String(BYTES)]); // declared, not chunked
+    expect(proxy.record.turns).toHaveLength(1);
+    expect(proxy.record.recent[0]!.tools).toEqual(['bash']); // read back from the spool file
+    expect(proxy.record.heldBytes()).toBeLessThan(64 * 1024);
+    expect(proxy.stats.retries).toBe(0);
+    expect(readdirSync(spoolDir)).toEqual([]);
+    await proxy.close();
+    const end = logLines(dir).find((l) => l.type === 'request_end');
+    expect(end).toMatchObject({ bytes: BYTES, sha256: sha(body), logged: BYTES });
+  });
+
+  it('a request cut by a connection the lane had already closed is sent again from the spool, byte-exact', async () => {
+    const seen = { hashes: [] as string[], lengths: [] as (string | undefined)[], started: () => undefined };
+    const spoolDir = tempDir('bb-spool-');
+    const { proxy, dir } = await proxiedBy(hashingLane(seen, (n) => n === 0), { limits, spoolDir });
+    const body = bigRequest(BYTES);
+    expect((await send(dir, '/v1/chat/completions', body)).status).toBe(200);
+    expect(proxy.stats.retries).toBe(1);
+    expect(seen.hashes).toEqual([sha(body)]); // the cut try never ended; the retry came whole
+    expect(proxy.record.turns).toHaveLength(1);
+    expect(proxy.stats.upstreamErrors).toBe(0);
+    expect(readdirSync(spoolDir)).toEqual([]);
+  });
+
+  it('a harness that breaks off mid-body: the lane never gets a whole request, nothing is recorded, the proxy goes on', async () => {
+    let started!: () => void;
+    const laneStarted = new Promise<void>((r) => (started = r));
+    const seen = { hashes: [] as string[], lengths: [] as (string | undefined)[], started };
+    const spoolDir = tempDir('bb-spool-');
+    const { proxy, dir } = await proxiedBy(hashingLane(seen, () => false), { limits, spoolDir });
+    const cut = request({ socketPath: join(dir, 'lane.sock'), path: '/v1/chat/completions', method: 'POST', headers: { 'content-length': BYTES } });
+    const gone = new Promise((r) => cut.on('error', r).on('close', r));
+    cut.write(bigRequest(BYTES).subarray(0, BYTES / 4));
+    await laneStarted; // it is streaming to the lane
+    cut.destroy();
+    await gone;
+    expect((await send(dir, '/v1/chat/completions', '{"messages":[]}')).status).toBe(200); // the next request goes through
+    expect(seen.hashes).toEqual([sha(Buffer.from('{"messages":[]}'))]);
+    expect(proxy.record.turns).toHaveLength(1);
+    await proxy.close();
+    expect(readdirSync(spoolDir)).toEqual([]);
+  });
+
+  it('a body without a declared length is refused with 413 once it passes the bound', async () => {
+    const seen = { hashes: [] as string[], lengths: [] as (string | undefined)[], started: () => undefined };
+    const { proxy, dir } = await proxiedBy(hashingLane(seen, () => false), { limits: { requestBytes: 1024 ** 2 } });
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ socketPath: join(dir, 'lane.sock'), path: '/v1/chat/completions', method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(bigRequest(2 * 1024 ** 2));
+    });
+    expect(status).toBe(413);
+    expect(seen.hashes).toEqual([]); // the lane never got a whole body
+    expect(proxy.record.turns).toHaveLength(0);
   });
 });

@@ -2,14 +2,14 @@
 // fit (with the numbers), unless forced; a stop waits for memory to come back and says how much is
 // still held; a run's lease on a lane makes another brainbench's stop or swap refuse; drop_caches.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/events.js';
 import { LaneError } from '../../src/lanes/errors.js';
 import { LaneManager } from '../../src/lanes/manager.js';
 import { loadManifest, type LaneSpec } from '../../src/lanes/manifest.js';
-import { awaitRelease, memoryNeed } from '../../src/lanes/memory.js';
+import { awaitRelease, dropCaches, memoryNeed } from '../../src/lanes/memory.js';
 import { rollupOf } from '../../src/telemetry/rollup.js';
 import { currentHolder, processStartTime } from '../../src/os/pid-lock.js';
 import type { EngineEvent } from '../../src/types.js';
@@ -41,7 +41,13 @@ async function makeManager(opts: { releaseTimeoutMs?: number; dropCachesPath?: s
     logDir: join(dir, 'logs'),
     stateDir: join(dir, 'state'),
     resultsDir: join(dir, 'results'),
-    memory: { meminfoPath: memPath, dropCachesPath: opts.dropCachesPath ?? join(dir, 'drop_caches'), releaseTimeoutMs: opts.releaseTimeoutMs ?? 0, releasePollMs: 10 },
+    memory: {
+      meminfoPath: memPath,
+      dropCachesPath: opts.dropCachesPath ?? join(dir, 'drop_caches'),
+      bootIdPath: join(dir, 'boot_id'),
+      releaseTimeoutMs: opts.releaseTimeoutMs ?? 0,
+      releasePollMs: 10,
+    },
   });
 }
 
@@ -54,6 +60,11 @@ function recordPeak(telemetry: object = { unified_used_gb_max: 40, unified_idle_
 
 /** big as a manifest lane (for memoryNeed on its own). */
 const bigSpec = () => ({ id: 'big', kind: 'llamacpp', model: fakeModel, args: [] as string[], env: {} }) as unknown as LaneSpec;
+
+/** Resolves once lane `id` has said `state`. */
+async function waitForEvent(state: string, id: string): Promise<void> {
+  while (!events.some((e) => e.type === 'lane.state' && e.lane === id && e.state === state)) await new Promise((r) => setTimeout(r, 5));
+}
 
 const stops = (id: string) => events.filter((e) => e.type === 'lane.state' && e.lane === id && e.state === 'stopping').length;
 
@@ -159,7 +170,48 @@ describe('memory after a stop', () => {
   });
 });
 
+describe('memory still held is re-validated before it is said (issue 22)', () => {
+  async function stopHolding(): Promise<void> {
+    writeFileSync(join(dir, 'boot_id'), 'boot-a\n');
+    manager = await makeManager({ releaseTimeoutMs: 100 });
+    meminfo(memPath, 10);
+    await manager!.start('big');
+    meminfo(memPath, 42);
+    await manager!.stop('big'); // 32 GB still held at the stop
+    expect((await manager!.status()).find((s) => s.id === 'big')!.detail).toContain('32.0 GB of memory is still held');
+  }
+
+  it('memory that came back since is no longer reported, in status nor in the next lane', async () => {
+    await stopHolding();
+    meminfo(memPath, 10.4); // given back later (vLLM's pinned memory after a while)
+    expect((await manager!.status()).find((s) => s.id === 'big')!.detail).toBeUndefined();
+    expect((await manager!.start('small')).memoryHeldBeforeStart).toBeUndefined();
+    expect(existsSync(join(dir, 'state', 'memory-held.json'))).toBe(false);
+  });
+
+  it('a record from before a reboot expires; one that still holds says what it held before the next load', async () => {
+    await stopHolding();
+    meminfo(memPath, 30); // 12 GB of big's 32 came back
+    const startSmall = manager!.start('small');
+    await waitForEvent('starting', 'small');
+    meminfo(memPath, 70); // small loads 40 GB: that is small's, not held memory
+    expect((await startSmall).memoryHeldBeforeStart).toMatchObject({ lane: 'big', held_gb: 20, used_gb: 30 });
+    expect((await manager!.status()).find((s) => s.id === 'big')!.detail).toContain('20.0 GB of memory is still held');
+    writeFileSync(join(dir, 'boot_id'), 'boot-b\n');
+    expect((await manager!.status()).find((s) => s.id === 'big')!.detail).toBeUndefined();
+    expect(existsSync(join(dir, 'state', 'memory-held.json'))).toBe(false);
+  });
+});
+
 describe('drop_caches', () => {
+  it('syncs before it drops (drop_caches drops only clean pages)', async () => {
+    const path = join(dir, 'drop');
+    const seen: boolean[] = [];
+    expect(await dropCaches(path, async () => seen.push(existsSync(path)))).toBeNull();
+    expect(seen).toEqual([false]);
+    expect(readFileSync(path, 'utf8')).toBe('3\n');
+  });
+
   it('drops the page cache before loading a lane that asks for it, and says when it cannot', async () => {
     manager = await makeManager();
     meminfo(memPath, 10);

@@ -1,6 +1,6 @@
 // vllm and nim lanes against the docker shim (test/shims/docker), which records its arguments.
 // The test plays the container: it serves HTTP on the lane's port between `docker run` and `docker stop`.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -53,7 +53,15 @@ async function manifestWith(lane: string, env: NodeJS.ProcessEnv = {}) {
   return loadManifest(writeManifest(`version: 1\nlanes:\n${lane}`, dir), env);
 }
 
-const newManager = (manifest: Awaited<ReturnType<typeof manifestWith>>) => new LaneManager({ manifest, logDir: join(dir, 'logs'), stateDir: join(dir, 'state') });
+/** A 128 GB box with 120 GB free: the lanes here fit whatever this machine holds (admission is tested in admission.test.ts). */
+function roomyMeminfo(): string {
+  const path = join(dir, 'meminfo');
+  writeFileSync(path, 'MemTotal: 125000000 kB\nMemFree: 117187500 kB\nMemAvailable: 120000000 kB\nBuffers: 0 kB\nCached: 2000000 kB\n');
+  return path;
+}
+
+const newManager = (manifest: Awaited<ReturnType<typeof manifestWith>>) =>
+  new LaneManager({ manifest, logDir: join(dir, 'logs'), stateDir: join(dir, 'state'), resultsDir: join(dir, 'results'), memory: { meminfoPath: roomyMeminfo(), releaseTimeoutMs: 0 } });
 
 describe('vllm lane', () => {
   it('runs exactly the documented docker command, is ready when /v1/models lists it, stops with stop then rm', async () => {
@@ -65,7 +73,7 @@ describe('vllm lane', () => {
     const manager = newManager(manifest);
     const lane = await manager.start('fp8');
     const expected = [
-      'run', '-d', '--name', 'brainbench-fp8', '--gpus', 'all', '--ipc=host', '-p', `127.0.0.1:${port}:8000`,
+      'run', '-d', '--name', 'brainbench-fp8', '--gpus', 'all', '--ipc=host', '--ulimit', 'memlock=-1', '--ulimit', 'stack=67108864', '-p', `127.0.0.1:${port}:8000`,
       '-v', `${process.env.HOME}/.cache/huggingface:/root/.cache/huggingface`,
       'nvcr.io/nvidia/vllm:25.09-py3', 'vllm', 'serve', 'Qwen/Qwen3-30B-A3B-FP8',
       '--served-model-name', 'fp8', '--enable-auto-tool-choice', '--tool-call-parser', 'hermes',

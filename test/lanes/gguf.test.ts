@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { argValue, ggufShards, kvCacheOf, readGgufMetadata, shardSizes } from '../../src/lanes/gguf.js';
 import type { LaneSpec } from '../../src/lanes/manifest.js';
 import { admit, LLAMA_BUFFERS_GB, memoryNeed } from '../../src/lanes/memory.js';
-import { QWEN3_MOE_META, tempDir, writeGguf } from './helpers.js';
+import { preflight } from '../../src/lanes/kinds/index.js';
+import { fakeServer, QWEN3_MOE_META, tempDir, writeGguf } from './helpers.js';
 
 const spec = (model: string, extra: Partial<LaneSpec> = {}) => ({ id: 'big', kind: 'llamacpp', model, args: [], env: {}, ...extra }) as unknown as LaneSpec;
 
@@ -77,10 +78,10 @@ describe('a llamacpp lane\'s need', () => {
     const kv = (2 * 48 * 4 * 128 * 64000 * (34 / 32)) / 1e9;
     expect(need.gb).toBeCloseTo(weights + kv + LLAMA_BUFFERS_GB, 9);
     expect(need.basis).toBe(`model (2 of 2 shards) 0.0 GB + KV cache 3.3 GB (2 × 48 layers × 4 KV heads × 128 dim × 64000 ctx × 1.063 B (q8_0)) + ${LLAMA_BUFFERS_GB} GB buffers`);
-    const memory = { used_gb: 120, total_gb: 128, cache_gb: 1 };
+    const memory = { used_gb: 124, total_gb: 128, cache_gb: 1 };
     const admission = admit(spec(first), need, memory, 0, []);
     expect(admission.ok).toBe(false);
-    expect(admission.message).toContain('8.0 GB free (MemTotal 128.0 GB, 120.0 GB in use, page cache counted as free)');
+    expect(admission.message).toContain('4.0 GB free (MemTotal 128.0 GB, 124.0 GB in use, page cache counted as free)');
   });
 
   it('without a readable header: the file size × 1.25 (the documented fallback)', async () => {
@@ -111,5 +112,16 @@ describe('a vLLM lane against free memory excluding the page cache', () => {
   it('a lane that drops the cache first is weighed with the cache counted as free', async () => {
     const need = (await memoryNeed(vllm({ drop_caches: true }), tempDir(), 128))!;
     expect(admit(vllm({ drop_caches: true }), need, memory, 0, []).ok).toBe(true);
+  });
+});
+
+describe('preflight of a split GGUF', () => {
+  it('refuses a lane whose split model lacks a shard, naming it', async () => {
+    const dir = tempDir();
+    const first = writeGguf(join(dir, 'm-00001-of-00002.gguf'), QWEN3_MOE_META);
+    const lane = spec(first, { bin: fakeServer });
+    expect(await preflight(lane)).toEqual([`model '${first}' is split and 1 shard(s) are missing: ${join(dir, 'm-00002-of-00002.gguf')}`]);
+    writeFileSync(join(dir, 'm-00002-of-00002.gguf'), '');
+    expect(await preflight(lane)).toEqual([]);
   });
 });

@@ -92,3 +92,22 @@ describe('brainbench doctor runs the same preflight', () => {
     expect(res.exitCode).toBe(1);
   });
 });
+
+describe('brainbench doctor cannot be stalled by nvidia-smi (issue 22)', () => {
+  const doctor = (env: Record<string, string>) => {
+    const lanes = writeManifest(`version: 1\nlanes:\n${llamacpp('ok', port)}`, tempDir('bb-doctor-'));
+    return spawnCli(['doctor', '--lanes-file', lanes], { env: { BRAINBENCH_STATE_DIR: join(dir, 'doctor-state'), ...env } });
+  };
+
+  it('a hung nvidia-smi is killed at its bound and doctor says so, with every other line', async () => {
+    const res = await doctor({ NVIDIA_SMI_SHIM_ONESHOT_HANG: '1' });
+    const lines = (res.stdout as string).split('\n');
+    expect(lines).toContain('✗ nvidia-smi: no answer within 5 s (killed) — the driver may be stuck (on a Spark, often under memory pressure); GPU gauges will say "stale"');
+    expect(lines.some((l) => l.startsWith('✓ disk: '))).toBe(true);
+  });
+
+  it('a wrapper-style nvidia-smi that leaves a child holding its output is read, driver version included', async () => {
+    const res = await doctor({ NVIDIA_SMI_SHIM_WRAPPER: '1' });
+    expect((res.stdout as string).split('\n')).toContain('✓ nvidia-smi: NVIDIA GB10 (driver 580.95.05, CUDA 13.0)');
+  });
+});

@@ -23,8 +23,9 @@ describe('readUnifiedMemory', () => {
   it('is MemTotal − MemAvailable in decimal GB', () => {
     const memory = readUnifiedMemory(file('meminfo', SPARK_MEMINFO));
     // (125493248 − 94427648) kB × 1024 B = 31.811 GB; 125493248 kB = 128.505 GB.
-    // Cached + Buffers = 80012345 kB = 81.933 GB of page cache.
-    expect(memory).toEqual({ used_gb: 31.811, total_gb: 128.505, cache_gb: 81.933 });
+    // Cached + Buffers = 80012345 kB = 81.933 GB of page cache. MemFree 2123456 kB = 2.174 GB: free
+    // excluding the page cache, what vLLM's startup check sees on GB10.
+    expect(memory).toEqual({ used_gb: 31.811, total_gb: 128.505, cache_gb: 81.933, free_gb: 2.174 });
   });
 
   it('is null without the file or without MemAvailable', () => {

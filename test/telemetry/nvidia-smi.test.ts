@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GpuStream, NVIDIA_SMI_ARGS, parseGpuLine } from '../../src/telemetry/nvidia-smi.js';
+import { gpuDriverInfo } from '../../src/telemetry/gpu-info.js';
+import { GpuStream, NVIDIA_SMI_ARGS, parseGpuLine, runBounded } from '../../src/telemetry/nvidia-smi.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const SHIM = resolve('test/shims/nvidia-smi');
@@ -71,6 +72,16 @@ describe('parseGpuLine', () => {
     expect(line('0x00000000000000C8')).toEqual(['hw_slowdown', 'hw_thermal', 'hw_power_brake']);
     // sync boost (0x10) and display clocks (0x100) hold nothing back
     expect(line('0x0000000000000110')).toEqual([]);
+  });
+
+  it('flags a busy GPU whose SM clock is capped with no reason (the Spark ~611 MHz fault)', () => {
+    expect(parseGpuLine('97, 60, [N/A], [N/A], 30.52, 611, 0x0000000000000000', 0)!.throttle).toEqual(['sm_clock_capped']);
+    // idle: a low clock is normal
+    expect(parseGpuLine('3, 45, [N/A], [N/A], 5.10, 611, 0x0000000000000001', 0)!.throttle).toEqual([]);
+    // a named reason explains it: that reason, not a second flag
+    expect(parseGpuLine('97, 60, [N/A], [N/A], 30.52, 611, 0x0000000000000004', 0)!.throttle).toEqual(['sw_power_cap']);
+    // at full clock nothing is flagged
+    expect(parseGpuLine('97, 60, [N/A], [N/A], 30.52, 2405, 0x0000000000000000', 0)!.throttle).toEqual([]);
   });
 
   it('asks nvidia-smi for the seven fields in one looping process', () => {
@@ -178,6 +189,97 @@ describe('GpuStream', () => {
     expect(stream.spawnCount).toBe(2);
   });
 });
+
+describe('every one-shot nvidia-smi call is bounded (issue 22)', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('a hung nvidia-smi (ignoring SIGTERM) is killed as a group at the bound and the call returns', async () => {
+    const pidFile = join(tempDir('smi-oneshot-'), 'pid');
+    process.env.NVIDIA_SMI_SHIM_ONESHOT_HANG = '1';
+    process.env.NVIDIA_SMI_SHIM_PIDFILE = pidFile;
+    const result = await runBounded(SHIM, [], 300);
+    expect(result).toMatchObject({ ok: false, timedOut: true });
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await waitUntil(() => !alive(pid));
+    // the driver version reader says "unknown" rather than waiting
+    expect(await gpuDriverInfo(SHIM, 300)).toBeNull();
+  });
+
+  it('a wrapper that exits but leaves a child holding its output is read, and the child is killed', async () => {
+    const pidFile = join(tempDir('smi-wrapper-'), 'pid');
+    process.env.NVIDIA_SMI_SHIM_WRAPPER = '1';
+    process.env.NVIDIA_SMI_SHIM_PIDFILE = pidFile;
+    // a bound far past the test's own timeout: only not waiting for the pipes lets this return
+    const result = await runBounded(SHIM, [], 600_000);
+    expect(result).toMatchObject({ ok: true, timedOut: false });
+    expect(result.stdout).toContain('Driver Version: 580.95.05');
+    const child = Number(readFileSync(`${pidFile}.child`, 'utf8'));
+    await waitUntil(() => !alive(child));
+  });
+
+  it('a missing binary is said as missing', async () => {
+    expect(await runBounded(join(tempDir('smi-none-'), 'nvidia-smi'), [], 1000)).toMatchObject({ ok: false, missing: true, timedOut: false });
+  });
+});
+
+describe('the watchdog tells slow from hung (issue 22)', () => {
+  const saved = { ...process.env };
+  let stream: GpuStream | null = null;
+  afterEach(async () => {
+    await stream?.stop();
+    stream = null;
+    process.env = { ...saved };
+  });
+
+  it("stop() does not wait on a child stuck in the driver (ignoring SIGTERM): its whole group is killed", async () => {
+    const pidFile = join(tempDir('smi-stop-'), 'pid');
+    process.env.NVIDIA_SMI_SHIM_PIDFILE = pidFile;
+    process.env.NVIDIA_SMI_SHIM_HANG_AFTER = '1';
+    process.env.NVIDIA_SMI_SHIM_WRAPPER = '1'; // and it started a child of its own
+    // the watchdog would take a minute: only stop() can end this child
+    stream = new GpuStream({ bin: SHIM, intervalMs: 100, staleAfterMs: 60_000 });
+    stream.start();
+    await waitUntil(() => stream!.latest() !== null);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const own = Number(readFileSync(`${pidFile}.child`, 'utf8'));
+    await stream.stop();
+    stream = null;
+    await waitUntil(() => !alive(pid) && !alive(own));
+  });
+
+  it('a slow nvidia-smi (a reading per 600 ms, stale bound 400 ms) is kept, and its readings are not stale', async () => {
+    process.env.NVIDIA_SMI_SHIM_SLOW_MS = '600';
+    stream = new GpuStream({ bin: SHIM, intervalMs: 100, staleAfterMs: 400, restartDelayMs: 50 });
+    stream.start();
+    let last: unknown = null;
+    let readings = 0;
+    let staleAfterSecond = 0;
+    await waitUntil(() => {
+      const gpus = stream!.latest();
+      if (gpus && gpus !== last) {
+        readings++;
+        last = gpus;
+      }
+      if (readings >= 2 && stream!.staleSince() !== null) staleAfterSecond++;
+      return readings >= 6;
+    }, 30_000);
+    // the first child may be killed once before its first (slow) reading; never again after
+    expect(stream.hungCount).toBeLessThanOrEqual(1);
+    expect(stream.spawnCount).toBeLessThanOrEqual(2);
+    expect(staleAfterSecond).toBe(0);
+  });
+});
+
+async function waitUntil(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 function alive(pid: number): boolean {
   try {

@@ -47,6 +47,14 @@ describe('rollupOf', () => {
     });
   });
 
+  it("takes the idle baseline measured before the lane's load over the first sample, and marks it so", () => {
+    // the sampler starts once the lane is ready: its first sample already holds the model (issue 22)
+    const samples = [sample(1, null, 66), sample(2, null, 66.4)];
+    expect(rollupOf(samples, { idleBaselineGb: 6 })).toMatchObject({ unified_used_gb_max: 66.4, unified_idle_gb: 6, unified_idle_basis: 'before_load' });
+    expect(rollupOf(samples).unified_idle_basis).toBeUndefined();
+    expect(rollupOf([], { idleBaselineGb: 6 })).toMatchObject({ n_samples: 0, unified_idle_gb: 6, unified_idle_basis: 'before_load' });
+  });
+
   it('is empty-handed with no samples', () => {
     expect(rollupOf([])).toEqual({
       n_samples: 0,

@@ -166,4 +166,15 @@ describe('TelemetrySampler', () => {
     expect(last).toMatchObject({ mem_pressure_some_avg10: 3.5, mem_pressure_full_avg10: 1.25, page_cache_gb: 52.224 });
     expect(sampler.rollup().throttle_reasons).toEqual(['hw_thermal', 'sw_power_cap']);
   });
+
+  it("rolls up against the idle baseline measured before the lane's load, not its own first sample (issue 22)", async () => {
+    const meminfoPath = join(tempDir('sampler-idle-'), 'meminfo');
+    // the lane is loaded: 66 GB of 128 in use from the first sample on
+    writeFileSync(meminfoPath, 'MemTotal: 125000000 kB\nMemFree: 1000000 kB\nMemAvailable: 60546875 kB\nBuffers: 0 kB\nCached: 1000000 kB\n');
+    sampler = new TelemetrySampler({ intervalMs: 50, meminfoPath, idleBaselineGb: 6, nvidiaSmiBin: join(tempDir('no-smi-'), 'nvidia-smi') });
+    sampler.start();
+    while (sampler.ring().length < 2) await sleep(20);
+    await sampler.stop();
+    expect(sampler.rollup()).toMatchObject({ unified_used_gb_max: 66, unified_idle_gb: 6, unified_idle_basis: 'before_load' });
+  });
 });

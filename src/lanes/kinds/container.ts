@@ -36,11 +36,11 @@ const NAME_IN_USE = /is already in use/;
 const NO_SUCH_IMAGE = /No such image/i;
 
 /** `docker logs` of the whole container, stdout and stderr, into `logPath` (a failure is written there too). */
-async function saveLog(record: LaneRecord): Promise<void> {
-  const logs = await dockerQuiet(record.id, ['logs', record.container!], { interleaved: true });
-  await mkdir(dirname(record.logPath), { recursive: true });
+async function saveLog(lane: string, container: string, logPath: string): Promise<void> {
+  const logs = await dockerQuiet(lane, ['logs', container], { interleaved: true });
+  await mkdir(dirname(logPath), { recursive: true });
   const text = logs.ok ? logs.stdout : `brainbench: could not read the container's log: ${logs.error.message}`;
-  await writeFile(record.logPath, text.endsWith('\n') || text === '' ? text : `${text}\n`);
+  await writeFile(logPath, text.endsWith('\n') || text === '' ? text : `${text}\n`);
 }
 
 export function containerDriver(opts: {
@@ -86,6 +86,8 @@ export function containerDriver(opts: {
       } catch (err) {
         // A container left behind by an earlier crash keeps the name; it was ours, so replace it.
         if (!(err instanceof LaneError && NAME_IN_USE.test(err.message))) throw err;
+        // its log may be the only trace of how that earlier run ended
+        await saveLog(spec.id, name, logPath.replace(/(\.log)?$/, '.previous.log'));
         await docker(spec.id, ['rm', '-f', name]);
         await run();
       }
@@ -121,7 +123,7 @@ export function containerDriver(opts: {
       const stopped = await dockerQuiet(record.id, ['stop', '-t', String(Math.ceil(record.stopTimeoutS)), name]);
       if (!stopped.ok && !/No such container/i.test(stopped.error.message)) throw stopped.error;
       // Keep what the container printed: the log file is the lane's record once it is removed.
-      await saveLog(record);
+      await saveLog(record.id, name, record.logPath);
       const removed = await dockerQuiet(record.id, ['rm', name]);
       if (!removed.ok && !/No such container/i.test(removed.error.message)) throw removed.error;
       if (!(await waitFor(async () => !(await portOpen(record.host, record.port)), PORT_RELEASE_MS, 25))) {

@@ -4,6 +4,7 @@ import { access, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { LaneError } from '../errors.js';
+import { shardSizes } from '../gguf.js';
 import type { LaneSpec } from '../manifest.js';
 import { httpGet } from '../net.js';
 import { findExecutable, logTail, processAlive, processStartTime } from '../../os/proc.js';
@@ -58,7 +59,10 @@ export const llamacppDriver: LaneDriver = {
     const program = llamaServerBinary(spec);
     const problems = findExecutable(program) ? [] : [binaryMissing(program)];
     const model = await modelProblem(spec.model!);
-    return model ? [...problems, model] : problems;
+    if (model) return [...problems, model];
+    // a split GGUF loads only with every shard beside the first
+    const { missing } = await shardSizes(spec.model!);
+    return missing.length > 0 ? [...problems, `model '${spec.model}' is split and ${missing.length} shard(s) are missing: ${missing.join(', ')}`] : problems;
   },
 
   async launch(spec, logPath) {

@@ -58,6 +58,9 @@ export function vllmArgv(spec: LaneSpec): string[] {
     '--name', containerName(spec.id),
     '--gpus', 'all',
     '--ipc=host',
+    // what NVIDIA's containers ask for (their entrypoint warns without them) and the Spark playbooks pass
+    '--ulimit', 'memlock=-1',
+    '--ulimit', 'stack=67108864',
     ...publishFlag(spec),
     '-v', `${hfCache()}:/root/.cache/huggingface`,
     ...envFlags(Object.keys(spec.env)),

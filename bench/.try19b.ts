@@ -1,8 +1,0 @@
-import { hostileFolders, proxyFlood } from '../test/hardening/familyTasks.js';
-import { removeTempDirs } from '../test/hardening/harness.js';
-const t0 = performance.now();
-console.log(await hostileFolders());
-console.log('took', ((performance.now() - t0) / 1000).toFixed(1));
-console.log(await proxyFlood());
-console.log('took', ((performance.now() - t0) / 1000).toFixed(1));
-removeTempDirs();
