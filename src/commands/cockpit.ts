@@ -105,84 +105,14 @@ export const cockpitCommand: Command = {
     const lanesFile = findManifestPath(values['lanes-file']);
     const loaded = await loadManifest(lanesFile, process.env, { missingEnv: 'defer' });
     const manifest = playingBrain(loaded, values.brain);
-    const suite = values.suite ?? prefs.get('suite') ?? defaultSuite;
-    // a task suite (Harbor folders) runs under the harnesses picked with h; N defaults to 1 for it, as for `run`
-    const taskSuite = taskSuitePath(suite);
-    const n = intFlag(values.n, 'n', taskSuite ? 1 : (prefs.get('n') ?? 5), LIMITS.n);
-    const harnesses = taskSuite ? harnessOptions(manifest.harnesses) : [];
-
-    let controller: CockpitController;
-    let store: CockpitStore;
     const attachTo = values.attach
       ? { runId: values.attach, pid: (await readStatusPid(resultsDir, values.attach)) ?? -1 }
       : values.demo || values['no-attach']
         ? null
         : await findLiveRun(resultsDir, await runIds(resultsDir));
-
-    if (attachTo) {
-      const dir = runDir(resultsDir, attachTo.runId);
-      const plan = await readPlan(dir);
-      store = createStore(manifest.lanes, plan.n, plan.suite);
-      bus.on(store.getState().apply);
-      const attach = new AttachController(runDir(resultsDir, attachTo.runId), attachTo.pid, resultsDir, bus, (reason) => store!.getState().markDied(reason));
-      store.getState().setAttached(attachTo.runId);
-      store.getState().log('info', `attached to run ${attachTo.runId} (pid ${attachTo.pid}); q leaves it running`);
-      attach.start();
-      controller = attach;
-    } else {
-      store = createStore(manifest.lanes, n, suite, { harnesses, harnessPick: initialPick(harnesses, prefs.get('harnesses')) });
-      bus.on(store.getState().apply);
-      store.subscribe((s, before) => {
-        if (s.harnessPick !== before.harnessPick) prefs.set('harnesses', s.harnessPick);
-      });
-      const manager = new LaneManager({
-        manifest,
-        bus,
-        logDir: join(resultsDir, 'lanes'),
-        // the brain is in the lane's spec (playingBrain): the lane id says which brain it plays
-        demo: tokPerSec !== undefined ? { tokPerSec } : {},
-      });
-      const local = new LocalController({
-        manager,
-        bus,
-        resultsDir,
-        laneKinds: new Map(manifest.lanes.map((l) => [l.id, l.kind])),
-        ...(taskSuite && { tasks: { manifest, environment: 'bwrap' as const, n } }),
-        request: {
-          lanesFile,
-          suite: taskSuite ?? suite,
-          n,
-          parallel: values.parallel === undefined ? null : intFlag(values.parallel, 'parallel', 1, LIMITS.parallel),
-          adaptive: values.adaptive ?? false,
-          enable: [],
-          turnBudget: 12,
-          timeoutS: 360,
-          sampling: {},
-          demo: {},
-          stopAfter: false,
-        },
-        onSwap: (id) => prefs.set('lastLane', id),
-        log: (level, message) => store!.getState().log(level, message),
-      });
-      prefs.set('suite', suite);
-      if (!taskSuite || values.n !== undefined) prefs.set('n', n);
-      // lanes already up (started by an earlier brainbench) show as they are; a ready one is
-      // the resident lane, so r runs on it straight away
-      const statuses = await manager.status();
-      for (const status of statuses) {
-        bus.emit({ type: 'lane.state', lane: status.id, state: status.state, ...(status.port ? { port: status.port } : {}), ...(status.detail ? { detail: status.detail } : {}) });
-      }
-      const resident = statuses.find((l) => l.state === 'ready' && l.kind !== 'openai');
-      await local.init(resident?.id ?? null);
-      controller = local;
-      if (values.demo) {
-        // the README's first command: the matrix fills in by itself
-        void controller
-          .swapLane(demoLaneId(loaded, 'demo', values.brain))
-          .then(() => controller.startRun(taskSuite ? { harnesses: store!.getState().harnessPick } : {}))
-          .catch((err: unknown) => store!.getState().log('error', (err as Error).message));
-      }
-    }
+    const { store, controller } = attachTo
+      ? await attachCockpit({ manifest, bus, resultsDir }, attachTo)
+      : await localCockpit({ manifest, bus, resultsDir }, { values, prefs, lanesFile, loaded, tokPerSec });
 
     const { runCockpit } = await import('../../components/cockpit.js');
     await runCockpit({ store, controller, fps: fpsFlag ?? prefs.get('fps') ?? 10 });
@@ -191,6 +121,82 @@ export const cockpitCommand: Command = {
     process.exit(0);
   },
 };
+
+type Flags = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
+type Prefs = ReturnType<typeof import('../cockpit/prefs.js').openPreferences>;
+interface Cockpit {
+  store: CockpitStore;
+  controller: CockpitController;
+}
+interface Common {
+  manifest: Manifest;
+  bus: EventBus;
+  resultsDir: string;
+}
+
+/** Watching a detached run: its plan's suite and N, its events replayed and followed. */
+async function attachCockpit({ manifest, bus, resultsDir }: Common, attachTo: { runId: string; pid: number }): Promise<Cockpit> {
+  const dir = runDir(resultsDir, attachTo.runId);
+  const plan = await readPlan(dir);
+  const store = createStore(manifest.lanes, plan.n, plan.suite);
+  bus.on(store.getState().apply);
+  const attach = new AttachController(dir, attachTo.pid, resultsDir, bus, (reason) => store.getState().markDied(reason));
+  store.getState().setAttached(attachTo.runId);
+  store.getState().log('info', `attached to run ${attachTo.runId} (pid ${attachTo.pid}); q leaves it running`);
+  attach.start();
+  return { store, controller: attach };
+}
+
+/**
+ * Running things itself: lanes through a lane manager, runs of the suite on the resident lane. A
+ * task suite (Harbor folders) runs under the harnesses picked with h (remembered); N defaults to
+ * 1 for it, as for `brainbench run`.
+ */
+async function localCockpit(
+  { manifest, bus, resultsDir }: Common,
+  { values, prefs, lanesFile, loaded, tokPerSec }: { values: Flags; prefs: Prefs; lanesFile: string; loaded: Manifest; tokPerSec: number | undefined },
+): Promise<Cockpit> {
+  const suite = values.suite ?? prefs.get('suite') ?? defaultSuite;
+  const taskSuite = taskSuitePath(suite);
+  const n = intFlag(values.n, 'n', taskSuite ? 1 : (prefs.get('n') ?? 5), LIMITS.n);
+  const harnesses = taskSuite ? harnessOptions(manifest.harnesses) : [];
+  const store = createStore(manifest.lanes, n, suite, { harnesses, harnessPick: initialPick(harnesses, prefs.get('harnesses')) });
+  bus.on(store.getState().apply);
+  store.subscribe((s, before) => {
+    if (s.harnessPick !== before.harnessPick) prefs.set('harnesses', s.harnessPick);
+  });
+  // the brain is in the lane's spec (playingBrain): the lane id says which brain it plays
+  const manager = new LaneManager({ manifest, bus, logDir: join(resultsDir, 'lanes'), demo: tokPerSec !== undefined ? { tokPerSec } : {} });
+  const parallel = values.parallel === undefined ? null : intFlag(values.parallel, 'parallel', 1, LIMITS.parallel);
+  const local = new LocalController({
+    manager,
+    bus,
+    resultsDir,
+    laneKinds: new Map(manifest.lanes.map((l) => [l.id, l.kind])),
+    ...(taskSuite && { tasks: { manifest, environment: 'bwrap' as const, n } }),
+    request: { lanesFile, suite: taskSuite ?? suite, n, parallel, adaptive: values.adaptive ?? false, enable: [], turnBudget: 12, timeoutS: 360, sampling: {}, demo: {}, stopAfter: false },
+    onSwap: (id) => prefs.set('lastLane', id),
+    log: (level, message) => store.getState().log(level, message),
+  });
+  prefs.set('suite', suite);
+  if (!taskSuite || values.n !== undefined) prefs.set('n', n);
+  // lanes already up (started by an earlier brainbench) show as they are; a ready one is
+  // the resident lane, so r runs on it straight away
+  const statuses = await manager.status();
+  for (const status of statuses) {
+    bus.emit({ type: 'lane.state', lane: status.id, state: status.state, ...(status.port ? { port: status.port } : {}), ...(status.detail ? { detail: status.detail } : {}) });
+  }
+  const resident = statuses.find((l) => l.state === 'ready' && l.kind !== 'openai');
+  await local.init(resident?.id ?? null);
+  if (values.demo) {
+    // the README's first command: the matrix fills in by itself
+    void local
+      .swapLane(demoLaneId(loaded, 'demo', values.brain))
+      .then(() => local.startRun(taskSuite ? { harnesses: store.getState().harnessPick } : {}))
+      .catch((err: unknown) => store.getState().log('error', (err as Error).message));
+  }
+  return { store, controller: local };
+}
 
 async function readStatusPid(resultsDir: string, runId: string): Promise<number | null> {
   return (await readStatus(runDir(resultsDir, runId)))?.pid ?? null;

@@ -91,21 +91,12 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startFakeLane(opts: FakeLaneOptions): Promise<FakeLane> {
-  const host = opts.host ?? '127.0.0.1';
+/** What the chat handler works with: the brain, its pace, slots, counters and faults. */
+function chatLane(opts: FakeLaneOptions, identity: LaneIdentity, slots: SlotPool, log: (line: string) => void): ChatLane {
   const tokPerSec = opts.tokPerSec ?? 40;
-  const log = opts.log ?? (() => {});
-  const slots = new SlotPool(Math.max(1, opts.slots ?? 1));
-  const identity: LaneIdentity = {
-    alias: opts.alias ?? 'demo',
-    modelPath: opts.modelPath ?? opts.alias ?? 'demo',
-    nCtx: opts.ctx ?? 4096,
-    totalSlots: slots.slots.length,
-    createdAt: nowSeconds(),
-  };
   const faults = new FaultPlan(opts.faults ?? []);
   let taskIds = 0;
-  const lane: ChatLane = {
+  return {
     brain: opts.brain,
     alias: identity.alias,
     solutions: opts.solutions ?? loadDefaultSolutions(),
@@ -118,19 +109,39 @@ export async function startFakeLane(opts: FakeLaneOptions): Promise<FakeLane> {
     log,
     nextTaskId: () => taskIds++,
   };
-  const stats: Omit<FakeLaneStats, 'faults'> = { requests: 0, inFlight: 0, maxInFlight: 0, streaming: 0, authorizations: [] };
-  const startedAt = Date.now();
-  const loadDelayMs = opts.loadDelayMs ?? 0;
-  let loaded = loadDelayMs <= 0;
-  const loadTimer = loaded
-    ? undefined
-    : setTimeout(() => {
-        loaded = true;
-        log('main: model loaded');
-        log('srv  update_slots: all slots are idle');
-      }, clampDelayMs(loadDelayMs));
+}
 
-  async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** The GET endpoints llama-server answers (health, models, props, slots, metrics); false: not one of them. */
+function answerGet(path: string, res: ServerResponse, lane: ChatLane, identity: LaneIdentity, opts: FakeLaneOptions, startedAt: number): boolean {
+  const json = (body: unknown) => (send(res, 200, JSON.stringify(body)), true);
+  switch (path) {
+    case '/health':
+    case '/v1/health':
+      return (send(res, 200, healthyBody), true);
+    case '/models':
+    case '/v1/models':
+      return json(modelsBody(identity));
+    case '/props':
+      return json(propsBody(identity));
+    case '/slots':
+      return json(lane.slots.slots.map((slot) => slotBody(slot.id, identity.nCtx, slot.task)));
+    case '/metrics':
+      if (opts.metrics === false) {
+        send(res, 501, errorBody(501, 'This server does not support metrics endpoint. Start it with `--metrics`', 'not_supported_error'));
+        return true;
+      }
+      send(res, 200, lane.counters.render(lane.slots.processing, lane.slots.deferred), 'text/plain; version=0.0.4', {
+        'Process-Start-Time-Unix': String(Math.floor(startedAt / 1000)),
+      });
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** POST /v1/chat/completions: parse, count, serve. */
+function chatHandler(lane: ChatLane, stats: Omit<FakeLaneStats, 'faults'>) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let request;
     try {
       request = parseChatRequest(JSON.parse(await readBody(req)));
@@ -148,41 +159,42 @@ export async function startFakeLane(opts: FakeLaneOptions): Promise<FakeLane> {
       stats.inFlight--;
       if (request.stream) stats.streaming--;
     }
-  }
+  };
+}
+
+export async function startFakeLane(opts: FakeLaneOptions): Promise<FakeLane> {
+  const host = opts.host ?? '127.0.0.1';
+  const log = opts.log ?? (() => {});
+  const slots = new SlotPool(Math.max(1, opts.slots ?? 1));
+  const identity: LaneIdentity = {
+    alias: opts.alias ?? 'demo',
+    modelPath: opts.modelPath ?? opts.alias ?? 'demo',
+    nCtx: opts.ctx ?? 4096,
+    totalSlots: slots.slots.length,
+    createdAt: nowSeconds(),
+  };
+  const lane = chatLane(opts, identity, slots, log);
+  const { faults } = lane;
+  const stats: Omit<FakeLaneStats, 'faults'> = { requests: 0, inFlight: 0, maxInFlight: 0, streaming: 0, authorizations: [] };
+  const startedAt = Date.now();
+  const loadDelayMs = opts.loadDelayMs ?? 0;
+  let loaded = loadDelayMs <= 0;
+  const loadTimer = loaded
+    ? undefined
+    : setTimeout(() => {
+        loaded = true;
+        log('main: model loaded');
+        log('srv  update_slots: all slots are idle');
+      }, clampDelayMs(loadDelayMs));
+
+  const chat = chatHandler(lane, stats);
 
   function route(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
     for (const [name, value] of Object.entries(commonHeaders)) res.setHeader(name, value);
     const path = (req.url ?? '/').split('?')[0];
     if (!loaded) return send(res, 503, loadingBody);
-    const get = req.method === 'GET';
-    switch (path) {
-      case '/health':
-      case '/v1/health':
-        if (get) return send(res, 200, healthyBody);
-        break;
-      case '/models':
-      case '/v1/models':
-        if (get) return send(res, 200, JSON.stringify(modelsBody(identity)));
-        break;
-      case '/props':
-        if (get) return send(res, 200, JSON.stringify(propsBody(identity)));
-        break;
-      case '/slots':
-        if (get) return send(res, 200, JSON.stringify(slots.slots.map((slot) => slotBody(slot.id, identity.nCtx, slot.task))));
-        break;
-      case '/metrics':
-        if (!get) break;
-        if (opts.metrics === false) {
-          return send(res, 501, errorBody(501, 'This server does not support metrics endpoint. Start it with `--metrics`', 'not_supported_error'));
-        }
-        return send(res, 200, lane.counters.render(slots.processing, slots.deferred), 'text/plain; version=0.0.4', {
-          'Process-Start-Time-Unix': String(Math.floor(startedAt / 1000)),
-        });
-      case '/chat/completions':
-      case '/v1/chat/completions':
-        if (req.method === 'POST') return chat(req, res);
-        break;
-    }
+    if (req.method === 'GET' && answerGet(path ?? '/', res, lane, identity, opts, startedAt)) return;
+    if (req.method === 'POST' && (path === '/chat/completions' || path === '/v1/chat/completions')) return chat(req, res);
     send(res, 404, errorBody(404, 'File Not Found', 'not_found_error'));
   }
 

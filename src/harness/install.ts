@@ -1,7 +1,9 @@
 // Where an agent CLI is installed, and the read-only binds that show exactly that install inside
 // the sandbox (DESIGN §13: "its own install is visible read-only; nothing else of the host").
 // System folders (/usr, /bin, /lib…) are in every sandbox already; anything elsewhere — an npm
-// prefix in HOME, a pipx venv, node from nvm — is bound at its own path.
+// prefix in HOME, a pipx venv, node from nvm — is bound at its own path: for npm the whole
+// enclosing node_modules, as its users have it (hoisted dependencies, optional platform binaries).
+// An install the sandbox's user cannot read is refused up front, with the fix (unreadableInstall).
 import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { isInside } from '../agent/sandbox.js';

@@ -54,6 +54,7 @@ describe('the harness menu', () => {
     const store = taskStore();
     const { calls, press, frame } = mount(store);
     expect(frame().split('\n').at(-1)).toContain('r run · h harnesses');
+    expect(frame()).toContain('Harnesses: builtin (h picks).');
     await press('h');
     expect(frame()).toContain('Harnesses for task runs');
     expect(frame()).toMatch(/\[x\] builtin/);
@@ -76,6 +77,7 @@ describe('the harness menu', () => {
     expect(frame()).not.toContain('Harnesses for task runs');
     await press('r');
     expect(calls).toContainEqual(['startRun', { harnesses: ['oracle', 'null'] }]);
+    expect(frame()).toContain('Harnesses: oracle, null (h picks).');
     expect(store.getState().harnessPick).toEqual(['oracle', 'null']);
   });
 
@@ -83,6 +85,7 @@ describe('the harness menu', () => {
     const store = createCockpitStore({ lanes: LANES.map((l) => ({ ...l })), n: 5, suite: 'brain-v1' });
     const { calls, press, frame } = mount(store);
     expect(frame()).not.toContain('h harnesses');
+    expect(frame()).not.toContain('Harnesses:');
     await press('h');
     expect(frame()).not.toContain('Harnesses for task runs');
     expect(frame()).toContain('brain-v1 is a prompt suite');

@@ -86,6 +86,6 @@ describe.runIf(bwrap)('the lanes × harnesses matrix from the CLI', () => {
     const { lanesFile, suite, results } = setUp();
     const run = await spawnCli(['run', '--lane', 'demo', '--suite', suite, '--harness', 'builtin,pii', '--lanes-file', lanesFile, '--results', join(results, 'x')]);
     expect(run.exitCode).toBe(2);
-    expect(String(run.stderr)).toContain("unknown harness 'pii' (harnesses: builtin, oracle, null, pi, qwen-code, opencode, aider, claude-code, hermes, fake-peek)");
+    expect(String(run.stderr)).toContain("unknown harness 'pii' (harnesses: builtin, oracle, null, pi, qwen-code, opencode, aider, claude-code, codex, hermes, fake-peek)");
   });
 });

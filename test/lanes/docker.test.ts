@@ -179,6 +179,19 @@ describe('container evidence and the images people use (issue 22)', () => {
     expect(names.indexOf('logs brainbench-fp8')).toBeLessThan(names.indexOf('rm brainbench-fp8'));
   });
 
+  it("an old container left under the lane's name has its log saved before it is removed", async () => {
+    process.env.DOCKER_SHIM_STALE = join(dir, 'stale-container');
+    writeFileSync(process.env.DOCKER_SHIM_STALE, '');
+    process.env.DOCKER_SHIM_STATUS = 'exited';
+    process.env.DOCKER_SHIM_LOGS_STDERR = 'RuntimeError: the earlier run ended here';
+    const manifest = await manifestWith(vllmLane(await freePort(), 'img'));
+    await newManager(manifest).start('fp8').catch(() => undefined);
+    expect(readFileSync(join(dir, 'logs', 'fp8.previous.log'), 'utf8')).toContain('RuntimeError: the earlier run ended here');
+    const names = calls().map((c) => c.slice(0, 2).join(' '));
+    expect(names.indexOf('logs brainbench-fp8')).toBeLessThan(names.indexOf('rm -f'));
+    expect(names.filter((n) => n.startsWith('run '))).toHaveLength(2);
+  });
+
   it('a vllm/vllm-openai image (entrypoint vllm serve) gets the model, not a second vllm serve', async () => {
     process.env.DOCKER_SHIM_ENTRYPOINT = '["vllm","serve"]';
     const port = await freePort();

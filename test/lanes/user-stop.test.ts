@@ -58,6 +58,9 @@ describe('a lane the user stops during a run', () => {
     const running = { ended: false };
     void run.finally(() => (running.ended = true));
     await waitFor('two journaled attempts', () => existsSync(join(results, 'runs')) && jsonLines(join(runDirOf(results), 'journal.jsonl')).length >= 2, running);
+    // held paused (as an attached cockpit does) so the stop lands mid-suite however slow this machine is
+    process.kill(process.pid, 'SIGUSR1');
+    await waitFor('the pause', () => jsonLines<EngineEvent>(join(runDirOf(results), 'events.jsonl')).some((e) => e.type === 'run.paused'), running);
 
     // the run holds the lane's lease (issue 16): another brainbench's plain stop names it and refuses
     const refused = await spawnCli(['lanes', 'stop', LANE, '--lanes-file', lanesFile], { env: { BRAINBENCH_STATE_DIR: stateDir } });
@@ -65,11 +68,12 @@ describe('a lane the user stops during a run', () => {
     expect(refused.stderr as string).toMatch(new RegExp(`lane ${LANE} is in use by run \\S+ \\(pid ${process.pid}\\); stop refused`));
     const stop = await spawnCli(['lanes', 'stop', LANE, '--force', '--lanes-file', lanesFile], { env: { BRAINBENCH_STATE_DIR: stateDir } });
     expect(stop.exitCode, stop.stderr as string).toBe(0);
+    process.kill(process.pid, 'SIGUSR2'); // resumed: the next attempt meets the stopped lane
     await run;
 
     const runDir = runDirOf(results);
     const events = jsonLines<EngineEvent>(join(runDir, 'events.jsonl'));
-    const paused = events.find((e) => e.type === 'run.paused' && e.lane === LANE);
+    const paused = events.find((e) => e.type === 'run.paused' && e.lane === LANE && !e.user);
     expect(paused).toMatchObject({ reason: `lane ${LANE} was stopped by the user; the rest of its suite is left for --resume` });
     const laneStates = events.flatMap((e) => (e.type === 'lane.state' && e.lane === LANE ? [e.state] : []));
     expect(laneStates).not.toContain('crashed');

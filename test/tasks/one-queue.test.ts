@@ -115,6 +115,12 @@ describe.runIf(bwrap)('a task run on the one queue', () => {
       if (running.ended) throw new Error('the run ended before its first trial was journaled');
       await new Promise((r) => setTimeout(r, 25));
     }
+    // held paused (as an attached cockpit does) so the stop lands mid-suite however slow this machine is
+    process.kill(process.pid, 'SIGUSR1');
+    while (!jsonLines<EngineEvent>(join(runDir(), 'events.jsonl')).some((e) => e.type === 'run.paused')) {
+      if (running.ended) throw new Error('the run ended before it paused');
+      await new Promise((r) => setTimeout(r, 25));
+    }
 
     const env = { env: { BRAINBENCH_STATE_DIR: stateDir } };
     const refused = await spawnCli(['lanes', 'stop', LANE, '--lanes-file', lanesFile], env);
@@ -122,10 +128,11 @@ describe.runIf(bwrap)('a task run on the one queue', () => {
     expect(refused.stderr as string).toMatch(new RegExp(`lane ${LANE} is in use by run \\S+ \\(pid ${process.pid}\\); stop refused`));
     const stop = await spawnCli(['lanes', 'stop', LANE, '--force', '--lanes-file', lanesFile], env);
     expect(stop.exitCode, stop.stderr as string).toBe(0);
+    process.kill(process.pid, 'SIGUSR2'); // resumed: the next trial meets the stopped lane
     expect(await run).toBe(1); // paused, with work left for --resume
 
     const events = jsonLines<EngineEvent>(join(runDir(), 'events.jsonl'));
-    expect(events.find((e) => e.type === 'run.paused')).toMatchObject({ reason: `lane ${LANE} was stopped by the user; the rest of its suite is left for --resume` });
+    expect(events.find((e) => e.type === 'run.paused' && !e.user)).toMatchObject({ reason: `lane ${LANE} was stopped by the user; the rest of its suite is left for --resume` });
     expect(events.filter((e) => e.type === 'lane.state' && e.state === 'crashed')).toEqual([]);
     const graded = () => new Set(jsonLines<RunRecord>(join(runDir(), 'journal.jsonl')).filter((r) => r.kind === 'trial' && r.outcome !== 'lane_error').map((r) => `${r.prompt_id}#${r.attempt}`));
     const planned = (events.find((e) => e.type === 'run.start') as Extract<EngineEvent, { type: 'run.start' }>).total;
