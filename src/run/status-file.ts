@@ -67,87 +67,95 @@ export function runStateOf(status: Pick<RunStatus, 'state' | 'pid'>, alive = isA
 type StatusEvent<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
 
 /** The counters status.json keeps, and how each event moves them. */
-function statusTracker(status: RunStatus) {
-  let sessionAttempts = 0;
-  let sessionStartMs = Date.now();
+class StatusTracker {
+  private sessionAttempts = 0;
+  private sessionStartMs = Date.now();
   /** The lane whose cells (harnesses) are being counted together (run.start's laneTotal). */
-  let countedLane: string | null = null;
-  let probeS = 0;
-  return {
-    runStart(event: StatusEvent<'run.start'>) {
-      const done = event.done.filter((r) => r.outcome !== 'lane_error').length;
-      const passes = event.done.filter((r) => r.outcome === 'pass').length;
-      // a lane's later cell carries on the lane's count; its first cell, or a new lane, starts it
-      if (event.laneTotal !== undefined && countedLane === event.lane) {
-        status.done += done;
-        status.passes += passes;
-      } else {
-        Object.assign(status, { lane: event.lane, total: event.laneTotal ?? event.total, done, passes });
-        sessionAttempts = 0;
-        sessionStartMs = Date.now();
-      }
-      countedLane = event.laneTotal !== undefined ? event.lane : null;
-      probeS = event.harness === undefined ? PROBE_ETA_S : 0;
-      status.state = 'running';
-    },
-    attemptEnd({ record: r }: StatusEvent<'attempt.end'>) {
-      if (r.outcome !== 'lane_error') status.done++;
-      if (r.outcome === 'pass') status.passes++;
-      if (r.outcome === 'lane_error') status.lastError = `${r.prompt_id} #${r.attempt}: ${r.error ?? r.why}`;
-      sessionAttempts++;
-      const perAttempt = (Date.now() - sessionStartMs) / 1000 / sessionAttempts;
-      status.etaS = Math.round(perAttempt * Math.max(0, status.total - status.done) + probeS);
-    },
-    /** Moves the counters for one event; when status.json is due a write (null: not at all). */
-    apply(event: EngineEvent): 'now' | 'soon' | null {
-      switch (event.type) {
-        case 'run.start':
-          this.runStart(event);
-          return 'now';
-        case 'attempt.end':
-          this.attemptEnd(event);
-          return 'soon';
-        case 'lane.state':
-          this.laneState(event);
-          return 'now';
-        case 'run.paused':
-          if (event.user) status.state = 'paused';
-          else status.lastError = event.reason;
-          return 'now';
-        case 'run.resumed':
-          status.state = 'running';
-          return 'now';
-        case 'run.end':
-          // a lane stopped part-way is not done: the queue shows it unticked, for --resume
-          if (event.scorecard.completeness?.complete !== false) status.lanesDone.push(event.lane);
-          status.etaS = 0;
-          return 'now';
-        case 'cell.end':
-          if (event.laneDone && event.scorecard.completeness.complete) status.lanesDone.push(event.lane);
-          return 'now';
-        case 'lane.rate':
-          if (event.lane !== status.lane) return null;
-          status.tokPerSec = event.tokPerSec;
-          return 'soon';
-        case 'log':
-          if (event.level === 'error') status.lastError = event.message;
-          return null;
-        case 'run.state':
-          status.state = event.state;
-          if (event.reason) status.lastError = event.reason;
-          return 'now';
-        default:
-          return null;
-      }
-    },
-    laneState(event: StatusEvent<'lane.state'>) {
-      if (event.lane === status.lane || status.lane === null) {
-        status.lane = event.lane;
-        status.laneState = event.state;
-      }
-      if (event.state === 'crashed' || event.state === 'error') status.lastError = `lane ${event.lane}: ${event.detail ?? event.state}`;
-    },
-  };
+  private countedLane: string | null = null;
+  private probeS = 0;
+
+  constructor(private readonly status: RunStatus) {}
+
+  runStart(event: StatusEvent<'run.start'>) {
+    const done = event.done.filter((r) => r.outcome !== 'lane_error').length;
+    const passes = event.done.filter((r) => r.outcome === 'pass').length;
+    // a lane's later cell carries on the lane's count; its first cell, or a new lane, starts it
+    if (event.laneTotal !== undefined && this.countedLane === event.lane) {
+      this.status.done += done;
+      this.status.passes += passes;
+    } else {
+      Object.assign(this.status, { lane: event.lane, total: event.laneTotal ?? event.total, done, passes });
+      this.sessionAttempts = 0;
+      this.sessionStartMs = Date.now();
+    }
+    this.countedLane = event.laneTotal !== undefined ? event.lane : null;
+    this.probeS = event.harness === undefined ? PROBE_ETA_S : 0;
+    this.status.state = 'running';
+  }
+
+  attemptEnd({ record: r }: StatusEvent<'attempt.end'>) {
+    if (r.outcome !== 'lane_error') this.status.done++;
+    if (r.outcome === 'pass') this.status.passes++;
+    if (r.outcome === 'lane_error') this.status.lastError = `${r.prompt_id} #${r.attempt}: ${r.error ?? r.why}`;
+    this.sessionAttempts++;
+    const perAttempt = (Date.now() - this.sessionStartMs) / 1000 / this.sessionAttempts;
+    this.status.etaS = Math.round(perAttempt * Math.max(0, this.status.total - this.status.done) + this.probeS);
+  }
+
+  /** Moves the counters for one event; when status.json is due a write (null: not at all). */
+  apply(event: EngineEvent): 'now' | 'soon' | null {
+    switch (event.type) {
+      case 'run.start':
+        this.runStart(event);
+        return 'now';
+      case 'attempt.end':
+        this.attemptEnd(event);
+        return 'soon';
+      case 'lane.state':
+        this.laneState(event);
+        return 'now';
+      case 'run.paused':
+        if (event.user) this.status.state = 'paused';
+        else this.status.lastError = event.reason;
+        return 'now';
+      case 'run.resumed':
+        this.status.state = 'running';
+        return 'now';
+      case 'run.end':
+      case 'cell.end':
+        this.laneEnd(event);
+        return 'now';
+      case 'lane.rate':
+        if (event.lane !== this.status.lane) return null;
+        this.status.tokPerSec = event.tokPerSec;
+        return 'soon';
+      case 'log':
+        if (event.level === 'error') this.status.lastError = event.message;
+        return null;
+      case 'run.state':
+        this.status.state = event.state;
+        if (event.reason) this.status.lastError = event.reason;
+        return 'now';
+      default:
+        return null;
+    }
+  }
+
+  /** A lane stopped part-way is not done: the queue shows it unticked, for --resume. */
+  laneEnd(event: StatusEvent<'run.end' | 'cell.end'>) {
+    const complete = event.scorecard.completeness?.complete !== false;
+    if (complete && (event.type === 'run.end' || event.laneDone)) this.status.lanesDone.push(event.lane);
+    if (event.type === 'run.end') this.status.etaS = 0;
+  }
+
+  laneState(event: StatusEvent<'lane.state'>) {
+    if (event.lane === this.status.lane || this.status.lane === null) {
+      this.status.lane = event.lane;
+      this.status.laneState = event.state;
+    }
+    if (event.state === 'crashed' || event.state === 'error') this.status.lastError = `lane ${event.lane}: ${event.detail ?? event.state}`;
+  }
+
 }
 
 /**
@@ -159,7 +167,7 @@ export function createStatusWriter(runDir: string, runId: string, queue: string[
   const status: RunStatus = {
     runId, pid: process.pid, state: 'running', queue, lane: null, laneState: null, done: 0, total: 0, passes: 0, etaS: null, lanesDone: [], lastError: null, startedAt: now, updatedAt: now,
   };
-  const track = statusTracker(status);
+  const track = new StatusTracker(status);
   let lastWriteMs = 0;
   let writing: Promise<void> = Promise.resolve();
 

@@ -43,6 +43,69 @@ async function saveLog(lane: string, container: string, logPath: string): Promis
   await writeFile(logPath, text.endsWith('\n') || text === '' ? text : `${text}\n`);
 }
 
+/** The image must be on the box: `docker run` would pull it, for minutes to hours, by surprise. */
+async function imagePreflight(spec: LaneSpec, prepare?: (spec: LaneSpec) => Promise<void>): Promise<string[]> {
+  await prepare?.(spec);
+  let inspected;
+  try {
+    inspected = await dockerQuiet(spec.id, ['image', 'inspect', '--format', '{{.Id}}', spec.image!]);
+  } catch (err) {
+    return [(err as Error).message]; // docker itself is missing
+  }
+  if (inspected.ok) return [];
+  if (NO_SUCH_IMAGE.test(inspected.error.message)) return [`image ${spec.image} is not on this box — pull it first: docker pull ${spec.image}`];
+  return [inspected.error.message];
+}
+
+/** `docker run -d …` as brainbench-<id>; a container left behind by an earlier crash is replaced (its log kept). */
+async function launchContainer(spec: LaneSpec, logPath: string, argv: string[], hostDirs: string[]): Promise<{ record: LaneRecord }> {
+  const name = containerName(spec.id);
+  for (const dir of hostDirs) await mkdir(dir, { recursive: true });
+  const run = () => docker(spec.id, argv.slice(1), { env: spec.env });
+  try {
+    await run();
+  } catch (err) {
+    if (!(err instanceof LaneError && NAME_IN_USE.test(err.message))) throw err;
+    // its log may be the only trace of how that earlier run ended
+    await saveLog(spec.id, name, logPath.replace(/(\.log)?$/, '.previous.log'));
+    await docker(spec.id, ['rm', '-f', name]);
+    await run();
+  }
+  const record: LaneRecord = {
+    id: spec.id,
+    kind: spec.kind,
+    host: spec.host,
+    port: spec.port,
+    container: name,
+    startedAt: new Date().toISOString(),
+    command: '',
+    logPath,
+    stopTimeoutS: spec.stop_timeout_s,
+  };
+  return { record };
+}
+
+async function containerLiveness(record: LaneRecord): Promise<{ alive: true } | { alive: false; reason: string }> {
+  const inspected = await dockerQuiet(record.id, ['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', record.container!]);
+  if (!inspected.ok) return { alive: false, reason: `container ${record.container} is gone` };
+  const [status, code] = inspected.stdout.trim().split(/\s+/);
+  if (status === 'running' || status === 'created' || status === 'restarting') return { alive: true };
+  return { alive: false, reason: `container ${record.container} ${status ?? 'stopped'} (exit code ${code ?? '?'})` };
+}
+
+/** docker stop, the full log saved (the lane's record once the container is gone), docker rm, the port free. */
+async function removeContainer(record: LaneRecord): Promise<void> {
+  const name = record.container!;
+  const stopped = await dockerQuiet(record.id, ['stop', '-t', String(Math.ceil(record.stopTimeoutS)), name]);
+  if (!stopped.ok && !/No such container/i.test(stopped.error.message)) throw stopped.error;
+  await saveLog(record.id, name, record.logPath);
+  const removed = await dockerQuiet(record.id, ['rm', name]);
+  if (!removed.ok && !/No such container/i.test(removed.error.message)) throw removed.error;
+  if (!(await waitFor(async () => !(await portOpen(record.host, record.port)), PORT_RELEASE_MS, 25))) {
+    throw new LaneError(record.id, 'failed', `container ${name} stopped but port ${record.port} still accepts connections`);
+  }
+}
+
 export function containerDriver(opts: {
   argv(spec: LaneSpec): string[];
   probe(spec: LaneSpec, record: LaneRecord): Promise<Probe>;
@@ -62,73 +125,15 @@ export function containerDriver(opts: {
     probe: opts.probe,
     prepare: opts.prepare,
 
-    async preflight(spec) {
-      await opts.prepare?.(spec);
-      let inspected;
-      try {
-        inspected = await dockerQuiet(spec.id, ['image', 'inspect', '--format', '{{.Id}}', spec.image!]);
-      } catch (err) {
-        return [(err as Error).message]; // docker itself is missing
-      }
-      if (inspected.ok) return [];
-      // `docker run` would pull it, for minutes to hours: a swap does not start that by surprise
-      if (NO_SUCH_IMAGE.test(inspected.error.message)) return [`image ${spec.image} is not on this box — pull it first: docker pull ${spec.image}`];
-      return [inspected.error.message];
-    },
-
-    async launch(spec, logPath) {
-      const name = containerName(spec.id);
-      for (const dir of opts.hostDirs?.(spec) ?? []) await mkdir(dir, { recursive: true });
-      const args = opts.argv(spec).slice(1);
-      const run = () => docker(spec.id, args, { env: spec.env });
-      try {
-        await run();
-      } catch (err) {
-        // A container left behind by an earlier crash keeps the name; it was ours, so replace it.
-        if (!(err instanceof LaneError && NAME_IN_USE.test(err.message))) throw err;
-        // its log may be the only trace of how that earlier run ended
-        await saveLog(spec.id, name, logPath.replace(/(\.log)?$/, '.previous.log'));
-        await docker(spec.id, ['rm', '-f', name]);
-        await run();
-      }
-      const record: LaneRecord = {
-        id: spec.id,
-        kind: spec.kind,
-        host: spec.host,
-        port: spec.port,
-        container: name,
-        startedAt: new Date().toISOString(),
-        command: '',
-        logPath,
-        stopTimeoutS: spec.stop_timeout_s,
-      };
-      return { record };
-    },
-
-    async liveness(record) {
-      const inspected = await dockerQuiet(record.id, ['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', record.container!]);
-      if (!inspected.ok) return { alive: false, reason: `container ${record.container} is gone` };
-      const [status, code] = inspected.stdout.trim().split(/\s+/);
-      if (status === 'running' || status === 'created' || status === 'restarting') return { alive: true };
-      return { alive: false, reason: `container ${record.container} ${status ?? 'stopped'} (exit code ${code ?? '?'})` };
-    },
+    preflight: (spec) => imagePreflight(spec, opts.prepare),
+    launch: (spec, logPath) => launchContainer(spec, logPath, opts.argv(spec), opts.hostDirs?.(spec) ?? []),
+    liveness: containerLiveness,
 
     async outputTail(record) {
       const logs = await dockerQuiet(record.id, ['logs', '--tail', '20', record.container!], { interleaved: true });
       return logs.ok ? logs.stdout : '';
     },
 
-    async terminate(record) {
-      const name = record.container!;
-      const stopped = await dockerQuiet(record.id, ['stop', '-t', String(Math.ceil(record.stopTimeoutS)), name]);
-      if (!stopped.ok && !/No such container/i.test(stopped.error.message)) throw stopped.error;
-      // Keep what the container printed: the log file is the lane's record once it is removed.
-      await saveLog(record.id, name, record.logPath);
-      const removed = await dockerQuiet(record.id, ['rm', name]);
-      if (!removed.ok && !/No such container/i.test(removed.error.message)) throw removed.error;
-      if (!(await waitFor(async () => !(await portOpen(record.host, record.port)), PORT_RELEASE_MS, 25))) {
-        throw new LaneError(record.id, 'failed', `container ${name} stopped but port ${record.port} still accepts connections`);
-      }
-    },
+    terminate: removeContainer,
   };
 }
