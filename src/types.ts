@@ -277,6 +277,15 @@ export interface ScorecardCompleteness {
 }
 
 /** The serving engine behind a lane (DESIGN §15, provenance). */
+/** The model a lane served, as far as brainbench can tell (lanes/modelIdentity.ts). */
+export interface ModelIdentity {
+  /** One line that changes when the model does: file, size and a sampled hash, or the HF id. */
+  id: string;
+  bytes?: number;
+  files?: number;
+  mtime?: string;
+}
+
 export interface EngineInfo {
   /** llama.cpp, vllm, nim, openai-compatible, brainbench demo */
   name: string;
@@ -341,6 +350,8 @@ export interface LaneScorecard {
     cuda_version?: string | null;
     /** Memory a lane stopped before this one had not given back when this one started. */
     memory_held_before_start?: MemoryRelease;
+    /** Which model file (size, mtime, sampled sha256) or HF id the lane served. */
+    model_identity?: ModelIdentity;
   };
   /** GPU slowdowns seen while the throughput probe ran: tokens_per_sec is not the box's best. */
   probe_throttled?: string[];

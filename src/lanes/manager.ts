@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { suggest } from '../cli/args.js';
 import type { EventBus } from '../events.js';
-import type { EngineInfo, LaneKind, LaneState, MemoryRelease, Sampling } from '../types.js';
+import type { EngineInfo, LaneKind, LaneState, MemoryRelease, ModelIdentity, Sampling } from '../types.js';
 import { defaultResultsDir } from '../paths.js';
 import { heldText, SwapGuard, type SwapGuardOptions } from './swap-guard.js';
 import { formatCommand } from './commandLine.js';
@@ -17,6 +17,7 @@ import type { LaneSpec, Manifest } from './manifest.js';
 import { httpGet, portOpen, sleep } from './net.js';
 import { portHolder } from '../os/proc.js';
 import { safeFileName } from '../safeText.js';
+import { modelIdentity } from './modelIdentity.js';
 import { redact } from './redact.js';
 import { LaneStateStore, type LaneRecord } from './state.js';
 import { defaultStateDir } from './userDirs.js';
@@ -47,6 +48,8 @@ export interface ReadyLane {
    * its recorded peak minus this is what the lane took (admission of its next start).
    */
   idleBaselineGb?: number;
+  /** Which model file (or HF id) it serves: provenance that survives a file swapped under one id. */
+  modelIdentity?: ModelIdentity;
 }
 
 export interface LaneStatus {
@@ -408,6 +411,7 @@ export class LaneManager {
       slots = typeof total === 'number' ? total : null;
     }
     const engine = await engineInfo(spec, record);
+    const identity = await modelIdentity(spec);
     const held = driver.managed ? await this.guard.heldNow(record.baselineGb) : null;
     beforeReady?.();
     this.emit(spec.id, 'ready', record.port, baseURL);
@@ -415,6 +419,7 @@ export class LaneManager {
       engine,
       ...(held && held.lane !== spec.id ? { memoryHeldBeforeStart: held } : {}),
       ...(record.baselineGb !== undefined ? { idleBaselineGb: record.baselineGb } : {}),
+      ...(identity ? { modelIdentity: identity } : {}),
       id: spec.id,
       kind: spec.kind,
       baseURL,

@@ -19,12 +19,9 @@ export function samplingText(sampling: unknown): string | null {
   return entries.length === 0 ? 'default' : entries.map(([key, v]) => `${key}=${String(v)}`).join(', ');
 }
 
-/** Model identity where the lane recorded one (a hash of the model file, or its name/size/mtime). */
+/** Model identity where the lane recorded one (file, size and a sampled sha256, or the HF id: lanes/modelIdentity.ts). */
 export function modelIdentity(card: AnyScorecard): string | null {
-  const r = reproOf(card);
-  const model = r?.model_identity ?? r?.model;
-  if (model === undefined || model === null) return null;
-  return typeof model === 'string' ? text(model) : JSON.stringify(model);
+  return text(card.reproducibility?.model_identity?.id);
 }
 
 const short = (hash: string | null) => (hash === null ? null : hash.slice(0, 12));

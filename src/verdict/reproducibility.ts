@@ -7,7 +7,7 @@ import type { ReadyLane } from '../lanes/manager.js';
 import { gpuDriverInfo } from '../telemetry/gpu-info.js';
 import { brainbenchVersion } from '../paths.js';
 import { mdCell } from '../safeText.js';
-import type { EngineInfo, LaneScorecard, MemoryRelease, Sampling, Suite } from '../types.js';
+import type { EngineInfo, LaneScorecard, MemoryRelease, ModelIdentity, Sampling, Suite } from '../types.js';
 import { laneLabel, table } from './markdown.js';
 import type { RunPlan } from '../run/plan.js';
 
@@ -26,6 +26,7 @@ export interface LaneRunFacts {
   gpuDriver?: string | null;
   cudaVersion?: string | null;
   memoryHeldBeforeStart?: MemoryRelease | null;
+  modelIdentity?: ModelIdentity | null;
 }
 
 /** A prompt suite, or a task suite (no fixtures, no suite sampling: its hash covers every task folder). */
@@ -51,24 +52,26 @@ export function reproducibilityOf(plan: RunPlan, suite: SuiteFacts, facts: LaneR
     ...(facts.gpuDriver !== undefined ? { gpu_driver: facts.gpuDriver } : {}),
     ...(facts.cudaVersion !== undefined ? { cuda_version: facts.cudaVersion } : {}),
     ...(facts.memoryHeldBeforeStart ? { memory_held_before_start: facts.memoryHeldBeforeStart } : {}),
+    ...(facts.modelIdentity ? { model_identity: facts.modelIdentity } : {}),
   };
 }
 
 /** A ready lane's provenance: its engine, and the driver and CUDA version where nvidia-smi says them. */
-export async function laneProvenance(lane: Pick<ReadyLane, 'engine' | 'memoryHeldBeforeStart'>): Promise<Partial<LaneRunFacts>> {
+export async function laneProvenance(lane: Pick<ReadyLane, 'engine' | 'memoryHeldBeforeStart' | 'modelIdentity'>): Promise<Partial<LaneRunFacts>> {
   const gpu = await gpuDriverInfo();
   return {
     engine: lane.engine,
     gpuDriver: gpu?.driver_version ?? null,
     cudaVersion: gpu?.cuda_version ?? null,
     ...(lane.memoryHeldBeforeStart ? { memoryHeldBeforeStart: lane.memoryHeldBeforeStart } : {}),
+    ...(lane.modelIdentity ? { modelIdentity: lane.modelIdentity } : {}),
   };
 }
 
 /** The provenance facts a kept scorecard recorded, for rebuilding it (report --from-journals). */
 export function keptProvenance(kept: LaneScorecard['reproducibility'] | undefined): Partial<LaneRunFacts> {
   if (!kept) return {};
-  return { engine: kept.engine, gpuDriver: kept.gpu_driver, cudaVersion: kept.cuda_version, memoryHeldBeforeStart: kept.memory_held_before_start };
+  return { engine: kept.engine, gpuDriver: kept.gpu_driver, cudaVersion: kept.cuda_version, memoryHeldBeforeStart: kept.memory_held_before_start, modelIdentity: kept.model_identity };
 }
 
 /** summary.md's provenance table: each lane's (or lane+harness's) engine, driver/CUDA, brainbench and full command. */

@@ -91,6 +91,8 @@ describe('a real llama-server lane', () => {
     const card = first.events.find((e): e is Extract<EngineEvent, { type: 'run.end' }> => e.type === 'run.end')!.scorecard;
     expect(card.reproducibility.engine_version).toBe('llama.cpp b0-82bb485');
     expect(card.reproducibility.lane_command).toMatch(/llama-server -m \S+tiny-qwen2-random\.gguf .*--alias/);
+    // which model file it served: a file swapped under the same lane id would show in compare
+    expect(card.reproducibility.model_identity?.id).toMatch(/^tiny-qwen2-random\.gguf · \d+ B · sha256\(first\+last MiB\) [0-9a-f]{16}$/);
 
     // the same process served both runs (adopted), and --stop-after left nothing behind
     expect(processAlive(pid)).toBe(false);

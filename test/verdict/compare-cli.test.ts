@@ -133,7 +133,7 @@ describe('brainbench compare', () => {
 
   it('notes every difference in set-up between A and B: N, sampling, fixture hash, engine, model', async () => {
     const card = JSON.parse(readFileSync(join(results, 'runs', runs[1]!, 'scorecards', 'demo.json'), 'utf8')) as LaneScorecard;
-    const other = { ...card, reproducibility: { ...card.reproducibility, run_id: '20991231-235959-0ddd', n: 3, sampling: { temperature: 1.5 }, fixture_hash: 'f'.repeat(64), engine_version: 'llama.cpp b1', model: 'sha256:abc' } };
+    const other = { ...card, reproducibility: { ...card.reproducibility, run_id: '20991231-235959-0ddd', n: 3, sampling: { temperature: 1.5 }, fixture_hash: 'f'.repeat(64), engine_version: 'llama.cpp b1', model_identity: { id: 'sha256:abc' } } };
     const dir = join(results, 'runs', '20991231-235959-0ddd', 'scorecards');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'demo.json'), JSON.stringify(other));
