@@ -16,7 +16,8 @@ const StatusLine = memo(function StatusLine({ width }: { width: number }) {
   const notice = useCockpit((s) => s.notice);
   const lastError = useCockpit((s) => s.lastError);
   const attached = useCockpit((s) => s.attached);
-  return <Line segments={statusSegments({ run, cursor, quitting, view, pendingSwap, notice, lastError, attached }, width)} />;
+  const lanes = useCockpit((s) => s.lanes);
+  return <Line segments={statusSegments({ run, cursor, quitting, view, pendingSwap, notice, lastError, attached, lanes }, width)} />;
 });
 
 const LaneBar = memo(function LaneBar({ width }: { width: number }) {

@@ -2,8 +2,9 @@
 // on screen, what it would refuse is not.
 import type { CockpitData } from '../store.js';
 import { oneLine } from '../safeText.js';
-import { fit, segmentsWidth, stringWidth, truncate, truncateWords, type Segment } from './format.js';
+import { fit, segmentsWidth, stringWidth, truncate, truncateMiddle, truncateWords, type Segment } from './format.js';
 import { CELL_STYLE } from './glyphs.js';
+import { shortLaneIds } from './lanes.js';
 import { RUN_STATE_COLOR, runState, type RunState } from './runView.js';
 
 const LEVEL_COLOR = { info: undefined, warn: 'yellow', error: 'red' } as const;
@@ -47,16 +48,42 @@ export function cursorCellText(s: Pick<CockpitData, 'run' | 'cursor'>): string |
   return `${head} ${CELL_STYLE[cell.status].glyph} ${r.outcome}: ${oneLine(r.error || r.why)}`;
 }
 
-export type StatusInput = Pick<CockpitData, 'run' | 'cursor' | 'quitting' | 'view' | 'pendingSwap' | 'notice' | 'lastError' | 'attached'>;
+export type StatusInput = Pick<CockpitData, 'run' | 'cursor' | 'quitting' | 'view' | 'pendingSwap' | 'notice' | 'lastError' | 'attached'> & {
+  /** The lanes, for the swap question's short lane name; without them the full id is shortened. */
+  lanes?: CockpitData['lanes'];
+};
+
+/** The swap question's wordings, longest first; each names the lane and every answer key. */
+const SWAP_QUESTIONS: ((lane: string) => string)[] = [
+  (lane) => ` Run active. [m] move the run to ${lane} · [x] stop the run and swap · [esc] cancel`,
+  (lane) => ` Run active. Swap to ${lane}? [m] move run · [x] stop run, swap · [esc] cancel`,
+  (lane) => ` Swap to ${lane}? [m] move run · [x] stop run, swap · [esc] cancel`,
+];
+
+/**
+ * The question a swap during a run asks, whole in `width`: the answer keys ([m], [x], [esc]) are
+ * never cut; the wording gets shorter first, then the lane's name (its short name, then cut in
+ * the middle).
+ */
+export function swapQuestion(lane: string, laneIds: readonly string[], width: number): string {
+  const short = shortLaneIds(laneIds.includes(lane) ? laneIds : [...laneIds, lane]).get(lane) ?? lane;
+  const names = short === lane ? [lane] : [lane, short];
+  for (const name of names) for (const ask of SWAP_QUESTIONS) if (stringWidth(ask(name)) <= width) return ask(name);
+  const last = SWAP_QUESTIONS[SWAP_QUESTIONS.length - 1]!;
+  const room = Math.max(1, width - stringWidth(last('')));
+  return last(truncateMiddle(short, room));
+}
 
 /** The status line: a question or key feedback when there is one, else run state and the cell under the cursor. */
 export function statusSegments(s: StatusInput, width: number): Segment[] {
-  const hint: Segment[] = s.lastError && s.view !== 'error' ? [{ text: `  ${FULL_ERROR_HINT} `, color: LEVEL_COLOR[s.lastError.level], bold: true }] : [];
+  const asking = s.view === 'confirm' && s.pendingSwap !== null;
+  // while the swap question waits only m, x and esc act, so the `e` hint would promise nothing
+  const hint: Segment[] = s.lastError && s.view !== 'error' && !asking ? [{ text: `  ${FULL_ERROR_HINT} `, color: LEVEL_COLOR[s.lastError.level], bold: true }] : [];
   const room = Math.max(0, width - segmentsWidth(hint));
   let left: Segment[];
   if (s.quitting) left = [{ text: s.attached ? ' leaving; the run goes on' : ' quitting: stopping what the cockpit started…', color: 'yellow' }];
-  else if (s.view === 'confirm' && s.pendingSwap)
-    left = [{ text: ` Run active. [m] move the run to ${s.pendingSwap} · [x] stop the run and swap · [esc] cancel`, color: 'yellow', bold: true }];
+  else if (asking)
+    left = [{ text: swapQuestion(s.pendingSwap!, (s.lanes ?? []).map((l) => l.id), room), color: 'yellow', bold: true }];
   else if (s.notice) left = [{ text: ` ${oneLine(s.notice.message)}`, color: LEVEL_COLOR[s.notice.level] }];
   else {
     const state = runState(s.run);

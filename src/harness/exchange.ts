@@ -1,5 +1,5 @@
-// What the recording proxy makes of one request/response to the lane, in either dialect
-// (OpenAI chat completions, Anthropic messages), streamed (SSE) or not: the reply's text, the
+// What the recording proxy makes of one request/response to the lane, in any of its dialects
+// (OpenAI chat completions, Anthropic messages, OpenAI Responses), streamed (SSE) or not: the reply's text, the
 // tool calls the model made, token counts (the server's usage or llama.cpp's timings, else an estimate), TTFT and
 // decode rate. Pure: the proxy hands it the bytes and the timings.
 import { tokenCount } from '../agent/turnStream.js';
@@ -188,6 +188,94 @@ function anthropicReply(events: Json[], stream: boolean): Reply {
   return reply;
 }
 
+/** One Responses output item folded into a reply: a function call, a message's text, a reasoning's text. */
+function responsesItem(reply: Reply, raw: unknown): void {
+  const item = asObj(raw);
+  if (item.type === 'function_call') reply.calls.push({ name: asStr(item.name), arguments: asStr(item.arguments) });
+  const texts = (parts: unknown) => asArr(parts).map((p) => asStr(asObj(p).text)).join('');
+  if (item.type === 'message') reply.content += texts(item.content);
+  if (item.type === 'reasoning') reply.reasoning += texts(item.content) || texts(item.summary);
+}
+
+/** The Responses usage: input_tokens already includes input_tokens_details.cached_tokens. */
+function responsesUsage(reply: Reply, response: Json): void {
+  reply.finish = asStr(asObj(response.incomplete_details).reason) || asStr(response.status) || reply.finish;
+  if (response.usage === undefined || response.usage === null) return;
+  const u = asObj(response.usage);
+  reply.prompt = count(reply, u.input_tokens, 'usage.input_tokens') ?? reply.prompt;
+  reply.completion = count(reply, u.output_tokens, 'usage.output_tokens') ?? reply.completion;
+}
+
+/** A streamed Responses item as its events build it: deltas first, the item's own `done` text wins. */
+interface StreamedItem {
+  item: Json;
+  text: string;
+  arguments: string;
+}
+
+function responsesStreamEvent(items: Map<number, StreamedItem>, event: Json): void {
+  const at = asNum(event.output_index) ?? 0;
+  const type = asStr(event.type);
+  if (type === 'response.output_item.added' || type === 'response.output_item.done') {
+    const item = asObj(event.item);
+    const seen = items.get(at) ?? { item, text: '', arguments: '' };
+    seen.item = { ...seen.item, ...item };
+    items.set(at, seen);
+    return;
+  }
+  const seen = items.get(at);
+  if (!seen) return;
+  if (type === 'response.output_text.delta' || type === 'response.reasoning_text.delta' || type === 'response.reasoning_summary_text.delta') seen.text += asStr(event.delta);
+  if (type === 'response.function_call_arguments.delta') seen.arguments += asStr(event.delta);
+  if (type === 'response.function_call_arguments.done') seen.arguments = asStr(event.arguments);
+}
+
+/** The item with what its deltas said filled in where the item itself does not say it. */
+function streamedItem(seen: StreamedItem): Json {
+  const { item } = seen;
+  if (item.type === 'function_call') return { ...item, arguments: asStr(item.arguments) || seen.arguments };
+  const parts = asArr(item.type === 'reasoning' ? item.content ?? item.summary : item.content);
+  const said = parts.map((p) => asStr(asObj(p).text)).join('');
+  return said || !seen.text ? item : { ...item, content: [{ type: 'output_text', text: seen.text }] };
+}
+
+/** OpenAI Responses: `output[]` items whole, or streamed as `response.*` events ending in `response.completed`. */
+function responsesReply(events: Json[], stream: boolean): Reply {
+  const reply = emptyReply();
+  if (!stream) {
+    const body = events[0] ?? {};
+    for (const item of asArr(body.output)) responsesItem(reply, item);
+    responsesUsage(reply, body);
+    return reply;
+  }
+  const items = new Map<number, StreamedItem>();
+  let final: Json | null = null;
+  for (const event of events) {
+    responsesStreamEvent(items, event);
+    if (event.type === 'response.completed' || event.type === 'response.incomplete' || event.type === 'response.failed') final = asObj(event.response);
+  }
+  if (items.size > 0) for (const at of [...items.keys()].sort((a, b) => a - b)) responsesItem(reply, streamedItem(items.get(at)!));
+  else for (const item of asArr(final?.output)) responsesItem(reply, item);
+  if (final) responsesUsage(reply, final);
+  return reply;
+}
+
+/** The dialect of a model turn, by its pathname: the harness's API is only the fallback. */
+export type Dialect = 'openai' | 'anthropic' | 'responses';
+
+export function dialectOf(path: string, api: HarnessApi): Dialect {
+  const pathname = new URL(path, 'http://lane').pathname.replace(/\/+$/, '');
+  if (pathname.endsWith('/responses')) return 'responses';
+  if (pathname.endsWith('/messages')) return 'anthropic';
+  if (pathname.endsWith('/completions')) return 'openai';
+  return api;
+}
+
+function replyOf(dialect: Dialect, events: Json[], stream: boolean): Reply {
+  if (dialect === 'responses') return responsesReply(events, stream);
+  return dialect === 'anthropic' ? anthropicReply(events, stream) : openaiReply(events, stream);
+}
+
 export interface RawExchange {
   index: number;
   api: HarnessApi;
@@ -310,9 +398,12 @@ export function summariseRequest(body: Buffer): RequestSummary {
   return summaryOf(topLevelValue(body, 'tools'), body.length);
 }
 
-/** The messages of a request body (parsed whole: the proxy does it once, for the newest request). */
+/** The messages of a request body (parsed whole: the proxy does it once, for the newest request); a Responses request's `input` items. */
 export function requestMessages(body: Buffer | string): unknown[] {
-  return asArr(parseJson(typeof body === 'string' ? body : body.toString('utf8'))?.messages);
+  const parsed = parseJson(typeof body === 'string' ? body : body.toString('utf8'));
+  if (Array.isArray(parsed?.messages)) return parsed.messages as unknown[];
+  if (typeof parsed?.input === 'string') return [{ role: 'user', content: parsed.input }];
+  return asArr(parsed?.input);
 }
 
 /** An exchange read whole (its request's messages included). */
@@ -326,7 +417,7 @@ export function readExchange(raw: RawExchange): Exchange {
 export function readExchangeFrom(request: RequestSummary, raw: Omit<RawExchange, 'requestBody'>): Exchange {
   const stream = raw.contentType.includes('text/event-stream');
   const events = stream ? sseEvents(raw.responseBody) : [parseJson(raw.responseBody)].filter((e): e is Json => e !== null);
-  const reply = raw.api === 'anthropic' ? anthropicReply(events, stream) : openaiReply(events, stream);
+  const reply = replyOf(dialectOf(raw.path, raw.api), events, stream);
   const estimated = reply.prompt === null || reply.completion === null;
   const completion = reply.completion ?? estimate(reply.content + reply.reasoning + reply.calls.map((c) => c.name + c.arguments).join(''));
   const prompt = reply.prompt ?? Math.ceil(request.bytes / CHARS_PER_TOKEN);

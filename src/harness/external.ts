@@ -106,6 +106,22 @@ async function runInSandbox(ctx: HarnessContext, install: HarnessInstall, folder
 
 const tail = (text: string, n = 400) => text.trim().slice(-n).replace(/\s+/g, ' ');
 
+/**
+ * Why a trial that talked to the lane has no turn to show (a dialect or path the proxy does not
+ * read, or only error answers): its requests by path; null when a turn was read or nothing was sent.
+ */
+function unreadTraffic(proxy: RecordingProxy, turns: number): string | null {
+  const { requests, unrecordedPaths } = proxy.stats;
+  if (turns > 0 || requests === 0) return null;
+  const byPath = new Map<string, number>(Object.entries(unrecordedPaths));
+  for (const t of proxy.record.turns) {
+    const key = `${t.path.split('?')[0]} answered HTTP ${t.status}`;
+    byPath.set(key, (byPath.get(key) ?? 0) + 1);
+  }
+  const list = [...byPath].map(([path, n]) => `${n} to ${path}`).join(', ');
+  return `the CLI talked to the lane (${requests} request${requests === 1 ? '' : 's'}: ${list}) but no turn could be read`;
+}
+
 /** The bucket from how the CLI ended and what the proxy saw. */
 function classify(spec: HarnessSpec, exit: SandboxExit, proxy: RecordingProxy): HarnessResult {
   const totals = proxy.record.totals();
@@ -122,6 +138,8 @@ function classify(spec: HarnessSpec, exit: SandboxExit, proxy: RecordingProxy): 
   if (proxy.stats.upstreamErrors > 0 && totals.turns === 0) return result('lane_error', `the lane failed behind the proxy: ${proxy.stats.lastUpstreamError}`, seen);
   if (exit.timedOut) return result('timeout', `${spec.id} ran past its timeout and was killed`, seen);
   if (exit.code !== null && FORWARDER_NOT_STARTED.includes(exit.code)) return result('error', `${spec.id} could not start: ${tail(exit.output)}`, seen);
+  const unread = unreadTraffic(proxy, totals.turns);
+  if (unread) return result('error', `${spec.id}: ${unread}${exit.code === 0 ? '' : `; it exited with code ${exit.code ?? 'killed'}: ${tail(exit.output)}`}`, seen);
   if (exit.code !== 0 && totals.turns === 0) return result('error', `${spec.id} crashed before working (exit ${exit.code ?? 'killed'}): ${tail(exit.output)}`, seen);
   return result('exited', `${spec.id} exited with code ${exit.code ?? 'killed'} after ${totals.turns} turns`, seen);
 }

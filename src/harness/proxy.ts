@@ -82,6 +82,10 @@ export interface ProxyStats {
   /** Request and response bytes that passed (the harness got all of them). */
   bytesIn: number;
   bytesOut: number;
+  /** Requests forwarded that are not model turns (HEAD /, /v1/models, count_tokens, an unknown path): never read, always counted. */
+  unrecorded: number;
+  /** Those requests by `METHOD /pathname` (the first MAX_UNRECORDED_PATHS distinct ones; the rest under OTHER_PATHS). */
+  unrecordedPaths: Record<string, number>;
 }
 
 export interface RecordingProxy {
@@ -99,8 +103,20 @@ export const PROGRESS_INTERVAL_MS = 250;
 /** The lane's origin: requests keep their own path (/v1/chat/completions, /v1/messages, /v1/models). */
 const originOf = (baseURL: string) => baseURL.replace(/\/+$/, '').replace(/\/v1$/, '');
 const PASSED_HEADERS = ['content-type', 'accept', 'anthropic-version', 'anthropic-beta'];
-/** A model turn, by pathname: Claude Code posts /v1/messages?beta=true; /v1/messages/count_tokens is not one. */
-const isTurnPath = (pathname: string) => pathname.endsWith('/completions') || pathname.endsWith('/messages');
+/** A model turn, by pathname: Claude Code posts /v1/messages?beta=true; /v1/messages/count_tokens is not one; codex posts /v1/responses. */
+const isTurnPath = (pathname: string) => /\/(completions|messages|responses)\/?$/.test(pathname);
+const MAX_UNRECORDED_PATHS = 32;
+const PATH_CHARS = 200;
+export const OTHER_PATHS = '(other paths)';
+
+/** Counts a request that is not a model turn, by method and pathname (bounded). */
+function countUnrecorded(stats: ProxyStats, method: string, pathname: string): void {
+  stats.unrecorded++;
+  const key = `${method} ${pathname}`.slice(0, PATH_CHARS);
+  const paths = stats.unrecordedPaths;
+  const at = key in paths || Object.keys(paths).length < MAX_UNRECORDED_PATHS ? key : OTHER_PATHS;
+  paths[at] = (paths[at] ?? 0) + 1;
+}
 
 interface ProxyState {
   opts: ProxyOptions;
@@ -160,7 +176,9 @@ function openPassing(state: ProxyState, req: IncomingMessage): Passing {
   const url = new URL(req.url ?? '/', 'http://lane');
   const turn = isTurnPath(url.pathname);
   const path = url.pathname + url.search;
-  return { index: state.stats.requests++, path, turn, t0: performance.now(), method: req.method ?? 'GET', request: summaryOf(null, 0), body: null };
+  const method = req.method ?? 'GET';
+  if (!turn) countUnrecorded(state.stats, method, url.pathname);
+  return { index: state.stats.requests++, path, turn, t0: performance.now(), method, request: summaryOf(null, 0), body: null };
 }
 
 /** A request body on its way: spooled, scanned for its tools list, and logged a chunk at a time (a turn's). */
@@ -367,6 +385,7 @@ async function exchange(state: ProxyState, req: IncomingMessage, res: ServerResp
   const relayed = await relayResponse(state, passing, upstream, res);
   res.end();
   if (passing.turn) await finishExchange(state, passing, upstream, relayed);
+  else await state.log?.line(JSON.stringify({ type: 'unrecorded', exchange: passing.index, method: passing.method, path: passing.path, status: upstream.status, bytes: relayed.bytes }));
 }
 
 /** The server: refuses past the bounds (429), forwards the rest. */
@@ -423,7 +442,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RecordingProxy> {
   const limits = { ...DEFAULT_PROXY_LIMITS, ...opts.limits };
   const state: ProxyState = {
     opts, limits, origin: originOf(opts.lane.baseURL), spoolDir: await spoolFolder(opts), agents: laneAgents(), record: new TrajectoryRecord(),
-    stats: { requests: 0, refused: 0, peakInFlight: 0, upstreamErrors: 0, retries: 0, lastUpstreamError: null, bytesIn: 0, bytesOut: 0 },
+    stats: { requests: 0, refused: 0, peakInFlight: 0, upstreamErrors: 0, retries: 0, lastUpstreamError: null, bytesIn: 0, bytesOut: 0, unrecorded: 0, unrecordedPaths: {} },
     log: opts.logPath ? await ExchangeLog.open(opts.logPath, limits.logBytes) : null,
     closing: new AbortController(), inFlight: 0, completionTokens: 0, pending: new Set(),
   };

@@ -140,7 +140,7 @@ describe('the cockpit in tmux', () => {
 
     // a digit during the run asks first; m moves the run to the other lane (the demo lane is d)
     keys('1');
-    await waitForScreen('the swap confirm', (s) => s.includes('Run active'));
+    await waitForScreen('the swap confirm', (s) => s.includes('[esc] cancel'));
     keys('m');
     const swapped = await waitForScreen('the weak lane resident', (s) => /lane ● demo-weak/.test(s) && /✓|✗/.test(s.split('\n').slice(2, 6).join('')));
     expect(swapped).toMatch(/\[1\] demo-weak ●/);

@@ -1,6 +1,6 @@
 // What the proxy reads out of one exchange, in both dialects, streamed or not.
 import { describe, expect, it } from 'vitest';
-import { readExchange, summariseRequest, topLevelValue, ValueScanner, type RawExchange } from '../../src/harness/exchange.js';
+import { dialectOf, readExchange, summariseRequest, topLevelValue, ValueScanner, type RawExchange } from '../../src/harness/exchange.js';
 import { collectTurn } from '../../src/agent/turnStream.js';
 import { countPeeks } from '../../src/harness/peek.js';
 
@@ -45,6 +45,77 @@ describe('readExchange', () => {
     const e = readExchange(raw({ status: 500, responseBody: '{"error":"boom"}' }));
     expect(e.usage.completion_tokens).toBe(0);
     expect(e.error).toContain('HTTP 500');
+  });
+});
+
+/** A Responses stream as codex gets it from a server: `event:` and `data:` lines, deltas, then the completed response. */
+const responsesSse = (events: ({ type: string } & Record<string, unknown>)[]) => events.map((e, i) => `event: ${e.type}\ndata: ${JSON.stringify({ ...e, sequence_number: i })}\n\n`).join('');
+const responsesUsage = { input_tokens: 1200, input_tokens_details: { cached_tokens: 1024 }, output_tokens: 34, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 1234 };
+const callItem = { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'exec_command', arguments: '{"cmd":"cat tests/test.sh"}', status: 'completed' };
+
+describe('OpenAI Responses (codex): /v1/responses', () => {
+  const request = '{"model":"m","instructions":"be brief","input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"hi"}]}],"tools":[{"type":"function","name":"exec_command","parameters":{}}],"stream":true}';
+
+  it('a stream: text and function-call arguments joined from their deltas, usage from response.completed, TTFT and decode rate', () => {
+    const body = responsesSse([
+      { type: 'response.created', response: { id: 'r', status: 'in_progress', output: [], usage: null } },
+      { type: 'response.output_item.added', output_index: 0, item: { type: 'message', id: 'msg_1', role: 'assistant', content: [] } },
+      { type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'Look' },
+      { type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'ing.' },
+      { type: 'response.output_item.added', output_index: 1, item: { ...callItem, arguments: '', status: 'in_progress' } },
+      { type: 'response.function_call_arguments.delta', output_index: 1, item_id: 'fc_1', delta: '{"cmd":"cat ' },
+      { type: 'response.function_call_arguments.delta', output_index: 1, item_id: 'fc_1', delta: 'tests/test.sh"}' },
+      { type: 'response.completed', response: { id: 'r', status: 'completed', output: [], usage: responsesUsage } },
+    ]);
+    const e = readExchange(raw({ path: '/v1/responses', requestBody: request, contentType: 'text/event-stream', responseBody: body }));
+    expect(e.tool_calls).toEqual([{ name: 'exec_command', arguments: '{"cmd":"cat tests/test.sh"}' }]);
+    expect([e.content, e.finish_reason]).toEqual(['Looking.', 'completed']);
+    // input_tokens already holds the cached tokens (input_tokens_details.cached_tokens is a part of it)
+    expect(e.usage).toEqual({ prompt_tokens: 1200, completion_tokens: 34, estimated: false });
+    expect(e.tools).toEqual(['exec_command']);
+    expect(e.messages).toEqual([{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }]);
+    expect(e.ttft_s).toBe(0.1);
+    expect(e.decode_tok_s).toBeCloseTo(33 / 1, 5);
+    expect(countPeeks(e.tool_calls)).toBe(1);
+  });
+
+  it("a stream of whole items (output_item.done, no deltas), the arguments counted once", () => {
+    const body = responsesSse([
+      { type: 'response.output_item.added', output_index: 0, item: { ...callItem, status: 'in_progress' } },
+      { type: 'response.function_call_arguments.done', output_index: 0, item_id: 'fc_1', arguments: callItem.arguments },
+      { type: 'response.output_item.done', output_index: 0, item: callItem },
+      { type: 'response.completed', response: { status: 'completed', output: [callItem], usage: responsesUsage } },
+    ]);
+    const e = readExchange(raw({ path: '/v1/responses', contentType: 'text/event-stream', responseBody: body }));
+    expect(e.tool_calls).toEqual([{ name: 'exec_command', arguments: callItem.arguments }]);
+    expect(e.usage.completion_tokens).toBe(34);
+  });
+
+  it('a stream cut before response.completed: what came is kept, tokens estimated', () => {
+    const body = responsesSse([
+      { type: 'response.output_item.added', output_index: 0, item: { type: 'message', content: [] } },
+      { type: 'response.output_text.delta', output_index: 0, delta: 'partial answer' },
+    ]);
+    const e = readExchange(raw({ path: '/v1/responses', contentType: 'text/event-stream', responseBody: body }));
+    expect([e.content, e.usage.estimated]).toEqual(['partial answer', true]);
+  });
+
+  it('a whole JSON reply: function_call and message items of output[], usage', () => {
+    const message = { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Done.', annotations: [] }] };
+    const body = JSON.stringify({ object: 'response', status: 'completed', output: [{ type: 'reasoning', summary: [{ type: 'summary_text', text: 'think' }] }, message, callItem], usage: responsesUsage });
+    const e = readExchange(raw({ path: '/v1/responses', requestBody: '{"input":"hello"}', responseBody: body }));
+    expect([e.content, e.reasoning, e.stream]).toEqual(['Done.', 'think', false]);
+    expect(e.tool_calls).toEqual([{ name: 'exec_command', arguments: callItem.arguments }]);
+    expect(e.usage).toEqual({ prompt_tokens: 1200, completion_tokens: 34, estimated: false });
+    expect(e.messages).toEqual([{ role: 'user', content: 'hello' }]);
+    expect(e.decode_tok_s).toBeNull();
+  });
+
+  it('the dialect follows the pathname, whatever the harness declared', () => {
+    expect(dialectOf('/v1/responses', 'openai')).toBe('responses');
+    expect(dialectOf('/v1/messages?beta=true', 'openai')).toBe('anthropic');
+    expect(dialectOf('/v1/chat/completions', 'anthropic')).toBe('openai');
+    expect(dialectOf('/v1/other', 'anthropic')).toBe('anthropic');
   });
 });
 

@@ -57,14 +57,14 @@ function fakeSpec(mode: string, program = 'fake-agent'): HarnessSpec {
   return { id: `fake-${mode}`, command: [program, '{prompt}'], api: 'openai', env: { BB_BASE_URL: '{base_url}', BB_MODEL: '{model}', BB_SHIM_MODE: mode }, files: {}, source: 'test' };
 }
 
-async function trial(spec: HarnessSpec, opts: { timeoutS?: number; onProgress?: HarnessContext['onProgress'] } = {}): Promise<TrialResult & { transcript: string; workspace: string }> {
+async function trial(spec: HarnessSpec, opts: { timeoutS?: number; onProgress?: HarnessContext['onProgress']; path?: string } = {}): Promise<TrialResult & { transcript: string; workspace: string }> {
   const dir = suite();
   const root = temp();
   const transcript = join(root, 't.json');
   const [task] = loadTaskSuite(dir).tasks;
   // keep the workspace: the grader already ran when runTrial returns, so copy what the test reads
   const result = await runTrial({
-    task: task!, harness: externalHarness(spec, env), environment: bwrapEnvironment([dir]), scratch: join(root, 'trial'), transcriptPath: transcript,
+    task: task!, harness: externalHarness(spec, opts.path ? { ...env, PATH: `${opts.path}:${env.PATH}` } : env), environment: bwrapEnvironment([dir]), scratch: join(root, 'trial'), transcriptPath: transcript,
     hide: [dir, root], sampling: {}, lane: ready(), ...(opts.timeoutS !== undefined && { timeoutS: opts.timeoutS }), ...(opts.onProgress && { onProgress: opts.onProgress }),
   });
   return { ...result, transcript, workspace: join(root, 'trial', 'workspace') };
@@ -102,6 +102,26 @@ describe.runIf(bwrap)('an external CLI through the recording proxy', () => {
     expect([crash.outcome, crash.why]).toEqual(['harness_error', expect.stringContaining('crashed before working (exit 3)')]);
     const missing = await trial({ ...fakeSpec('solve', 'no-such-agent-cli'), install: 'npm install -g no-such-agent-cli' });
     expect([missing.outcome, missing.why]).toEqual(['harness_error', expect.stringContaining('npm install -g no-such-agent-cli')]);
+  });
+
+  it('a CLI that solves the task talking only on paths the proxy does not read is harness_error naming them, never no_tool_calls', async () => {
+    // it asks GET /v1/models and POST /v1/xyz (a dialect nobody reads), then does the work itself
+    const bin = temp();
+    const source = [
+      '#!/usr/bin/env node',
+      'const base = process.env.BB_BASE_URL;',
+      "const post = () => fetch(`${base}/xyz`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }) });",
+      "(async () => { await fetch(`${base}/models`); await post(); await post(); require('node:fs').writeFileSync('/app/out.txt', 'hello\\n'); })();",
+    ].join('\n');
+    writeFileSync(join(bin, 'unread-agent'), source, { mode: 0o755 });
+    const spec: HarnessSpec = { id: 'unread', command: ['unread-agent', '{prompt}'], api: 'openai', env: { BB_BASE_URL: '{base_url}' }, files: {}, source: 'test' };
+    const r = await trial(spec, { path: bin });
+    expect(r.reward, r.why).toBe(1);
+    expect(r.outcome).toBe('harness_error');
+    expect(r.why).toBe('unread: the CLI talked to the lane (3 requests: 1 to GET /v1/models, 2 to POST /v1/xyz) but no turn could be read');
+    const t = JSON.parse(readFileSync(r.transcript, 'utf8'));
+    expect([t.proxy.unrecorded, t.proxy.unrecordedPaths]).toEqual([3, { 'GET /v1/models': 1, 'POST /v1/xyz': 2 }]);
+    expect(t.turns).toEqual([]);
   });
 
   it('a CLI that hangs is a timeout, killed at its deadline', async () => {
