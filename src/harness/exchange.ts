@@ -234,8 +234,7 @@ function responsesStreamEvent(items: Map<number, StreamedItem>, event: Json): vo
 function streamedItem(seen: StreamedItem): Json {
   const { item } = seen;
   if (item.type === 'function_call') return { ...item, arguments: asStr(item.arguments) || seen.arguments };
-  const parts = asArr(item.type === 'reasoning' ? item.content ?? item.summary : item.content);
-  const said = parts.map((p) => asStr(asObj(p).text)).join('');
+  const said = [item.content, item.type === 'reasoning' ? item.summary : []].flatMap(asArr).map((p) => asStr(asObj(p).text)).join('');
   return said || !seen.text ? item : { ...item, content: [{ type: 'output_text', text: seen.text }] };
 }
 

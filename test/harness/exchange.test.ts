@@ -93,11 +93,13 @@ describe('OpenAI Responses (codex): /v1/responses', () => {
 
   it('a stream cut before response.completed: what came is kept, tokens estimated', () => {
     const body = responsesSse([
-      { type: 'response.output_item.added', output_index: 0, item: { type: 'message', content: [] } },
-      { type: 'response.output_text.delta', output_index: 0, delta: 'partial answer' },
+      { type: 'response.output_item.added', output_index: 0, item: { type: 'reasoning', summary: [] } },
+      { type: 'response.reasoning_summary_text.delta', output_index: 0, delta: 'thinking' },
+      { type: 'response.output_item.added', output_index: 1, item: { type: 'message', content: [] } },
+      { type: 'response.output_text.delta', output_index: 1, delta: 'partial answer' },
     ]);
     const e = readExchange(raw({ path: '/v1/responses', contentType: 'text/event-stream', responseBody: body }));
-    expect([e.content, e.usage.estimated]).toEqual(['partial answer', true]);
+    expect([e.reasoning, e.content, e.usage.estimated, e.finish_reason]).toEqual(['thinking', 'partial answer', true, null]);
   });
 
   it('a whole JSON reply: function_call and message items of output[], usage', () => {

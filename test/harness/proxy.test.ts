@@ -8,7 +8,7 @@ import { createServer, request, type RequestListener, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startProxy, type ProxyOptions, type ProxyProgress, type RecordingProxy } from '../../src/harness/proxy.js';
+import { OTHER_PATHS, startProxy, type ProxyOptions, type ProxyProgress, type RecordingProxy } from '../../src/harness/proxy.js';
 import { RECENT_EXCHANGES, writeTrajectory } from '../../src/harness/trajectory.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -140,6 +140,75 @@ describe('turns by pathname', () => {
     expect(seen).toEqual(['/v1/messages?beta=true', '/v1/messages/count_tokens?beta=true']); // the lane gets the query
     expect(proxy.record.turns.map((t) => t.path)).toEqual(['/v1/messages?beta=true']);
     expect(proxy.record.totals().tokens).toEqual({ prompt: 115, completion: 4 });
+  });
+});
+
+/** A request without a body (HEAD, GET) through the proxy's socket; resolves with its status. */
+function probe(dir: string, method: string, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: join(dir, 'lane.sock'), path, method }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('every dialect read, every other path counted', () => {
+  /** A Responses stream as codex gets it: `event:` lines, deltas, the usage in response.completed. */
+  const responsesEvents = (text: string, usage: object) =>
+    [
+      { type: 'response.created', response: { status: 'in_progress', output: [], usage: null } },
+      { type: 'response.output_item.added', output_index: 0, item: { type: 'function_call', name: 'exec_command', arguments: '' } },
+      { type: 'response.function_call_arguments.delta', output_index: 0, delta: '{"cmd":' },
+      { type: 'response.function_call_arguments.delta', output_index: 0, delta: '"ls"}' },
+      { type: 'response.output_item.added', output_index: 1, item: { type: 'message', content: [] } },
+      { type: 'response.output_text.delta', output_index: 1, delta: text },
+      { type: 'response.completed', response: { status: 'completed', output: [], usage } },
+    ]
+      .map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`)
+      .join('');
+
+  it("codex's /v1/responses is a turn: tool calls, tokens (cached ones inside input_tokens), TTFT and decode rate", async () => {
+    const usage = { input_tokens: 500, input_tokens_details: { cached_tokens: 400 }, output_tokens: 12 };
+    const { proxy, dir } = await proxied(() => ({ type: 'text/event-stream', text: responsesEvents('ok', usage) }));
+    const body = '{"model":"m","input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"hi"}]}],"tools":[{"type":"function","name":"exec_command"}],"stream":true}';
+    await send(dir, '/v1/responses', body);
+    expect(proxy.record.turns.map((t) => [t.path, t.tool_calls])).toEqual([['/v1/responses', [{ name: 'exec_command', arguments: '{"cmd":"ls"}' }]]]);
+    const totals = proxy.record.totals();
+    expect([totals.turns, totals.tokens, totals.toolsCalled, totals.answer]).toEqual([1, { prompt: 500, completion: 12 }, ['exec_command'], 'ok']);
+    expect(totals.ttftS).not.toBeNull();
+    expect(proxy.record.tools).toEqual(new Set(['exec_command']));
+    expect(proxy.record.messages()).toEqual([{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }]);
+    expect(proxy.stats.unrecorded).toBe(0);
+  });
+
+  it('HEAD /, /v1/models, count_tokens and an unknown path are forwarded and counted as unrecorded, by method and path, in the log too', async () => {
+    const seen: string[] = [];
+    const { proxy, dir } = await proxied((path) => (seen.push(path), { type: 'application/json', text: '{}' }), { api: 'anthropic' });
+    expect(await probe(dir, 'HEAD', '/')).toBe(200);
+    expect(await probe(dir, 'GET', '/v1/models')).toBe(200);
+    await send(dir, '/v1/messages/count_tokens?beta=true', '{"messages":[]}');
+    await send(dir, '/v1/xyz', '{}');
+    await send(dir, '/v1/xyz', '{}');
+    expect(seen).toEqual(['/', '/v1/models', '/v1/messages/count_tokens?beta=true', '/v1/xyz', '/v1/xyz']);
+    expect(proxy.record.turns).toEqual([]);
+    expect(proxy.stats.unrecorded).toBe(5);
+    expect(proxy.stats.unrecordedPaths).toEqual({ 'HEAD /': 1, 'GET /v1/models': 1, 'POST /v1/messages/count_tokens': 1, 'POST /v1/xyz': 2 });
+    await proxy.close();
+    const lines = logLines(dir).filter((l) => l.type === 'unrecorded');
+    expect(lines.map((l) => [l.method, l.path, l.status])).toEqual([
+      ['HEAD', '/', 200], ['GET', '/v1/models', 200], ['POST', '/v1/messages/count_tokens?beta=true', 200], ['POST', '/v1/xyz', 200], ['POST', '/v1/xyz', 200],
+    ]);
+  });
+
+  it('the distinct unrecorded paths kept are bounded; the rest are counted together', async () => {
+    const { proxy, dir } = await proxied(() => ({ type: 'application/json', text: '{}' }));
+    for (let i = 0; i < 40; i++) await send(dir, `/v1/other-${i}`, '{}');
+    expect(proxy.stats.unrecorded).toBe(40);
+    expect(Object.keys(proxy.stats.unrecordedPaths)).toHaveLength(33);
+    expect(proxy.stats.unrecordedPaths[OTHER_PATHS]).toBe(8);
   });
 });
 
