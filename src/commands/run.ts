@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { intFlag, LIMITS, numberFlag, parseFlags, UsageError, type Command } from '../cli/args.js';
+import { intFlag, LIMITS, numberFlag, parseFlags, suggest, UsageError, type Command } from '../cli/args.js';
+import { brainNames, isBrainName } from '../demo/brains.js';
 import { EventBus } from '../events.js';
 import { defaultResultsDir, defaultSuite, runDir } from '../paths.js';
 import { RunControl } from '../run/control.js';
@@ -41,7 +42,8 @@ Flags:
   --brain NAME         demo lane only: strong, weak, confabulator, looper, broken-json,
                        reasoning-only, crasher (default: the lane's brain: in lanes.yaml, else
                        strong). Another brain than the lane's is recorded as its own lane,
-                       <id>+<brain> (e.g. demo+weak), never under the lane's name
+                       <id>+<brain> (e.g. demo+weak), never under the lane's name. Refused on
+                       a run with no demo lane; a queue's other lanes run their own models
   --tok-per-sec N      demo lane only: simulated decode speed per slot (default 40)
   --slots N            demo lane only: simulated decoding slots (/props total_slots; default 1)
   --lanes-file FILE    lanes manifest (default: $BRAINBENCH_LANES, ./lanes.yaml, then the user config)
@@ -162,6 +164,11 @@ function collectSaid(said: Set<string>): (event: EngineEvent) => void {
 /** What the flags ask for, before a run exists: every value is checked here, before anything is made. */
 function requestFromFlags(values: Flags): RunRequest {
   const lanes = lanesFromFlags(values);
+  // a mistyped brain is refused here, before a run folder exists (issue 24), with the brains there are
+  if (values.brain !== undefined && !isBrainName(values.brain)) {
+    const hint = suggest(values.brain, [...brainNames]);
+    throw new UsageError(`--brain: no brain '${oneLine(values.brain)}'${hint ? ` (did you mean '${hint}'?)` : ''}; the brains: ${brainNames.join(', ')}`);
+  }
   const temperature = numberFlag(values.temperature, 'temperature', LIMITS.temperature);
   const seed = values.seed === undefined ? undefined : intFlag(values.seed, 'seed', 0, { min: Number.MIN_SAFE_INTEGER });
   const tokPerSec = numberFlag(values['tok-per-sec'], 'tok-per-sec', LIMITS['tok-per-sec']);
@@ -182,6 +189,7 @@ function requestFromFlags(values: Flags): RunRequest {
       ...(values.slots !== undefined ? { slots: intFlag(values.slots, 'slots', 1, LIMITS.slots) } : {}),
     },
     stopAfter: values['stop-after'] ?? false,
+    onWarning: (message) => process.stderr.write(`brainbench run: ${oneLine(message)}\n`),
   };
 }
 

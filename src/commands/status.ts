@@ -14,7 +14,8 @@ Usage:
 
 Without RUN_ID, shows the newest run in results/runs/. Tells whether the run is running,
 paused, stopped, done or died (and then how to resume it), which lane it is on and in what
-state, attempt k of total, passes so far, the ETA and the last error.`;
+state, attempt k of total, passes so far, the ETA and the last error. The queue marks each lane
+done (✓), failed (✗, with its reason on a 'failed' line), on now (●) or still to come (·).`;
 
 function clock(seconds: number | null): string {
   if (seconds === null) return '—';
@@ -26,12 +27,15 @@ function clock(seconds: number | null): string {
 export function renderStatus(status: RunStatus, resultsDir: string, now = Date.now()): string {
   const state = runStateOf(status);
   const ago = Math.round((now - Date.parse(status.updatedAt)) / 1000);
-  const queue = status.queue
-    .map((id) => `${id} ${status.lanesDone.includes(id) ? '✓' : id === status.lane ? '●' : '·'}`)
-    .join(' → ');
+  const failed = status.laneErrors ?? {};
+  // done ✓, failed ✗ (to start, or crashed), the lane on now ●, still to come ·
+  const mark = (id: string) => (status.lanesDone.includes(id) ? '✓' : failed[id] !== undefined ? '✗' : id === status.lane ? '●' : '·');
+  const queue = status.queue.map((id) => `${id} ${mark(id)}`).join(' → ');
+  const failures = Object.entries(failed).map(([id, why]) => `failed   ${oneLine(id)}: ${oneLine(why)}`);
   const lines = [
     `run ${status.runId}  ${state}${state === 'running' || state === 'paused' ? ` (pid ${status.pid})` : ''}  started ${status.startedAt.replace('T', ' ').slice(0, 19)}  updated ${ago} s ago`,
     `queue    ${queue}`,
+    ...failures,
     `lane     ${oneLine(status.lane ?? '—')}  ${status.laneState ?? ''}`.trimEnd(),
     `attempt  ${status.done}/${status.total}  pass ${status.passes}  ETA ${state === 'running' ? clock(status.etaS) : '—'}  tok/s ${state === 'running' && status.tokPerSec != null ? status.tokPerSec.toFixed(1) : '—'}`,
     `last error  ${oneLine(status.lastError ?? '—')}`,

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { shellAvailable } from '../agent/tools.js';
+import { UsageError } from '../cli/args.js';
 import type { EventBus } from '../events.js';
 import { LaneManager } from '../lanes/manager.js';
 import { findManifestPath, loadManifest, type Manifest } from '../lanes/manifest.js';
@@ -30,6 +31,26 @@ export interface RunRequest {
   stopAfter: boolean;
   /** A task suite's run: `suite` is then its folder, already resolved. */
   tasks?: TaskPlan;
+  /** Told what the run will do otherwise than asked (a --brain some lanes of the queue ignore). */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * --brain plays a brain on a demo lane; a real lane runs its own model. A run with no demo lane is
+ * refused (the flag would do nothing); a queue with some is told which lanes it leaves alone.
+ */
+export function checkBrainLanes(manifest: Manifest, lanes: readonly string[], brain: string | undefined): string | null {
+  if (brain === undefined) return null;
+  const kindOf = new Map(manifest.lanes.map((l) => [l.id, l.kind]));
+  const real = lanes.filter((id) => kindOf.get(id) !== 'demo');
+  if (real.length === lanes.length) {
+    const demos = manifest.lanes.filter((l) => l.kind === 'demo').map((l) => l.id);
+    throw new UsageError(
+      `--brain is for the demo lane; ${real.length === 1 ? `lane '${real[0]}' runs its own model` : `lanes ${real.join(', ')} run their own models`}` +
+        (demos.length ? ` (a demo lane here: ${demos.join(', ')})` : ''),
+    );
+  }
+  return real.length > 0 ? `--brain ${brain} plays on the demo lane only; ${real.join(', ')} ${real.length === 1 ? 'runs its own model' : 'run their own models'}` : null;
 }
 
 export interface Session {
@@ -57,6 +78,7 @@ export async function createRun(request: RunRequest, resultsDir: string, runId =
   for (const id of asked) {
     if (!known.has(id)) throw new Error(`no lane '${id}' in ${lanesFile} (lanes: ${[...known].join(', ')})`);
   }
+  const brainNote = checkBrainLanes(manifest, asked, request.demo.brain);
   // a demo lane playing another brain (--brain) is recorded as <id>+<brain>, never under the lane's own id
   const lanes = asked.map((id) => demoLaneId(manifest, id, request.demo.brain));
   const suitePath = request.tasks ? request.suite : resolveSuitePath(request.suite);
@@ -65,6 +87,7 @@ export async function createRun(request: RunRequest, resultsDir: string, runId =
     harnessesOf(request.tasks, manifest);
     loadTaskSuite(suitePath);
   } else await loadSuite(suitePath);
+  if (brainNote) request.onWarning?.(brainNote);
   const plan: RunPlan = {
     runId,
     createdAt: new Date().toISOString(),

@@ -23,6 +23,8 @@ export interface RunStatus {
   /** The lane's live decode rate (lane.rate); null while nothing decodes. Absent in older files. */
   tokPerSec?: number | null;
   lanesDone: string[];
+  /** Each lane of the queue now in error (it failed to start, or crashed), with its own reason. Absent in older files. */
+  laneErrors?: Record<string, string>;
   lastError: string | null;
   startedAt: string;
   updatedAt: string;
@@ -153,7 +155,13 @@ class StatusTracker {
       this.status.lane = event.lane;
       this.status.laneState = event.state;
     }
-    if (event.state === 'crashed' || event.state === 'error') this.status.lastError = `lane ${event.lane}: ${event.detail ?? event.state}`;
+    if (event.state === 'crashed' || event.state === 'error') {
+      this.status.lastError = `lane ${event.lane}: ${event.detail ?? event.state}`;
+      // every failed lane keeps its own reason: a queue moves on, and the last error is only the newest
+      this.status.laneErrors = { ...this.status.laneErrors, [event.lane]: event.detail ?? event.state };
+    } else if (event.state === 'ready' && this.status.laneErrors?.[event.lane] !== undefined) {
+      this.status.laneErrors = Object.fromEntries(Object.entries(this.status.laneErrors).filter(([id]) => id !== event.lane));
+    }
   }
 
 }
@@ -165,7 +173,7 @@ class StatusTracker {
 export function createStatusWriter(runDir: string, runId: string, queue: string[]) {
   const now = new Date().toISOString();
   const status: RunStatus = {
-    runId, pid: process.pid, state: 'running', queue, lane: null, laneState: null, done: 0, total: 0, passes: 0, etaS: null, lanesDone: [], lastError: null, startedAt: now, updatedAt: now,
+    runId, pid: process.pid, state: 'running', queue, lane: null, laneState: null, done: 0, total: 0, passes: 0, etaS: null, lanesDone: [], laneErrors: {}, lastError: null, startedAt: now, updatedAt: now,
   };
   const track = new StatusTracker(status);
   let lastWriteMs = 0;
