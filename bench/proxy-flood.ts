@@ -9,7 +9,7 @@
 // (node --expose-gc --import tsx bench/proxy-flood.ts for steadier before/after figures)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { request } from 'node:http';
+import { postOverSocket } from '../test/helpers/socketPost.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -54,17 +54,6 @@ function requestBody(mb: number): Buffer {
   return body;
 }
 
-function send(socketPath: string, body: Buffer): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(1);
 
 /** RSS split as Linux counts it (anonymous memory is the heap's and malloc's; file and shmem are mapped files). */
@@ -101,7 +90,7 @@ async function main(): Promise<void> {
       while (next < REQUESTS) {
         const i = next++;
         body.write(String(i).padStart(8, '0'), HEAD.length); // inside the content string
-        const status = await send(join(dir, 'lane.sock'), body);
+        const status = await postOverSocket(join(dir, 'lane.sock'), body);
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
         if ((i + 1) % 100 === 0) console.log(`  ${i + 1}/${REQUESTS} requests, rss ${mib(process.memoryUsage().rss)} MB`);
       }

@@ -9,7 +9,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { postOverSocket } from '../helpers/socketPost.js';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -846,7 +846,7 @@ export async function proxyFlood(opts: { requests?: number; mb?: number; boundMb
       const statuses: number[] = [];
       for (let i = 0; i < requests; i++) {
         body.write(String(i).padStart(6, '0'), 60); // each body differs
-        statuses.push(await send(socketPath, body));
+        statuses.push(await postOverSocket(socketPath, body));
       }
       clearInterval(sampler);
       gc();
@@ -863,17 +863,6 @@ export async function proxyFlood(opts: { requests?: number; mb?: number; boundMb
   } finally {
     stub.kill('SIGKILL');
   }
-}
-
-function send(socketPath: string, body: Buffer): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** Whether the sandbox's python3 (the host's /usr) can import pytest: the conftest/pytest.ini rows need it. */
